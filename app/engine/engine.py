@@ -1,0 +1,293 @@
+"""The engine: one model, owned by one worker thread.
+
+llama.cpp contexts are not thread-safe, and a GUI must never block on them, so every call
+into the model runs on a single dedicated thread (a one-worker executor). Callers get
+futures or a ``Generation`` that yields text pieces as they arrive. Cancelling sets a flag
+that the sampling loop checks before every token, so a cancel lands within one token.
+Consecutive prompts that share a prefix (a document, then several questions about it)
+reuse the KV cache: only the new tokens are evaluated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from app.cancel import CancelToken
+from app.config import Settings, load_settings
+from app.engine import llama_backend
+from app.engine.chat import Message, render, stop_strings
+from app.engine.hardware import Hardware, detect
+from app.engine.plan import OffloadPlan, make_plan
+from app.engine.stats import GenerationStats
+from app.errors import CancelledError, ChambersError, EngineError
+from app.models.gguf_header import GGUFInfo
+from app.models.store import InstalledModel, check_model
+
+T = TypeVar("T")
+_DONE = object()
+
+
+class ContextOverflowError(ChambersError):
+    default_hint = "Ask about a shorter passage, or raise the context size in Settings."
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model: InstalledModel
+    info: GGUFInfo
+    plan: OffloadPlan
+    load_seconds: float
+
+    @property
+    def chat_format(self) -> str:
+        return self.model.spec.chat_format
+
+
+class Generation:
+    """Text pieces of one generation, in order, as the worker produces them."""
+
+    def __init__(self, cancel: CancelToken) -> None:
+        self.cancel_token = cancel
+        self.stats = GenerationStats()
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._pieces: list[str] = []
+        self._finished = False
+
+    def cancel(self) -> None:
+        self.cancel_token.cancel()
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            while not self._finished:
+                item = self._queue.get()
+                if item is _DONE:
+                    self._finished = True
+                elif isinstance(item, BaseException):
+                    self._finished = True
+                    raise item
+                else:
+                    piece = str(item)
+                    self._pieces.append(piece)
+                    yield piece
+        finally:
+            if not self._finished:  # the caller stopped reading: stop the model too
+                self.cancel_token.cancel()
+
+    def read(self) -> str:
+        """Wait for the whole output and return it."""
+        for _ in self:
+            pass
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return "".join(self._pieces)
+
+    # Called on the worker thread.
+    def _put(self, item: object) -> None:
+        self._queue.put(item)
+
+
+class Engine:
+    """Load one model at a time and run it on a dedicated thread."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chambers-engine")
+        self._llm: Any = None
+        self._loaded: LoadedModel | None = None
+        self._lock = threading.Lock()
+
+    # -- plumbing ---------------------------------------------------------------------
+    def _submit(self, fn: Callable[[], T]) -> Future[T]:
+        return self._executor.submit(fn)
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        return self._submit(fn).result()
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        return self._loaded
+
+    def _require(self) -> tuple[Any, LoadedModel]:
+        if self._llm is None or self._loaded is None:
+            raise EngineError("No model is loaded.", "Load a model first (chambers models list).")
+        return self._llm, self._loaded
+
+    # -- lifecycle --------------------------------------------------------------------
+    def load(
+        self,
+        model: InstalledModel,
+        plan: OffloadPlan | None = None,
+        *,
+        settings: Settings | None = None,
+        hardware: Hardware | None = None,
+        verify_hash: bool = True,
+    ) -> LoadedModel:
+        """Check the file, plan memory, and load it on the worker (unloading any previous)."""
+        info = check_model(model, verify_hash=verify_hash)
+        if plan is None:
+            plan = make_plan(
+                info, hardware or detect(), settings or load_settings(), model.spec.context_length
+            )
+        chosen = plan
+
+        def _load() -> LoadedModel:
+            self._unload()
+            start = time.perf_counter()
+            try:
+                self._llm = llama_backend.open_model(
+                    model.path,
+                    n_gpu_layers=chosen.n_gpu_layers,
+                    n_ctx=chosen.n_ctx,
+                    n_threads=chosen.n_threads,
+                    n_batch=chosen.n_batch,
+                    type_k=chosen.type_k,
+                    type_v=chosen.type_v,
+                    flash_attn=chosen.flash_attn,
+                )
+            except (ValueError, RuntimeError, OSError) as exc:
+                raise EngineError(f"llama.cpp could not load {model.path}: {exc}") from exc
+            self._loaded = LoadedModel(model, info, chosen, time.perf_counter() - start)
+            return self._loaded
+
+        return self._call(_load)
+
+    def _unload(self) -> None:
+        if self._llm is not None:
+            with contextlib.suppress(Exception):
+                self._llm.close()
+        self._llm, self._loaded = None, None
+
+    def close(self) -> None:
+        """Free the model and stop the worker thread."""
+        with self._lock:
+            with contextlib.suppress(RuntimeError):
+                self._call(self._unload)
+            self._executor.shutdown(wait=True)
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- tokens -----------------------------------------------------------------------
+    def tokenize(self, text: str, *, special: bool = True) -> list[int]:
+        def _tok() -> list[int]:
+            llm, _ = self._require()
+            return list(llm.tokenize(text.encode("utf-8"), add_bos=True, special=special))
+
+        return self._call(_tok)
+
+    def count_tokens(self, text: str) -> int:
+        def _count() -> int:
+            llm, _ = self._require()
+            return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+        return self._call(_count)
+
+    def render(self, messages: Sequence[Message]) -> str:
+        _, loaded = self._require()
+        return render(messages, loaded.chat_format)
+
+    # -- generation -------------------------------------------------------------------
+    def stream(
+        self,
+        messages: Sequence[Message] | None = None,
+        *,
+        prompt: str | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+        grammar: Any = None,
+        cancel: CancelToken | None = None,
+        stop: Sequence[str] | None = None,
+    ) -> Generation:
+        """Start generating; iterate the result for text pieces as they come."""
+        _, loaded = self._require()
+        if (messages is None) == (prompt is None):
+            raise EngineError("Give either messages or a raw prompt.", "")
+        text = prompt if prompt is not None else render(messages or [], loaded.chat_format)
+        stops = list(stop) if stop is not None else stop_strings(loaded.chat_format)
+        generation = Generation(cancel or CancelToken())
+        self._submit(
+            lambda: self._generate(generation, text, max_tokens, temperature, grammar, stops)
+        )
+        return generation
+
+    def _generate(
+        self,
+        gen: Generation,
+        text: str,
+        max_tokens: int,
+        temperature: float,
+        grammar: Any,
+        stops: list[str],
+    ) -> None:
+        stats, token = gen.stats, gen.cancel_token
+        try:
+            llm, loaded = self._require()
+            tokens = list(llm.tokenize(text.encode("utf-8"), add_bos=True, special=True))
+            n_ctx = loaded.plan.n_ctx
+            if len(tokens) >= n_ctx:
+                raise ContextOverflowError(
+                    f"The prompt is {len(tokens):,} tokens but the model's context holds {n_ctx:,}."
+                )
+            stats.prompt_tokens = len(tokens)
+            stats.reused_tokens = _common_prefix(llm.input_ids[: llm.n_tokens], tokens[:-1])
+            budget = min(max_tokens, n_ctx - len(tokens))
+            start = time.perf_counter()
+            stream = llm.create_completion(
+                tokens,
+                max_tokens=budget,
+                temperature=temperature,
+                repeat_penalty=1.0,
+                grammar=grammar,
+                stop=stops or None,
+                stream=True,
+                stopping_criteria=llama_backend.stop_when(lambda: token.cancelled),
+            )
+            finish = ""
+            for chunk in stream:
+                if token.cancelled:
+                    finish = "cancelled"
+                    break
+                choice = chunk["choices"][0]
+                if choice["text"]:
+                    if not stats.generated_tokens:
+                        stats.time_to_first_token = time.perf_counter() - start
+                    stats.generated_tokens += 1
+                    gen._put(choice["text"])
+                finish = choice.get("finish_reason") or finish
+            with contextlib.suppress(Exception):
+                stream.close()
+            stats.finish_reason = "cancelled" if token.cancelled else (finish or "stop")
+            stats.total_seconds = time.perf_counter() - start
+            gen._put(_DONE)
+        except BaseException as exc:  # delivered to the reading thread
+            gen._put(
+                exc if isinstance(exc, ChambersError) else EngineError(f"Generation failed: {exc}")
+            )
+
+    def generate(self, messages: Sequence[Message], **kwargs: Any) -> tuple[str, GenerationStats]:
+        """Blocking convenience: the whole answer and its statistics."""
+        generation = self.stream(messages, **kwargs)
+        text = generation.read()
+        if generation.stats.finish_reason == "cancelled":
+            raise CancelledError("Generation was cancelled.")
+        return text, generation.stats
+
+
+def _common_prefix(cached: Sequence[int], tokens: Sequence[int]) -> int:
+    count = 0
+    for a, b in zip(cached, tokens, strict=False):
+        if int(a) != int(b):
+            break
+        count += 1
+    return count

@@ -1,0 +1,170 @@
+"""The one module that touches llama-cpp-python.
+
+Everything llama.cpp-specific (the Llama class, grammars, the ggml device registry read
+through ctypes, log silencing) is reached through these few functions, so the rest of the
+app sees plain Python values and a version bump of the bindings is a change to one file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import llama_cpp
+from llama_cpp.llama_grammar import LlamaGrammar
+
+_DEVICE_TYPES = {0: "CPU", 1: "GPU", 2: "IGPU", 3: "ACCEL", 4: "META"}
+_quiet = False
+
+
+@dataclass(frozen=True)
+class RawDevice:
+    name: str
+    description: str
+    kind: str
+    backend: str
+    memory_free: int
+    memory_total: int
+
+
+def _silence_logs() -> None:
+    """Route llama.cpp's stderr chatter nowhere: it can include prompt fragments."""
+    global _quiet
+    if _quiet:
+        return
+
+    @llama_cpp.llama_log_callback  # type: ignore[untyped-decorator]
+    def _drop(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        return None
+
+    llama_cpp.llama_log_set(_drop, ctypes.c_void_p(0))
+    _silence_logs.callback = _drop  # type: ignore[attr-defined]  # keep a reference alive
+    _quiet = True
+
+
+def system_info() -> str:
+    _silence_logs()
+    return bytes(llama_cpp.llama_print_system_info()).decode("utf-8", "replace").strip()
+
+
+def supports_gpu_offload() -> bool:
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def bindings_version() -> str:
+    return str(getattr(llama_cpp, "__version__", "unknown"))
+
+
+def _ggml_library() -> ctypes.CDLL | None:
+    """The ggml shared library that llama-cpp-python bundles, if it can be found."""
+    lib_dir = Path(llama_cpp.__file__).parent / "lib"
+    override = os.environ.get("LLAMA_CPP_LIB_PATH")
+    candidates = [Path(override)] if override else []
+    candidates.append(lib_dir)
+    for folder in candidates:
+        for name in ("libggml.so", "libggml.dylib", "ggml.dll"):
+            path = folder / name
+            if path.exists():
+                with contextlib.suppress(OSError):
+                    return ctypes.CDLL(str(path))
+    return None
+
+
+def devices() -> list[RawDevice]:
+    """Every ggml compute device (CPU, GPUs) with its free and total memory."""
+    _silence_logs()
+    llama_cpp.llama_backend_init()
+    lib = _ggml_library()
+    if lib is None:
+        return []
+    try:
+        lib.ggml_backend_dev_count.restype = ctypes.c_size_t
+        lib.ggml_backend_dev_get.restype = ctypes.c_void_p
+        lib.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
+        for fn in ("ggml_backend_dev_name", "ggml_backend_dev_description"):
+            getattr(lib, fn).restype = ctypes.c_char_p
+            getattr(lib, fn).argtypes = [ctypes.c_void_p]
+        lib.ggml_backend_dev_type.restype = ctypes.c_int
+        lib.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
+        lib.ggml_backend_dev_memory.argtypes = [
+            ctypes.c_void_p,
+            ctypes.POINTER(ctypes.c_size_t),
+            ctypes.POINTER(ctypes.c_size_t),
+        ]
+        lib.ggml_backend_dev_backend_reg.restype = ctypes.c_void_p
+        lib.ggml_backend_dev_backend_reg.argtypes = [ctypes.c_void_p]
+        lib.ggml_backend_reg_name.restype = ctypes.c_char_p
+        lib.ggml_backend_reg_name.argtypes = [ctypes.c_void_p]
+    except AttributeError:
+        return []
+    found = []
+    for index in range(lib.ggml_backend_dev_count()):
+        dev = lib.ggml_backend_dev_get(index)
+        free, total = ctypes.c_size_t(0), ctypes.c_size_t(0)
+        lib.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))
+        reg = lib.ggml_backend_dev_backend_reg(dev)
+        found.append(
+            RawDevice(
+                name=(lib.ggml_backend_dev_name(dev) or b"").decode(),
+                description=(lib.ggml_backend_dev_description(dev) or b"").decode(),
+                kind=_DEVICE_TYPES.get(lib.ggml_backend_dev_type(dev), "OTHER"),
+                backend=(lib.ggml_backend_reg_name(reg) or b"").decode() if reg else "",
+                memory_free=free.value,
+                memory_total=total.value,
+            )
+        )
+    return found
+
+
+_KV_TYPES = {"f16": 1, "q8_0": 8, "q4_0": 2}
+
+
+def open_model(
+    path: Path,
+    *,
+    n_gpu_layers: int,
+    n_ctx: int,
+    n_threads: int,
+    n_batch: int,
+    type_k: str,
+    type_v: str,
+    flash_attn: bool,
+    seed: int = 0,
+) -> llama_cpp.Llama:
+    """Load a GGUF file that has already been checked by app.models.store.check_model."""
+    _silence_logs()
+    return llama_cpp.Llama(
+        model_path=str(path),
+        n_gpu_layers=n_gpu_layers,
+        n_ctx=n_ctx,
+        n_threads=n_threads,
+        n_threads_batch=n_threads,
+        n_batch=n_batch,
+        n_ubatch=n_batch,
+        type_k=_KV_TYPES[type_k],
+        type_v=_KV_TYPES[type_v],
+        flash_attn=flash_attn,
+        seed=seed,
+        verbose=False,
+    )
+
+
+def grammar_from_schema(schema: dict[str, Any]) -> LlamaGrammar:
+    """A GBNF grammar that only admits JSON matching ``schema``."""
+    _silence_logs()
+    return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+
+
+def stop_when(predicate: Callable[[], bool]) -> llama_cpp.StoppingCriteriaList:
+    """Stopping criteria that end generation at the next token once ``predicate()`` holds."""
+    return llama_cpp.StoppingCriteriaList([lambda _ids, _logits: predicate()])
+
+
+Llama = llama_cpp.Llama
+__all__ = ["Llama", "LlamaGrammar", "RawDevice", "devices", "open_model", "stop_when"]

@@ -1,0 +1,1 @@
+"""Approved-model catalog, model files on disk, and GGUF checks (no llama.cpp here)."""

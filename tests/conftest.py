@@ -1,0 +1,51 @@
+"""Shared fixtures: a throw-away data folder per test, and the real installed models."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app import paths
+
+# The real models folder (where `make test` installed the default models), resolved
+# before any test points CHAMBERS_HOME at a temporary folder.
+REAL_MODELS_DIR = paths.models_dir()
+
+
+@pytest.fixture(autouse=True)
+def chambers_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty data folder; models come from the real folder."""
+    home = tmp_path / "chambers-home"
+    monkeypatch.setenv("CHAMBERS_HOME", str(home))
+    monkeypatch.setenv("CHAMBERS_MODELS_DIR", str(REAL_MODELS_DIR))
+    return home
+
+
+@pytest.fixture(scope="session")
+def default_model() -> object:
+    """The installed default instruct model; fails (never skips) when it is missing."""
+    from app.errors import ChambersError
+    from app.models.store import resolve_model
+
+    os.environ.setdefault("CHAMBERS_MODELS_DIR", str(REAL_MODELS_DIR))
+    try:
+        return resolve_model()
+    except ChambersError as exc:
+        pytest.fail(f"{exc.message} Run `make test` (it installs the default models).")
+
+
+@pytest.fixture(scope="session")
+def qwen_engine(default_model: object) -> Iterator[object]:
+    """One loaded default model shared by the integration tests (loading costs seconds)."""
+    from app.config import Settings
+    from app.engine import Engine
+    from app.models.store import InstalledModel
+
+    assert isinstance(default_model, InstalledModel)
+    engine = Engine()
+    engine.load(default_model, settings=Settings(context=4096))
+    yield engine
+    engine.close()
