@@ -6,6 +6,7 @@ interleaved, best of several runs each, so machine noise hits both sides alike.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -63,7 +64,8 @@ def _engine_run(engine: Engine, prompt: str, max_tokens: int) -> tuple[float, in
 
 
 def run() -> list[dict[str, Any]]:
-    model = resolve_model()
+    # CHAMBERS_BENCH_MODEL picks another installed model (e.g. a GPU-sized one).
+    model = resolve_model(os.environ.get("CHAMBERS_BENCH_MODEL") or None)
     info = check_model(model)
     plan = make_plan(info, detect(), Settings(context=4096), model.spec.context_length)
     raw = open_model(
