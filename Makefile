@@ -48,6 +48,7 @@ bench: system-deps setup models
 
 lint: setup
 	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
 	$(BIN)/mypy
 
 clean:

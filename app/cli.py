@@ -17,7 +17,7 @@ from app import __version__
 from app.errors import ChambersError
 
 #: Modules under ``app.commands`` that each expose ``register(subparsers)``.
-COMMAND_MODULES = ("doctor", "models", "generate", "demo")
+COMMAND_MODULES = ("doctor", "models", "generate", "demo", "audit", "vault")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Cancelled.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -2,18 +2,24 @@
 
 It grows with the app: today it checks the hardware, makes sure the default model is
 installed and verified, loads it and answers two questions about a sample contract (the
-second reusing the document already in the KV cache).
+second reusing the document already in the KV cache), keeps the contract in a throw-away
+encrypted matter (created, locked, reopened, read back byte-identical, then destroyed),
+and verifies the audit log those steps wrote.
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
+from datetime import UTC, datetime
 
+from app.audit import checkpoint, verify_log
 from app.engine.chat import Message
 from app.engine.hardware import detect
 from app.engine.loader import load_engine
 from app.errors import ModelNotFoundError
+from app.matters import create_matter, delete_matter, lock_matter, open_matter
 from app.models.store import install_default, resolve_model
 from app.paths import resource_path
 
@@ -83,5 +89,38 @@ def run_demo(model_id: str | None = None) -> int:
             )
     finally:
         engine.close()
+    _vault_round_trip()
+    _step("Audit log")
+    checkpoint()  # seal what this run wrote, so the verification covers all of it
+    report = verify_log()
+    for line in report.summary_lines():
+        print(line)
+    if not report.ok:
+        return 1
     _step("Done: everything ran on this machine, with no network.")
     return 0
+
+
+def _vault_round_trip() -> None:
+    """Store the sample in a new encrypted matter, lock, reopen, compare, destroy."""
+    _step("Encrypted matter")
+    contract = resource_path("resources", "samples", SAMPLE.replace(".txt", ".pdf")).read_bytes()
+    passphrase = secrets.token_urlsafe(24)  # never shown or stored: the matter is destroyed below
+    name = f"Chambers demo {datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    info, _recovery = create_matter(name, passphrase=passphrase, use_keyring=False)
+    print(f"Created {name!r}: {', '.join(s.type for s in info.slots)} slots, Argon2id passphrase")
+    try:
+        opened = open_matter(info, passphrase=passphrase, use_keyring=False)
+        stored = opened.vault.add_document(contract, title=SAMPLE, mime_type="application/pdf")
+        lock_matter(opened.vault)
+        print(f"Stored {stored.size:,} bytes (SHA-256 {stored.sha256[:12]}…) and locked the matter")
+        again = open_matter(info, passphrase=passphrase, use_keyring=False).vault
+        same = again.get_document(stored.id).content == contract
+        print(
+            f"Reopened: generation {again.generation}, document read back "
+            f"{'byte-identical' if same else 'DIFFERENT'}"
+        )
+        lock_matter(again)
+    finally:
+        delete_matter(info)
+        print("Destroyed the demo matter (every key slot wiped)")

@@ -21,6 +21,8 @@ GiB = 1024 * MiB
 DEFAULT_CONTEXT = 8192
 MIN_CONTEXT = 2048
 N_BATCH = 512
+#: Host memory the runtime needs even with every layer on the GPU (tokenizer, logits, app).
+HOST_OVERHEAD = 256 * MiB
 _KV_BYTES = {"f16": 2.0, "q8_0": 34 / 32}
 
 
@@ -99,6 +101,7 @@ def make_plan(
     gpu_budget = max(0, gpu.memory_free - max(512 * MiB, gpu.memory_total // 10)) if gpu else 0
     fixed_layers = settings.gpu_layers_value()
     notes: list[str] = []
+    gpu_label = (gpu.description or gpu.name) if gpu else ""
     if gpu is None and hw.gpu_offload and hw.backend != "CPU":
         notes.append(f"{hw.backend} is compiled in but no GPU device was found: running on CPU.")
 
@@ -115,7 +118,8 @@ def make_plan(
                     gpu_layers = max(0, min(n_layers + 1, room // max(per_layer, 1)))
             offloaded = min(gpu_layers, n_layers + 1)
             gpu_bytes = offloaded * per_layer + (kv + compute if offloaded else 0)
-            ram_bytes = weights - offloaded * per_layer + (0 if offloaded else kv + compute)
+            on_cpu = 0 if offloaded > n_layers else weights - offloaded * per_layer
+            ram_bytes = HOST_OVERHEAD + on_cpu + (0 if offloaded else kv + compute)
             if gpu is not None and gpu_bytes > gpu_budget and fixed_layers is None:
                 continue
             if ram_bytes > ram_budget:
@@ -124,18 +128,18 @@ def make_plan(
                 notes.append("GPU offload is off in the settings (gpu_layers=0): running on CPU.")
             elif gpu is not None and offloaded == 0:
                 notes.append(
-                    f"The GPU {gpu.name} has {gpu.memory_free / GiB:.1f} GiB free, not enough for "
+                    f"The GPU {gpu_label} has {gpu.memory_free / GiB:.1f} GiB free, not enough for "
                     f"any layer with a {n_ctx}-token context: running on CPU."
                 )
             elif gpu is not None and offloaded <= n_layers and fixed_layers is None:
-                notes.append(f"Only {offloaded} of {n_layers + 1} layers fit on {gpu.name}.")
+                notes.append(f"Only {offloaded} of {n_layers + 1} layers fit on {gpu_label}.")
             elif gpu is not None and offloaded <= n_layers:
                 notes.append(
-                    f"{offloaded} of {n_layers + 1} layers on {gpu.name}, as set in Settings."
+                    f"{offloaded} of {n_layers + 1} layers on {gpu_label}, as set in Settings."
                 )
             return OffloadPlan(
                 backend=hw.backend if offloaded else "CPU",
-                device=gpu.name if (gpu and offloaded) else "CPU",
+                device=gpu_label if (gpu and offloaded) else "CPU",
                 n_layers=n_layers + 1,
                 n_gpu_layers=int(offloaded),
                 n_ctx=n_ctx,
@@ -152,7 +156,7 @@ def make_plan(
                 notes=notes,
             )
     smallest = min(_context_candidates(info, settings, catalog_ctx))
-    need = weights + kv_cache_bytes(info, smallest, "q8_0") + compute
+    need = HOST_OVERHEAD + weights + kv_cache_bytes(info, smallest, "q8_0") + compute
     raise ModelTooLargeError(
         f"{info.path.name} needs about {need / GiB:.1f} GiB (weights {weights / GiB:.1f} GiB, "
         f"{smallest}-token context), but only {ram_budget / GiB:.1f} GiB of RAM"

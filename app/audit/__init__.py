@@ -1,0 +1,181 @@
+"""Tamper-evident audit log: the API every other layer calls.
+
+Layers record what happened with ``audit_event`` (identifiers and short facts only, never
+content); the vault asks ``last_vault_generation`` to notice a vault rolled back to an old
+copy and calls ``checkpoint`` when it locks; the GUI wraps its lifetime in
+``audit_session``. A process that appended anything seals it with a signed checkpoint at
+exit, so CLI verbs need do nothing special. The log lives in ``paths.audit_dir()``
+(resolved per call, so ``CHAMBERS_HOME`` is honoured) and its format is specified in
+docs/audit-format.md.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from app import paths
+from app.audit import generations
+from app.audit.export import export
+from app.audit.keys import AuditKeyError, KeyringKeyStore, KeyStore, WrappedFileKeyStore
+from app.audit.log import AuditLog, AuditLogDamagedError, AuditWriteError
+from app.audit.records import AuditRecordError, DetailValue
+from app.audit.verify import VerifyReport, verify
+from app.errors import ChambersError
+
+__all__ = [
+    "AuditKeyError",
+    "AuditLog",
+    "AuditLogDamagedError",
+    "AuditRecordError",
+    "AuditWriteError",
+    "KeyStore",
+    "KeyringKeyStore",
+    "VerifyReport",
+    "WrappedFileKeyStore",
+    "app_started",
+    "app_stopped",
+    "audit_event",
+    "audit_log",
+    "audit_session",
+    "checkpoint",
+    "configure",
+    "export_log",
+    "last_vault_generation",
+    "reset",
+    "verify_log",
+]
+
+log = logging.getLogger(__name__)
+
+KeyStoreFactory = Callable[[Path], KeyStore]
+
+_guard = threading.Lock()
+_logs: dict[Path, AuditLog] = {}
+_key_store_factory: KeyStoreFactory | None = None
+_checkpoint_interval: int | None = None
+_atexit_registered = False
+
+
+def configure(
+    *, key_store_factory: KeyStoreFactory | None = None, checkpoint_interval: int | None = None
+) -> None:
+    """Choose the signing-key backend (given the audit folder) and interval explicitly.
+
+    Without this the keyring is used, falling back to a wrapped file where policy allows.
+    Tests use it so they never touch the developer's real keyring.
+    """
+    global _key_store_factory, _checkpoint_interval
+    with _guard:
+        _key_store_factory, _checkpoint_interval = key_store_factory, checkpoint_interval
+        _logs.clear()
+
+
+def reset() -> None:
+    """Forget configuration and open logs (pending exit checkpoints are dropped)."""
+    configure()
+
+
+def audit_log(directory: Path | None = None) -> AuditLog:
+    """The process's writer for ``directory`` (default: the current data folder's log)."""
+    folder = (directory or paths.audit_dir()).resolve()
+    with _guard:
+        found = _logs.get(folder)
+        if found is None:
+            store = _key_store_factory(folder) if _key_store_factory else None
+            found = AuditLog(folder, key_store=store, checkpoint_interval=_checkpoint_interval)
+            _logs[folder] = found
+        return found
+
+
+def audit_event(
+    action: str,
+    *,
+    vault_id: str | None = None,
+    object_ids: Sequence[str] = (),
+    outcome: str = "ok",
+    model_sha256: str | None = None,
+    details: Mapping[str, DetailValue] | None = None,
+) -> None:
+    """Append one record. Raises AuditRecordError if a field could carry content."""
+    audit_log().append(
+        action,
+        vault_id=vault_id,
+        object_ids=object_ids,
+        outcome=outcome,
+        model_sha256=model_sha256,
+        details=details,
+    )
+    _register_exit_checkpoint()
+
+
+def last_vault_generation(vault_id: str) -> int | None:
+    """Largest ``details["generation"]`` logged for ``vault_id`` (None if never).
+
+    Served from a cache that is brought up to date by scanning only records appended
+    since it was written (see app/audit/generations.py), so unlock stays fast.
+    """
+    return generations.last_vault_generation(audit_log().directory, vault_id)
+
+
+def checkpoint() -> int | None:
+    """Seal the log now (the vault calls this on lock); None if nothing was unsealed."""
+    return audit_log().checkpoint()
+
+
+def verify_log(directory: Path | None = None) -> VerifyReport:
+    return verify((directory or paths.audit_dir()).resolve())
+
+
+def export_log(
+    out: TextIO, fmt: str, since: datetime | None = None, directory: Path | None = None
+) -> int:
+    return export((directory or paths.audit_dir()).resolve(), out, fmt, since)
+
+
+def app_started(interface: str = "gui") -> None:
+    audit_event("app.start", details={"interface": interface})
+
+
+def app_stopped(interface: str = "gui") -> None:
+    """Record the stop and seal the log; a signing failure is logged, not raised."""
+    audit_event("app.stop", details={"interface": interface})
+    try:
+        checkpoint()
+    except ChambersError as exc:
+        log.warning("Audit checkpoint at stop failed; tail stays unsealed: %s", exc.message)
+
+
+@contextmanager
+def audit_session(interface: str = "gui") -> Iterator[None]:
+    """``with audit_session():`` around the GUI's event loop records start and stop."""
+    app_started(interface)
+    try:
+        yield
+    finally:
+        app_stopped(interface)
+
+
+def _register_exit_checkpoint() -> None:
+    global _atexit_registered
+    with _guard:
+        if not _atexit_registered:
+            atexit.register(_checkpoint_at_exit)
+            _atexit_registered = True
+
+
+def _checkpoint_at_exit() -> None:
+    """Seal whatever this process appended; never raise during interpreter shutdown."""
+    with _guard:
+        pending = [item for item in _logs.values() if item.dirty]
+    for item in pending:
+        try:
+            item.checkpoint()
+        except Exception as exc:
+            log.warning("Audit checkpoint at exit failed for %s: %s", item.directory, exc)

@@ -1,0 +1,104 @@
+"""The vault database schema, as an ordered list of migrations.
+
+Each migration runs in its own transaction and records its number in ``schema_version``;
+opening a vault applies the ones it lacks. A later issue adds FTS5 as migration 2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Migration = tuple[int, tuple[str, ...]]
+
+MIGRATIONS: tuple[Migration, ...] = (
+    (
+        1,
+        (
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL)",
+            """CREATE TABLE documents (
+                id TEXT PRIMARY KEY,
+                parent_id TEXT REFERENCES documents(id) ON DELETE CASCADE,
+                title TEXT NOT NULL,
+                mime_type TEXT NOT NULL,
+                size INTEGER NOT NULL CHECK (size >= 0),
+                sha256 TEXT NOT NULL,
+                metadata TEXT NOT NULL DEFAULT '{}',
+                created TEXT NOT NULL)""",
+            "CREATE INDEX documents_parent ON documents(parent_id)",
+            """CREATE TABLE document_content (
+                document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+                content BLOB NOT NULL)""",
+            """CREATE TABLE pages (
+                document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                page INTEGER NOT NULL CHECK (page >= 1),
+                text TEXT NOT NULL,
+                PRIMARY KEY (document_id, page))""",
+            """CREATE TABLE chunks (
+                id INTEGER PRIMARY KEY,
+                document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                page INTEGER NOT NULL CHECK (page >= 1),
+                char_start INTEGER NOT NULL CHECK (char_start >= 0),
+                char_end INTEGER NOT NULL CHECK (char_end >= char_start),
+                text TEXT NOT NULL)""",
+            "CREATE INDEX chunks_document ON chunks(document_id, page)",
+            """CREATE TABLE task_outputs (
+                id TEXT PRIMARY KEY,
+                task TEXT NOT NULL,
+                created TEXT NOT NULL,
+                document_ids TEXT NOT NULL DEFAULT '[]',
+                model_sha256 TEXT,
+                result TEXT NOT NULL)""",
+            """CREATE TABLE conversations (
+                id TEXT PRIMARY KEY,
+                title TEXT NOT NULL,
+                created TEXT NOT NULL)""",
+            """CREATE TABLE messages (
+                id INTEGER PRIMARY KEY,
+                conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+                content TEXT NOT NULL,
+                citations TEXT NOT NULL DEFAULT '[]',
+                created TEXT NOT NULL)""",
+            "CREATE INDEX messages_conversation ON messages(conversation_id, id)",
+        ),
+    ),
+)
+
+
+def latest_version() -> int:
+    """Read at call time, so a migration appended to MIGRATIONS is seen everywhere."""
+    return MIGRATIONS[-1][0]
+
+
+def current_version(conn: Any) -> int:
+    """The highest applied migration, 0 for an empty database."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if not exists:
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(conn: Any, applied_at: str) -> int:
+    """Apply every migration newer than the database; returns the resulting version."""
+    version = current_version(conn)
+    for number, statements in MIGRATIONS:
+        if number <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
+            )
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version VALUES (?, ?)", (number, applied_at))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = number
+    return version
