@@ -1,0 +1,113 @@
+"""The GUI's handle on the engine: load a model and stream answers without blocking.
+
+The engine already owns its model on a dedicated thread; this service only moves results
+onto the GUI thread as signals and keeps the status bar's figures (model, backend,
+tokens per second) in one place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.cancel import CancelToken, Progress
+from app.config import Settings, load_settings
+from app.engine import Engine, LoadedModel
+from app.engine.chat import Message
+from app.engine.loader import load_engine
+from app.gui.jobs import Job, JobRunner
+
+SPEED_INTERVAL_S = 0.5
+
+
+class EngineService(QObject):
+    loading = Signal(str)  # model id
+    loaded = Signal(object)  # LoadedModel
+    load_failed = Signal(str, str)
+    piece = Signal(str)
+    speed = Signal(float)  # tokens per second while generating
+    generation_done = Signal(object)  # GenerationStats
+    generation_failed = Signal(str, str)
+
+    def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._engine: Engine | None = None
+        self._current: Job | None = None
+
+    @property
+    def engine(self) -> Engine | None:
+        return self._engine
+
+    @property
+    def model(self) -> LoadedModel | None:
+        return self._engine.loaded if self._engine else None
+
+    @property
+    def generating(self) -> bool:
+        return self._current is not None
+
+    def load(self, model_id: str | None = None, settings: Settings | None = None) -> Job:
+        """Load ``model_id`` (default: settings, then catalog) in the background."""
+        chosen = settings or load_settings()
+        self.loading.emit(model_id or chosen.default_model or "default model")
+
+        def work(progress: Progress, cancel: CancelToken) -> Engine:
+            progress(0.1, "Checking and loading the model")
+            return load_engine(model_id, settings=chosen)
+
+        job = Job(work, "model load")
+        job.signals.done.connect(self._on_loaded)
+        job.signals.failed.connect(self.load_failed)
+        return self._runner.start(job)
+
+    def _on_loaded(self, engine: Engine) -> None:
+        if self._engine is not None:
+            self._engine.close()
+        self._engine = engine
+        self.loaded.emit(engine.loaded)
+
+    def stream(self, messages: Sequence[Message], max_tokens: int = 512, **kwargs: Any) -> Job:
+        """Generate in the background; pieces arrive through the ``piece`` signal."""
+        engine = self._engine
+        if engine is None:
+            raise RuntimeError("stream() called before a model was loaded")
+
+        def work(progress: Progress, cancel: CancelToken) -> Any:
+            generation = engine.stream(messages, max_tokens=max_tokens, cancel=cancel, **kwargs)
+            last = time.monotonic()
+            for piece in generation:
+                self.piece.emit(piece)
+                now = time.monotonic()
+                if now - last >= SPEED_INTERVAL_S:
+                    last = now
+                    self.speed.emit(generation.stats.generated_tokens / max(now - start, 1e-6))
+            return generation.stats
+
+        start = time.monotonic()
+        job = Job(work, "generation")
+        job.signals.done.connect(self._on_generated)
+        job.signals.failed.connect(self.generation_failed)
+        job.signals.finished.connect(self._clear_current)
+        self._current = job
+        return self._runner.start(job)
+
+    def _on_generated(self, stats: Any) -> None:
+        self.speed.emit(stats.tokens_per_second)
+        self.generation_done.emit(stats)
+
+    def _clear_current(self) -> None:
+        self._current = None
+
+    def cancel(self) -> None:
+        if self._current is not None:
+            self._current.cancel()
+
+    def close(self) -> None:
+        self.cancel()
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None

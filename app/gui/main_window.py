@@ -1,0 +1,240 @@
+"""The main window: matters on the left, the open matter's panels, and the status bar.
+
+The window holds the application state (the open matter, the engine service, the job
+runner) and wires panels to it; panels never reach for globals. The open matter's name and
+lock state are always visible in the title and the header, so nobody works in the wrong
+matter.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.cancel import CancelToken, Progress
+from app.config import load_settings
+from app.errors import ChambersError
+from app.gui.documents_view import DocumentsView
+from app.gui.engine_service import EngineService
+from app.gui.jobs import Job, JobRunner
+from app.gui.matter_dialogs import NewMatterDialog, RecoveryKeyDialog, UnlockDialog
+from app.gui.matters_panel import MattersPanel
+from app.gui.models_dialog import ModelsDialog
+from app.gui.settings_dialog import SettingsDialog
+from app.gui.status_bar import ChambersStatusBar
+from app.matters import OpenedMatter, create_matter, lock_matter, open_matter
+from app.models.store import resolve_model
+from app.vault import Vault, VaultInfo, list_vaults
+
+AUTO_LOCK_CHECK_MS = 30_000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, *, load_model: bool = True) -> None:
+        super().__init__()
+        self.resize(1180, 720)
+        self.runner = JobRunner(self)
+        self.engine = EngineService(self.runner, self)
+        self.vault: Vault | None = None
+        self.recovery_dialog: RecoveryKeyDialog | None = None
+
+        self.matters = MattersPanel()
+        self.header = QLabel()
+        self.header.setAccessibleName(self.tr("Open matter"))
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.header.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.header.setFont(font)
+        self.documents = DocumentsView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.documents, self.tr("&Documents"))
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.header)
+        right_layout.addWidget(self.tabs, 1)
+        splitter = QSplitter()
+        splitter.addWidget(self.matters)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([240, 940])
+        self.setCentralWidget(splitter)
+        self.status = ChambersStatusBar()
+        self.setStatusBar(self.status)
+        self._build_actions()
+
+        self.matters.unlock_requested.connect(self.request_unlock)
+        self.matters.lock_requested.connect(self.lock)
+        self.matters.new_requested.connect(self.request_new_matter)
+        self.engine.loading.connect(self.status.show_loading)
+        self.engine.loaded.connect(self.status.show_model)
+        self.engine.load_failed.connect(self._model_failed)
+        self.engine.speed.connect(self.status.show_speed)
+        self.status.cancel_button.clicked.connect(self.runner.cancel_all)
+
+        self._auto_lock = QTimer(self)
+        self._auto_lock.timeout.connect(self.check_idle)
+        self._auto_lock.start(AUTO_LOCK_CHECK_MS)
+        self.refresh_matters()
+        self._show_matter_state()
+        if load_model:
+            self.load_model()
+
+    # -- setup ------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        toolbar = self.addToolBar(self.tr("Main"))
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        self.lock_action = QAction(self.tr("&Lock"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        models = QAction(self.tr("&Models…"), self)
+        models.triggered.connect(self.open_models)
+        settings = QAction(self.tr("&Settings…"), self)
+        settings.triggered.connect(self.open_settings)
+        cancel = QAction(self.tr("Cancel"), self)
+        cancel.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        cancel.triggered.connect(self.runner.cancel_all)
+        self.addAction(cancel)
+        for action in (self.lock_action, models, settings):
+            toolbar.addAction(action)
+
+    def load_model(self) -> None:
+        try:
+            resolve_model(load_settings().default_model or None)
+        except ChambersError as exc:
+            self.status.model_label.setText(self.tr("No model: {0}").format(exc.message))
+            return
+        self.engine.load()
+
+    def _model_failed(self, message: str, hint: str) -> None:
+        self.status.model_label.setText(self.tr("Model not loaded"))
+        QMessageBox.warning(self, self.tr("The model could not be loaded"), f"{message}\n\n{hint}")
+
+    # -- matters ----------------------------------------------------------------------
+    def refresh_matters(self) -> None:
+        self.matters.show_matters(list_vaults(), self.vault.vault_id if self.vault else None)
+
+    def _show_matter_state(self) -> None:
+        if self.vault is None:
+            self.setWindowTitle(self.tr("Chambers — no matter open"))
+            self.header.setText(self.tr("No matter open. Choose one on the left and unlock it."))
+            self.documents.show_locked()
+        else:
+            self.setWindowTitle(self.tr("Chambers — {0} (unlocked)").format(self.vault.name))
+            self.header.setText(self.tr("{0} — unlocked").format(self.vault.name))
+            self.documents.show_documents(self.vault.list_documents())
+        self.lock_action.setEnabled(self.vault is not None)
+        self.refresh_matters()
+
+    def track(self, job: Job, message: str) -> Job:
+        """Show a job's progress and Cancel in the status bar until it finishes."""
+        self.status.show_progress(0.0, message)
+        job.signals.progress.connect(lambda f, m: self.status.show_progress(f, m or message))
+        job.signals.finished.connect(lambda: self.status.show_progress(None))
+        return self.runner.start(job)
+
+    def request_unlock(self, info: VaultInfo) -> UnlockDialog:
+        """Open the unlock dialog; it stays up, reporting errors, until unlocked or cancelled."""
+        dialog = UnlockDialog(info, self)
+        dialog.submitted.connect(lambda credentials: self._start_unlock(info, dialog, credentials))
+        dialog.open()
+        return dialog
+
+    def _start_unlock(
+        self, info: VaultInfo, dialog: UnlockDialog, credentials: dict[str, Any]
+    ) -> None:
+        def work(progress: Progress, cancel: CancelToken) -> OpenedMatter:
+            progress(0.2, "Unlocking")
+            return open_matter(info, **credentials)
+
+        job = Job(work, "unlock")
+        job.signals.done.connect(dialog.accept)
+        job.signals.done.connect(self._unlocked)
+        job.signals.failed.connect(lambda msg, hint: dialog.show_error(f"{msg}\n{hint}".strip()))
+        job.signals.cancelled.connect(lambda: dialog.set_busy(False))
+        self.track(job, self.tr("Unlocking {0}…").format(info.name))
+
+    def _unlocked(self, opened: OpenedMatter) -> None:
+        if self.vault is not None:
+            lock_matter(self.vault, reason="switch")
+        self.vault = opened.vault
+        self._show_matter_state()
+        if opened.warning:
+            QMessageBox.warning(self, self.tr("This matter may be an old copy"), opened.warning)
+
+    def lock(self, reason: str = "user") -> None:
+        if self.vault is None:
+            return
+        self.runner.cancel_all()
+        lock_matter(self.vault, reason=reason)
+        self.vault = None
+        self._show_matter_state()
+
+    def check_idle(self, now: float | None = None) -> bool:
+        """Lock the open matter after the idle time set in Settings; True if it locked."""
+        minutes = load_settings().auto_lock_minutes
+        if self.vault is None or minutes <= 0 or self.runner.busy:
+            return False
+        if self.vault.idle_seconds(now if now is not None else time.monotonic()) < minutes * 60:
+            return False
+        self.lock(reason="idle")
+        return True
+
+    def request_new_matter(self) -> NewMatterDialog:
+        dialog = NewMatterDialog(self)
+        dialog.accepted.connect(lambda: self._start_create(dialog))
+        dialog.open()
+        return dialog
+
+    def _start_create(self, dialog: NewMatterDialog) -> None:
+        name = dialog.name.text().strip()
+        passphrase = dialog.passphrase.text() or None
+        use_keyring = dialog.use_keyring.isChecked()
+
+        def work(progress: Progress, cancel: CancelToken) -> tuple[VaultInfo, str]:
+            progress(0.1, "Creating the matter's keys")
+            return create_matter(name, passphrase=passphrase, use_keyring=use_keyring)
+
+        job = Job(work, "new matter")
+        job.signals.done.connect(self._created)
+        job.signals.failed.connect(
+            lambda msg, hint: QMessageBox.warning(
+                self, self.tr("Could not create the matter"), f"{msg}\n\n{hint}"
+            )
+        )
+        self.track(job, self.tr("Creating {0}…").format(name))
+
+    def _created(self, result: tuple[VaultInfo, str]) -> None:
+        info, recovery_key = result
+        self.refresh_matters()
+        self.recovery_dialog = RecoveryKeyDialog(info.name, recovery_key, self)
+        self.recovery_dialog.open()
+
+    # -- dialogs ----------------------------------------------------------------------
+    def open_models(self) -> None:
+        ModelsDialog(self.runner, self).exec()
+
+    def open_settings(self) -> None:
+        SettingsDialog(self).exec()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.runner.cancel_all()
+        if self.vault is not None:
+            lock_matter(self.vault, reason="exit")
+            self.vault = None
+        self.runner.wait(10_000)
+        self.engine.close()
+        super().closeEvent(event)

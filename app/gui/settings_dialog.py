@@ -1,0 +1,92 @@
+"""Settings: threads, context, GPU layers, KV cache, auto-lock."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QWidget,
+)
+
+from app.config import Settings, load_settings, save_settings
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        settings = load_settings()
+        self.threads = QSpinBox()
+        self.threads.setRange(0, 256)
+        self.threads.setSpecialValueText(self.tr("Automatic"))
+        self.threads.setValue(settings.threads)
+        self.context = QSpinBox()
+        self.context.setRange(0, 262_144)
+        self.context.setSingleStep(1024)
+        self.context.setSpecialValueText(self.tr("Automatic"))
+        self.context.setValue(settings.context)
+        self.gpu_auto = QCheckBox(self.tr("Choose automatically"))
+        self.gpu_layers = QSpinBox()
+        self.gpu_layers.setRange(0, 999)
+        auto = settings.gpu_layers == "auto"
+        self.gpu_auto.setChecked(auto)
+        self.gpu_layers.setValue(0 if auto else int(settings.gpu_layers))
+        self.gpu_layers.setEnabled(not auto)
+        self.gpu_auto.toggled.connect(lambda on: self.gpu_layers.setEnabled(not on))
+        self.kv_cache = QComboBox()
+        for value, label in (
+            ("auto", "Automatic"),
+            ("f16", "16-bit (f16)"),
+            ("q8_0", "8-bit (q8_0)"),
+        ):
+            self.kv_cache.addItem(self.tr(label), value)
+        self.kv_cache.setCurrentIndex(max(0, self.kv_cache.findData(settings.kv_cache)))
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setRange(0, 24 * 60)
+        self.auto_lock.setSpecialValueText(self.tr("Never"))
+        self.auto_lock.setSuffix(self.tr(" min"))
+        self.auto_lock.setValue(settings.auto_lock_minutes)
+        self._default_model = settings.default_model
+
+        form = QFormLayout(self)
+        rows = (
+            (self.tr("CPU &threads:"), self.threads),
+            (self.tr("&Context (tokens):"), self.context),
+            (self.tr("&GPU layers:"), self.gpu_auto),
+            ("", self.gpu_layers),
+            (self.tr("&KV cache:"), self.kv_cache),
+            (self.tr("&Lock matters after idle:"), self.auto_lock),
+        )
+        for label, widget in rows:
+            form.addRow(label, widget)
+            widget.setAccessibleName(
+                label.replace("&", "").rstrip(":") or self.tr("GPU layer count")
+            )
+        note = QLabel(self.tr("Model settings apply the next time a model is loaded."))
+        note.setWordWrap(True)
+        form.addRow(note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> Settings:
+        return Settings(
+            threads=self.threads.value(),
+            context=self.context.value(),
+            gpu_layers="auto" if self.gpu_auto.isChecked() else str(self.gpu_layers.value()),
+            kv_cache=str(self.kv_cache.currentData()),
+            auto_lock_minutes=self.auto_lock.value(),
+            default_model=self._default_model,
+        )
+
+    def accept(self) -> None:
+        save_settings(self.values())
+        super().accept()

@@ -1,0 +1,71 @@
+"""The status bar: model, where it runs, speed while generating, and the Offline badge."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from app.engine import LoadedModel
+
+
+class ChambersStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model_label = QLabel(self.tr("No model loaded"))
+        self.backend_label = QLabel("")
+        self.speed_label = QLabel("")
+        # Text and a symbol, never colour alone: readable in any theme and to screen readers.
+        self.offline_label = QLabel(self.tr("Offline ✓"))
+        self.offline_label.setToolTip(
+            self.tr(
+                "Chambers opens no network connections: your documents never leave this machine."
+            )
+        )
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress_label = QLabel("")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel the running task"))
+        for widget, name in (
+            (self.model_label, "Model"),
+            (self.backend_label, "Device"),
+            (self.speed_label, "Generation speed"),
+            (self.offline_label, "Network status"),
+        ):
+            widget.setAccessibleName(self.tr(name))
+            self.addWidget(widget)
+        for permanent in (self.progress_label, self.progress, self.cancel_button):
+            self.addPermanentWidget(permanent)
+        self.setStyleSheet("QStatusBar QLabel { padding: 0 6px; }")
+        self.show_progress(None)
+
+    def show_loading(self, model_id: str) -> None:
+        self.model_label.setText(self.tr("Loading {0}…").format(model_id))
+        self.backend_label.setText("")
+
+    def show_model(self, loaded: LoadedModel) -> None:
+        plan = loaded.plan
+        self.model_label.setText(loaded.model.spec.name)
+        if plan.on_gpu:
+            where = self.tr("{0} {1}/{2} layers").format(
+                plan.backend, min(plan.n_gpu_layers, plan.n_layers), plan.n_layers
+            )
+        else:
+            where = self.tr("CPU · {0} threads").format(plan.n_threads)
+        self.backend_label.setText(where)
+        self.backend_label.setToolTip("\n".join([plan.summary(), *plan.notes]))
+
+    def show_speed(self, tokens_per_second: float | None) -> None:
+        self.speed_label.setText(
+            "" if tokens_per_second is None else self.tr("{0:.1f} tok/s").format(tokens_per_second)
+        )
+
+    def show_progress(self, fraction: float | None, message: str = "") -> None:
+        """None hides the progress area; otherwise show the bar, the message and Cancel."""
+        visible = fraction is not None
+        for widget in (self.progress, self.progress_label, self.cancel_button):
+            widget.setVisible(visible)
+        if visible:
+            self.progress.setValue(int((fraction or 0.0) * 1000))
+            self.progress_label.setText(message)

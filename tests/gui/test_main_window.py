@@ -1,0 +1,170 @@
+"""The main window with real components: the default model, real vaults, the audit log."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.audit import verify_log
+from app.config import load_settings, save_settings
+from app.gui.main_window import MainWindow
+from app.gui.matter_dialogs import UnlockDialog
+from app.gui.models_dialog import ModelsDialog
+from app.gui.settings_dialog import SettingsDialog
+from app.matters import create_matter
+from app.models.store import InstalledModel
+from app.vault import VaultInfo
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def window(qtbot, chambers_home: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    win = MainWindow(load_model=False)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def matter() -> VaultInfo:
+    info, _ = create_matter("Acme v Beta", passphrase=PASSPHRASE, use_keyring=False)
+    return info
+
+
+def unlock_with(window: MainWindow, info: VaultInfo, secret: str) -> UnlockDialog:
+    dialog = window.request_unlock(info)
+    assert dialog.isVisible()
+    dialog.secret.setText(secret)
+    dialog.unlock_button.click()
+    return dialog
+
+
+def test_status_bar_shows_model_backend_and_offline(
+    qtbot, default_model: InstalledModel, chambers_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    win = MainWindow(load_model=False)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.engine.loaded, timeout=120_000):
+        win.load_model()
+    assert win.status.model_label.text() == default_model.spec.name
+    assert "CPU" in win.status.backend_label.text() or "layers" in win.status.backend_label.text()
+    assert "Offline" in win.status.offline_label.text()
+    win.close()
+
+
+def test_unlock_shows_matter_and_lock_hides_everything(
+    qtbot, window: MainWindow, matter: VaultInfo
+) -> None:  # type: ignore[no-untyped-def]
+    window.refresh_matters()
+    assert "🔒" in window.matters.list.item(0).text()
+    unlock_with(window, matter, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=30_000)
+    assert "Acme v Beta" in window.windowTitle() and "unlocked" in window.windowTitle()
+    assert "unlocked" in window.header.text()
+    assert window.matters.list.item(0).text().startswith("●")
+    assert window.lock_action.isEnabled()
+    assert "no documents" in window.documents.empty.text()
+
+    window.lock_action.trigger()
+    assert window.vault is None
+    assert window.documents.model.rowCount() == 0
+    assert "No matter open" in window.header.text()
+    assert window.matters.list.item(0).text().startswith("🔒")
+    report = verify_log()
+    assert report.ok
+    actions = [json.loads(line)["action"] for line in _audit_lines()]
+    assert (
+        actions[-3:] == ["vault.create", "vault.unlock", "vault.lock"][-3:]
+        or "vault.lock" in actions
+    )
+
+
+def _audit_lines() -> list[str]:
+    from app.paths import audit_dir
+
+    lines: list[str] = []
+    for path in sorted(audit_dir().glob("*.jsonl")):
+        lines += [line for line in path.read_text().splitlines() if line.strip()]
+    return lines
+
+
+def test_wrong_passphrase_is_reported_in_the_dialog(
+    qtbot, window: MainWindow, matter: VaultInfo
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = unlock_with(window, matter, "not the passphrase")
+    qtbot.waitUntil(lambda: dialog.unlock_button.isEnabled(), timeout=30_000)
+    assert "passphrase" in dialog.error.text().lower()
+    assert dialog.isVisible() and window.vault is None
+    dialog.secret.setText(PASSPHRASE)
+    dialog.unlock_button.click()
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=30_000)
+    assert not dialog.isVisible()
+
+
+def test_idle_matter_locks_itself(qtbot, window: MainWindow, matter: VaultInfo) -> None:  # type: ignore[no-untyped-def]
+    settings = load_settings()
+    settings.auto_lock_minutes = 1
+    save_settings(settings)
+    unlock_with(window, matter, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=30_000)
+    assert not window.check_idle(time.monotonic())
+    assert window.check_idle(time.monotonic() + 61)
+    assert window.vault is None
+
+
+def test_new_matter_shows_recovery_key_until_confirmed(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    dialog = window.request_new_matter()
+    dialog.name.setText("Lease 2024")
+    dialog.use_keyring.setChecked(False)
+    dialog.passphrase.setText("short")
+    dialog.confirm.setText("short")
+    dialog._check()
+    assert "at least" in dialog.error.text() and dialog.isVisible()
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.confirm.setText(PASSPHRASE)
+    dialog._check()
+    qtbot.waitUntil(lambda: window.recovery_dialog is not None, timeout=60_000)
+    key_dialog = window.recovery_dialog
+    assert key_dialog is not None and key_dialog.isVisible()
+    assert len(key_dialog.recovery_key.replace("-", "")) >= 26
+    key_dialog.reject()  # Escape must not dismiss an unconfirmed key
+    assert key_dialog.isVisible()
+    key_dialog.retype.setText("WRONG")
+    key_dialog._check()
+    assert key_dialog.isVisible()
+    key_dialog.retype.setText(key_dialog.expected.lower())
+    key_dialog._check()
+    assert not key_dialog.isVisible()
+    names = [window.matters.list.item(i).text() for i in range(window.matters.list.count())]
+    assert any("Lease 2024" in n for n in names)
+
+
+def test_models_dialog_lists_catalog_and_plan(qtbot, default_model: InstalledModel) -> None:  # type: ignore[no-untyped-def]
+    from app.gui.jobs import JobRunner
+
+    dialog = ModelsDialog(JobRunner())
+    qtbot.addWidget(dialog)
+    ids = {m.spec.id for m in dialog.models}
+    assert default_model.spec.id in ids
+    row = next(i for i, m in enumerate(dialog.models) if m.spec.id == default_model.spec.id)
+    dialog.table.selectRow(row)
+    assert "Runs on:" in dialog.plan_view.toPlainText()
+    assert dialog.table.item(row, 3).text() == "Installed"
+
+
+def test_settings_dialog_saves_what_it_shows(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.threads.setValue(3)
+    dialog.gpu_auto.setChecked(False)
+    dialog.gpu_layers.setValue(12)
+    dialog.auto_lock.setValue(7)
+    dialog.accept()
+    saved = load_settings()
+    assert (saved.threads, saved.gpu_layers, saved.auto_lock_minutes) == (3, "12", 7)
