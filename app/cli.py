@@ -17,7 +17,7 @@ from app import __version__
 from app.errors import ChambersError
 
 #: Modules under ``app.commands`` that each expose ``register(subparsers)``.
-COMMAND_MODULES = ("doctor", "models", "generate", "demo", "audit", "vault")
+COMMAND_MODULES = ("doctor", "models", "generate", "demo", "vault", "audit", "ingest")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -10,27 +11,33 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QUrl,
+    Signal,
 )
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.vault import DocumentInfo
+from app.vault import DocumentInfo, SearchHit
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 def _kind(info: DocumentInfo) -> str:
-    return (
-        info.mime_type.split("/")[-1]
-        .upper()
-        .replace("VND.OPENXMLFORMATS-OFFICEDOCUMENT.WORDPROCESSINGML.DOCUMENT", "DOCX")
-    )
+    kind = info.metadata.get("kind")
+    return str(kind).upper() if kind else info.mime_type.split("/")[-1].upper()[:8]
 
 
 class DocumentsModel(QAbstractTableModel):
@@ -70,7 +77,7 @@ class DocumentsModel(QAbstractTableModel):
         meta = info.metadata
         flags = meta.get("flags", [])
         values = (
-            info.title,
+            f"↳ {info.title}" if info.parent_id else info.title,
             _kind(info),
             str(meta.get("pages", "")),
             f"{info.size / 1024:,.0f} KB",
@@ -81,29 +88,123 @@ class DocumentsModel(QAbstractTableModel):
 
 
 class DocumentsView(QWidget):
+    """Documents table, search box with ranked passages, Import button and drop target."""
+
+    import_requested = Signal(list)  # list[Path]
+    search_requested = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = DocumentsModel()
         proxy = QSortFilterProxyModel(self)
         proxy.setSourceModel(self.model)
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(self.tr("Search this matter…  (Ctrl+K)"))
+        self.search_box.setAccessibleName(self.tr("Search this matter"))
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.returnPressed.connect(self._search)
+        self.import_button = QPushButton(self.tr("&Import…"))
+        self.import_button.setAccessibleName(self.tr("Import documents"))
+        self.import_button.clicked.connect(self._choose_files)
+        self.results = QListWidget()
+        self.results.setAccessibleName(self.tr("Search results"))
+        self.results.setWordWrap(True)
+        self.results.setAlternatingRowColors(True)
+        self.results.setSpacing(2)
+        self.results.hide()
+        self.search_box.textChanged.connect(self._search_edited)
         self.table = QTableView()
         self.table.setModel(proxy)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
         self.table.setAccessibleName(self.tr("Documents in this matter"))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.empty = QLabel("")
         self.empty.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(self.search_box, 1)
+        bar.addWidget(self.import_button)
         layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.results, 1)
         layout.addWidget(self.empty)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table, 2)
+        self.setAcceptDrops(True)
         self.show_locked()
 
     def show_locked(self) -> None:
         self.model.set_documents([])
+        self.results.clear()
+        self.results.hide()
+        self.search_box.clear()
+        for widget in (self.search_box, self.import_button):
+            widget.setEnabled(False)
         self.empty.setText(self.tr("Unlock a matter to see its documents."))
 
     def show_documents(self, rows: list[DocumentInfo]) -> None:
+        for widget in (self.search_box, self.import_button):
+            widget.setEnabled(True)
         self.model.set_documents(rows)
-        self.empty.setText("" if rows else self.tr("This matter has no documents yet."))
+        self.empty.setText(
+            ""
+            if rows
+            else self.tr("This matter has no documents yet. Import files or drop them here.")
+        )
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+    def show_results(self, hits: list[SearchHit], error: str = "") -> None:
+        self.results.clear()
+        if error:
+            self.results.addItem(error)
+        elif not hits:
+            self.results.addItem(self.tr("No matches in this matter."))
+        for hit in hits:
+            snippet = " ".join(hit.snippet.split())
+            item = QListWidgetItem(f"{hit.title}, p. {hit.page}\n{snippet}")
+            item.setData(Qt.ItemDataRole.UserRole, hit)
+            item.setToolTip(self.tr("Relevance {0:.2f}").format(hit.score))
+            self.results.addItem(item)
+        self.results.show()
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _search_edited(self, text: str) -> None:
+        if not text:
+            self.results.hide()
+
+    def _search(self) -> None:
+        query = self.search_box.text().strip()
+        if query:
+            self.search_requested.emit(query)
+
+    def _choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Import documents"),
+            str(Path.home()),
+            self.tr(
+                "Documents (*.pdf *.docx *.eml *.msg *.html *.htm *.rtf *.txt *.md);;All files (*)"
+            ),
+        )
+        if files:
+            self.import_requested.emit([Path(f) for f in files])
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.import_button.isEnabled() and _local_paths(event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _local_paths(event.mimeData().urls())
+        if paths and self.import_button.isEnabled():
+            event.acceptProposedAction()
+            self.import_requested.emit(paths)
+
+
+def _local_paths(urls: list[QUrl]) -> list[Path]:
+    return [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]

@@ -9,6 +9,7 @@ matter.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -34,6 +35,7 @@ from app.gui.matters_panel import MattersPanel
 from app.gui.models_dialog import ModelsDialog
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.status_bar import ChambersStatusBar
+from app.ingest.importer import ImportSummary, import_paths
 from app.matters import OpenedMatter, create_matter, lock_matter, open_matter
 from app.models.store import resolve_model
 from app.vault import Vault, VaultInfo, list_vaults
@@ -49,6 +51,7 @@ class MainWindow(QMainWindow):
         self.engine = EngineService(self.runner, self)
         self.vault: Vault | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        self.last_import: ImportSummary | None = None
 
         self.matters = MattersPanel()
         self.header = QLabel()
@@ -75,6 +78,8 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_actions()
 
+        self.documents.import_requested.connect(self.import_files)
+        self.documents.search_requested.connect(self.search)
         self.matters.unlock_requested.connect(self.request_unlock)
         self.matters.lock_requested.connect(self.lock)
         self.matters.new_requested.connect(self.request_new_matter)
@@ -104,6 +109,10 @@ class MainWindow(QMainWindow):
         models.triggered.connect(self.open_models)
         settings = QAction(self.tr("&Settings…"), self)
         settings.triggered.connect(self.open_settings)
+        find = QAction(self.tr("Search this matter"), self)
+        find.setShortcut(QKeySequence("Ctrl+K"))
+        find.triggered.connect(self._focus_search)
+        self.addAction(find)
         cancel = QAction(self.tr("Cancel"), self)
         cancel.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         cancel.triggered.connect(self.runner.cancel_all)
@@ -222,6 +231,58 @@ class MainWindow(QMainWindow):
         self.refresh_matters()
         self.recovery_dialog = RecoveryKeyDialog(info.name, recovery_key, self)
         self.recovery_dialog.open()
+
+    # -- documents --------------------------------------------------------------------
+    def _focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.documents)
+        self.documents.focus_search()
+
+    def import_files(self, paths: list[Path]) -> Job | None:
+        """Import in the background with progress and Cancel; report what was refused."""
+        vault = self.vault
+        if vault is None:
+            return None
+
+        def work(progress: Progress, cancel: CancelToken) -> ImportSummary:
+            return import_paths(vault, paths, recursive=True, progress=progress, cancel=cancel)
+
+        job = Job(work, "import")
+        job.signals.done.connect(self._imported)
+        job.signals.failed.connect(
+            lambda msg, hint: QMessageBox.warning(
+                self, self.tr("Import failed"), f"{msg}\n\n{hint}"
+            )
+        )
+        return self.track(job, self.tr("Importing {0} item(s)…").format(len(paths)))
+
+    def _imported(self, summary: ImportSummary) -> None:
+        self.last_import = summary
+        if self.vault is not None:
+            self.documents.show_documents(self.vault.list_documents())
+        text = self.tr("{0} imported, {1} already in the matter, {2} refused").format(
+            len(summary.imported), len(summary.duplicates), len(summary.refused)
+        )
+        self.status.showMessage(
+            text + (self.tr(" (cancelled)") if summary.cancelled else ""), 15_000
+        )
+        if summary.refused:
+            lines = [f"• {r.message} {r.hint}" for r in summary.refused]
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, self.tr("Some files were not imported"), text, parent=self
+            )
+            box.setDetailedText("\n".join(lines))
+            box.setInformativeText("\n".join(lines[:5]))
+            box.open()
+
+    def search(self, query: str) -> None:
+        if self.vault is None:
+            return
+        try:
+            hits = self.vault.search(query, limit=30)
+        except ChambersError as exc:
+            self.documents.show_results([], f"{exc.message} {exc.hint}")
+            return
+        self.documents.show_results(hits)
 
     # -- dialogs ----------------------------------------------------------------------
     def open_models(self) -> None:

@@ -50,7 +50,8 @@ class MattersPanel(QWidget):
         for info in matters:
             is_open = info.vault_id == unlocked_id
             state = self.tr("unlocked") if is_open else self.tr("locked")
-            text = f"{'●' if is_open else '🔒'} {info.name}"
+            # A symbol and words, never colour alone; no emoji (not every system has the font).
+            text = f"{'●' if is_open else '○'} {info.name}  ({state})"
             if info.problem:
                 text, state = f"⚠ {info.name}", self.tr("damaged")
             item = QListWidgetItem(text)

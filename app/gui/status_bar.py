@@ -34,8 +34,16 @@ class ChambersStatusBar(QStatusBar):
             (self.offline_label, "Network status"),
         ):
             widget.setAccessibleName(self.tr(name))
-            self.addWidget(widget)
-        for permanent in (self.progress_label, self.progress, self.cancel_button):
+        # Permanent widgets stay visible while showMessage() shows a notice on the left.
+        for permanent in (
+            self.model_label,
+            self.backend_label,
+            self.speed_label,
+            self.offline_label,
+            self.progress_label,
+            self.progress,
+            self.cancel_button,
+        ):
             self.addPermanentWidget(permanent)
         self.setStyleSheet("QStatusBar QLabel { padding: 0 6px; }")
         self.show_progress(None)

@@ -72,7 +72,7 @@ def _read_page(document: object, index: int) -> PageText:
         finally:
             textpage.close()
         needs_ocr = False
-        visible = sum(1 for char in text if not char.isspace())
+        visible = len("".join(text.split()))  # C speed: this runs for every page
         if visible < OCR_TEXT_CHARS:
             width, height = page.get_size()
             area = max(width * height, 1.0)

@@ -29,6 +29,7 @@ from app.vault.manage import (
     open_info,
     unlock,
 )
+from app.vault.search import SearchHit, SearchSyntaxError
 from app.vault.vault import Vault
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "MistypedRecoveryKeyError",
     "NoUsableSlotError",
     "Page",
+    "SearchHit",
+    "SearchSyntaxError",
     "SlotError",
     "SlotInfo",
     "Vault",

@@ -1,7 +1,8 @@
 """The vault database schema, as an ordered list of migrations.
 
 Each migration runs in its own transaction and records its number in ``schema_version``;
-opening a vault applies the ones it lacks. A later issue adds FTS5 as migration 2.
+opening a vault applies the ones it lacks. Migration 2 adds the FTS5 full-text index over
+chunks (inside the encrypted database, so the index leaks nothing either).
 """
 
 from __future__ import annotations
@@ -60,6 +61,28 @@ MIGRATIONS: tuple[Migration, ...] = (
                 citations TEXT NOT NULL DEFAULT '[]',
                 created TEXT NOT NULL)""",
             "CREATE INDEX messages_conversation ON messages(conversation_id, id)",
+        ),
+    ),
+)
+
+# Migration 2: the FTS5 index. External content: the index stores postings, not a second
+# copy of the text, and triggers keep it in step with ``chunks`` (including the deletes
+# cascaded from documents). No stemmer: prefix queries (terminat*) then match what
+# lawyers expect, and an exact word finds exactly that word.
+MIGRATIONS += (
+    (
+        2,
+        (
+            "CREATE INDEX documents_sha256 ON documents(sha256)",
+            """CREATE VIRTUAL TABLE chunks_fts USING fts5(
+                text, content='chunks', content_rowid='id',
+                tokenize='unicode61 remove_diacritics 2')""",
+            """CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+                INSERT INTO chunks_fts(rowid, text) VALUES (new.id, new.text); END""",
+            """CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+                INSERT INTO chunks_fts(chunks_fts, rowid, text)
+                VALUES ('delete', old.id, old.text); END""",
+            "INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')",
         ),
     ),
 )

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
-from app.vault import admin, crypto, documents, rekey, store
+from app.vault import admin, crypto, documents, rekey, search, store
 from app.vault.documents import Chunk, Document, DocumentInfo, Page, WriteTxn
 from app.vault.errors import VaultError, VaultLockedError
 from app.vault.header import Header, SlotType
 from app.vault.info import SlotInfo, VaultInfo
+from app.vault.search import SearchHit
 
 
 class Vault:
@@ -182,6 +183,32 @@ class Vault:
     def chunks(self, document_id: str) -> list[Chunk]:
         with self._mutex:
             return documents.get_chunks(self._require(), document_id)
+
+    def search(
+        self, query: str, *, limit: int = 20, document_ids: Sequence[str] | None = None
+    ) -> list[SearchHit]:
+        """Ranked passages of this vault only (see app/vault/search.py for the syntax)."""
+        with self._mutex:
+            return search.search(self._require(), query, limit=limit, document_ids=document_ids)
+
+    def document_ids_by_sha256(self) -> dict[str, str]:
+        """sha256 -> id of every top-level document, for de-duplication and resume."""
+        with self._mutex:
+            rows = (
+                self._require()
+                .execute("SELECT sha256, id FROM documents WHERE parent_id IS NULL")
+                .fetchall()
+            )
+            return {sha: doc_id for sha, doc_id in rows}
+
+    def page_counts(self) -> dict[str, int]:
+        with self._mutex:
+            rows = (
+                self._require()
+                .execute("SELECT document_id, count(*) FROM pages GROUP BY document_id")
+                .fetchall()
+            )
+            return {doc_id: int(n) for doc_id, n in rows}
 
     # -- keys, slots, backup -----------------------------------------------------------
 

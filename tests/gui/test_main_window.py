@@ -62,7 +62,7 @@ def test_unlock_shows_matter_and_lock_hides_everything(
     qtbot, window: MainWindow, matter: VaultInfo
 ) -> None:  # type: ignore[no-untyped-def]
     window.refresh_matters()
-    assert "🔒" in window.matters.list.item(0).text()
+    assert "(locked)" in window.matters.list.item(0).text()
     unlock_with(window, matter, PASSPHRASE)
     qtbot.waitUntil(lambda: window.vault is not None, timeout=30_000)
     assert "Acme v Beta" in window.windowTitle() and "unlocked" in window.windowTitle()
@@ -75,7 +75,7 @@ def test_unlock_shows_matter_and_lock_hides_everything(
     assert window.vault is None
     assert window.documents.model.rowCount() == 0
     assert "No matter open" in window.header.text()
-    assert window.matters.list.item(0).text().startswith("🔒")
+    assert window.matters.list.item(0).text().startswith("○")
     report = verify_log()
     assert report.ok
     actions = [json.loads(line)["action"] for line in _audit_lines()]
@@ -168,3 +168,33 @@ def test_settings_dialog_saves_what_it_shows(qtbot) -> None:  # type: ignore[no-
     dialog.accept()
     saved = load_settings()
     assert (saved.threads, saved.gpu_layers, saved.auto_lock_minutes) == (3, "12", 7)
+
+
+def test_import_search_and_lock_clear_every_view(
+    qtbot, window: MainWindow, matter: VaultInfo
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.shared_data import CUAD, FILES
+
+    unlock_with(window, matter, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=30_000)
+    job = window.import_files([CUAD / "pdf" / "cuad-dev-000.pdf", FILES / "edge" / "not-a-pdf.pdf"])
+    assert job is not None
+    assert window.status.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: window.last_import is not None, timeout=60_000)
+    summary = window.last_import
+    assert summary is not None and len(summary.imported) == 1 and len(summary.refused) == 1
+    assert window.documents.model.rowCount() == 1
+    assert window.documents.model.data(window.documents.model.index(0, 2)) == "17"
+    window.documents.search_box.setText('"governed by"')
+    window.documents.search_box.returnPressed.emit()
+    assert window.documents.results.isVisible()
+    first = window.documents.results.item(0).text()
+    assert "p. 13" in first and "«governed by»" in first
+    window.documents.search_box.setText("AND AND")
+    window.documents.search_box.returnPressed.emit()
+    assert "not valid" in window.documents.results.item(0).text()
+
+    window.lock_action.trigger()
+    assert window.documents.model.rowCount() == 0
+    assert window.documents.results.count() == 0 and not window.documents.results.isVisible()
+    assert not window.documents.search_box.isEnabled()

@@ -8,8 +8,9 @@ import statistics
 from pathlib import Path
 
 from app.ingest import extract_many
+from tests.shared_data import CUAD as SHARED_CUAD
 
-CUAD = Path("/work/shared/data/cuad")
+CUAD = SHARED_CUAD
 THRESHOLD = 0.95
 
 

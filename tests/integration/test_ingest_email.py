@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from app.ingest import Extractor, chunk_pages
+from tests.shared_data import FILES
 
-MAIL = Path("/work/shared/data/files/email")
+MAIL = FILES / "email"
 
 
 @pytest.fixture(scope="module")

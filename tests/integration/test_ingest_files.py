@@ -4,14 +4,14 @@ right reason, naming the file. Files run through the sandboxed worker, as in the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from app.errors import ChambersError
 from app.ingest import Extractor, IngestError, chunk_pages
+from tests.shared_data import FILES as SHARED_FILES
 
-FILES = Path("/work/shared/data/files")
+FILES = SHARED_FILES
 
 # path -> ("ok", phrase that must be in the text, extra flag or "") or ("refused", reason keyword)
 EXPECTED: dict[str, tuple[str, str, str]] = {

@@ -3,13 +3,12 @@ on those pages, and chunk provenance points back to them with exact spans."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from app.ingest import ExtractedDocument, chunk_pages, extract
+from tests.shared_data import FILES
 
-VECTOR = Path("/work/shared/data/files/court/vector-pdf.pdf")
+VECTOR = FILES / "court" / "vector-pdf.pdf"
 PHRASES = {
     "prepared by the Reporter of Decisions for the convenience of the reader": 1,
     "Congress approved the Compact": 7,

@@ -23,8 +23,9 @@ from app.ingest import (
     extract,
     extract_many,
 )
+from tests.shared_data import FILES as SHARED_FILES
 
-FILES = Path("/work/shared/data/files")
+FILES = SHARED_FILES
 BOMB = FILES / "edge" / "bomb.docx"
 BIG_PDF = FILES / "edge" / "DA-619p.pdf"
 SMALL_PDF = FILES / "court" / "ca2_1-1.pdf"

@@ -209,15 +209,16 @@ def test_create_list_find_and_delete(vault_home: object) -> None:
 def test_migration_mechanism_applies_new_steps_once(
     ready_vault: Ready, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    extra = (*schema.MIGRATIONS, (2, ("CREATE TABLE later_feature (x INTEGER)",)))
+    following = schema.latest_version() + 1
+    extra = (*schema.MIGRATIONS, (following, ("CREATE TABLE later_feature (x INTEGER)",)))
     monkeypatch.setattr(schema, "MIGRATIONS", extra)
     with unlock(ready_vault.info, recovery_key=ready_vault.recovery_key) as vault:
         conn = vault._conn
-        assert schema.current_version(conn) == 2
+        assert schema.current_version(conn) == following
         assert conn.execute("SELECT count(*) FROM later_feature").fetchone() == (0,)
     with unlock(ready_vault.info, recovery_key=ready_vault.recovery_key) as vault:
         rows = vault._conn.execute("SELECT version FROM schema_version").fetchall()
-        assert rows == [(1,), (2,)]
+        assert rows == [(n,) for n in range(1, following + 1)]
 
 
 def test_missing_database_or_deleted_header_is_an_integrity_error(ready_vault: Ready) -> None:
