@@ -2,9 +2,9 @@
 
 It grows with the app: today it checks the hardware, makes sure the default model is
 installed and verified, loads it and answers two questions about a sample contract (the
-second reusing the document already in the KV cache), keeps the contract in a throw-away
-encrypted matter (created, locked, reopened, read back byte-identical, then destroyed),
-and verifies the audit log those steps wrote.
+second reusing the document already in the KV cache), imports the sample contracts
+into a throw-away encrypted matter and searches it (then locks, reopens, reads back
+byte-identical and destroys it), and verifies the audit log those steps wrote.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import argparse
 import secrets
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from app.audit import checkpoint, verify_log
 from app.engine.chat import Message
 from app.engine.hardware import detect
 from app.engine.loader import load_engine
 from app.errors import ModelNotFoundError
+from app.ingest.importer import import_paths
 from app.matters import create_matter, delete_matter, lock_matter, open_matter
 from app.models.store import install_default, resolve_model
 from app.paths import resource_path
@@ -102,23 +104,30 @@ def run_demo(model_id: str | None = None) -> int:
 
 
 def _vault_round_trip() -> None:
-    """Store the sample in a new encrypted matter, lock, reopen, compare, destroy."""
+    """Import the samples into a new encrypted matter, search, lock, reopen, destroy."""
     _step("Encrypted matter")
-    contract = resource_path("resources", "samples", SAMPLE.replace(".txt", ".pdf")).read_bytes()
+    samples = sorted(resource_path("resources", "samples").glob("*.pdf"))
     passphrase = secrets.token_urlsafe(24)  # never shown or stored: the matter is destroyed below
     name = f"Chambers demo {datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
     info, _recovery = create_matter(name, passphrase=passphrase, use_keyring=False)
     print(f"Created {name!r}: {', '.join(s.type for s in info.slots)} slots, Argon2id passphrase")
     try:
-        opened = open_matter(info, passphrase=passphrase, use_keyring=False)
-        stored = opened.vault.add_document(contract, title=SAMPLE, mime_type="application/pdf")
-        lock_matter(opened.vault)
-        print(f"Stored {stored.size:,} bytes (SHA-256 {stored.sha256[:12]}…) and locked the matter")
+        vault = open_matter(info, passphrase=passphrase, use_keyring=False).vault
+        summary = import_paths(vault, samples)
+        for doc in summary.imported:
+            print(
+                f"Imported {Path(doc.path).name}: {doc.pages} pages, {doc.chunks} indexed passages"
+            )
+        print('Search "governed by":')
+        for hit in vault.search('"governed by"', limit=3):
+            print(f"  {hit.title}, p. {hit.page}: {' '.join(hit.snippet.split())}")
+        first = summary.imported[0]
+        lock_matter(vault)
         again = open_matter(info, passphrase=passphrase, use_keyring=False).vault
-        same = again.get_document(stored.id).content == contract
+        same = again.get_document(first.document_id).content == Path(first.path).read_bytes()
         print(
-            f"Reopened: generation {again.generation}, document read back "
-            f"{'byte-identical' if same else 'DIFFERENT'}"
+            f"Locked and reopened: generation {again.generation}, "
+            f"{Path(first.path).name} read back {'byte-identical' if same else 'DIFFERENT'}"
         )
         lock_matter(again)
     finally:

@@ -64,4 +64,5 @@ def test_demo_works_offline(tmp_path: Path, default_model: object) -> None:
     assert "Pennsylvania" in result.stdout
     assert "reused from cache" in result.stdout
     assert "read back byte-identical" in result.stdout
+    assert "«governed by»" in result.stdout
     assert "\nOK: " in result.stdout and "Unsealed" not in result.stdout
