@@ -70,7 +70,7 @@ class VerifyReport:
                 f"OK: {self.records} records, {self.checkpoints} checkpoints, "
                 f"sealed through record {self.sealed_through}."
             ]
-        if self.unsealed:
+        if self.unsealed and self.ok:  # after tampering, nothing past it can be counted as sealed
             lines.append(
                 f"Unsealed tail: {self.unsealed} records after the last checkpoint "
                 "(not covered by a signature yet)."

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.cancel import CancelToken, Progress
 from app.config import load_settings
 from app.errors import ChambersError
+from app.gui.audit_dialog import AuditDialog
 from app.gui.documents_view import DocumentsView
 from app.gui.engine_service import EngineService
 from app.gui.jobs import Job, JobRunner
@@ -107,6 +108,8 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         models = QAction(self.tr("&Models…"), self)
         models.triggered.connect(self.open_models)
+        audit_action = QAction(self.tr("&Audit…"), self)
+        audit_action.triggered.connect(lambda: AuditDialog(self.runner, self).exec())
         settings = QAction(self.tr("&Settings…"), self)
         settings.triggered.connect(self.open_settings)
         find = QAction(self.tr("Search this matter"), self)
@@ -117,7 +120,7 @@ class MainWindow(QMainWindow):
         cancel.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         cancel.triggered.connect(self.runner.cancel_all)
         self.addAction(cancel)
-        for action in (self.lock_action, models, settings):
+        for action in (self.lock_action, models, audit_action, settings):
             toolbar.addAction(action)
 
     def load_model(self) -> None:
