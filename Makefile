@@ -11,7 +11,9 @@ STAMP  := $(VENV)/.installed
 # Debian packages: a real Secret Service (gnome-keyring under dbus) for the keyring tests,
 # Xvfb and Qt's runtime libraries for the desktop app and its screenshots.
 APT_PACKAGES := gnome-keyring dbus dbus-x11 xvfb xauth libegl1 libgl1 libxkbcommon0 \
-                libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0
+                libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 \
+                libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+                libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
 ONLY ?=
 
 .PHONY: run test bench eval lint setup models system-deps screenshots clean
@@ -50,6 +52,10 @@ lint: setup
 	$(BIN)/ruff check app tests
 	$(BIN)/ruff format --check app tests
 	$(BIN)/mypy
+
+# PNGs of each window and dialog with real content, on a virtual screen.
+screenshots: system-deps setup models
+	xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) bench-results .pytest_cache .mypy_cache .ruff_cache

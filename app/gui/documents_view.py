@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.vault import DocumentInfo, SearchHit
+from app.vault.search import MARK_END, MARK_START
 
 Index = QModelIndex | QPersistentModelIndex
+#: Sort keys: attachments under their message, titles case-blind, numbers as numbers.
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024**2:
+        return f"{size / 1024:,.0f} KB"
+    return f"{size / 1024**2:,.1f} MB"
 
 
 def _kind(info: DocumentInfo) -> str:
@@ -46,10 +58,12 @@ class DocumentsModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[DocumentInfo] = []
+        self._by_id: dict[str, DocumentInfo] = {}
 
     def set_documents(self, rows: list[DocumentInfo]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
+        self._by_id = {row.id: row for row in self.rows}
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -69,22 +83,35 @@ class DocumentsModel(QAbstractTableModel):
         if not index.isValid() or role not in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.UserRole,
+            SORT_ROLE,
         ):
             return None
         info = self.rows[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return info.id
+        if role == SORT_ROLE:
+            return self._sort_key(info, index.column())
         meta = info.metadata
         flags = meta.get("flags", [])
         values = (
             f"↳ {info.title}" if info.parent_id else info.title,
             _kind(info),
             str(meta.get("pages", "")),
-            f"{info.size / 1024:,.0f} KB",
+            _size(info.size),
             info.created[:10],
             ", ".join(str(f).replace("_", " ") for f in flags) if isinstance(flags, list) else "",
         )
         return values[index.column()]
+
+    def _sort_key(self, info: DocumentInfo, column: int) -> Any:
+        if column == 0:
+            parent = self._by_id.get(info.parent_id) if info.parent_id else None
+            return f"{(parent or info).title.casefold()}\0{int(parent is not None)}\0{info.title.casefold()}"
+        if column == 2:
+            return int(info.metadata.get("pages") or 0)
+        if column == 3:
+            return info.size
+        return self.data(self.index(self.rows.index(info), column))
 
 
 class DocumentsView(QWidget):
@@ -98,6 +125,7 @@ class DocumentsView(QWidget):
         self.model = DocumentsModel()
         proxy = QSortFilterProxyModel(self)
         proxy.setSourceModel(self.model)
+        proxy.setSortRole(SORT_ROLE)
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(self.tr("Search this matter…  (Ctrl+K)"))
         self.search_box.setAccessibleName(self.tr("Search this matter"))
@@ -143,6 +171,7 @@ class DocumentsView(QWidget):
         for widget in (self.search_box, self.import_button):
             widget.setEnabled(False)
         self.empty.setText(self.tr("Unlock a matter to see its documents."))
+        self.empty.show()
 
     def show_documents(self, rows: list[DocumentInfo]) -> None:
         for widget in (self.search_box, self.import_button):
@@ -153,6 +182,7 @@ class DocumentsView(QWidget):
             if rows
             else self.tr("This matter has no documents yet. Import files or drop them here.")
         )
+        self.empty.setVisible(not rows)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
@@ -163,11 +193,22 @@ class DocumentsView(QWidget):
         elif not hits:
             self.results.addItem(self.tr("No matches in this matter."))
         for hit in hits:
-            snippet = " ".join(hit.snippet.split())
-            item = QListWidgetItem(f"{hit.title}, p. {hit.page}\n{snippet}")
+            plain = " ".join(hit.snippet.split())
+            rich = html.escape(plain).replace(MARK_START, "<b>").replace(MARK_END, "</b>")
+            label = QLabel(f"<b>{html.escape(hit.title)}</b>, p. {hit.page}<br>{rich}")
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setContentsMargins(4, 2, 4, 2)
+            spoken = plain.replace(MARK_START, "").replace(MARK_END, "")
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, hit)
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{hit.title}, page {hit.page}: {spoken}"
+            )
             item.setToolTip(self.tr("Relevance {0:.2f}").format(hit.score))
+            item.setSizeHint(label.sizeHint())
             self.results.addItem(item)
+            self.results.setItemWidget(item, label)
         self.results.show()
 
     def focus_search(self) -> None:

@@ -98,6 +98,7 @@ class NewMatterDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("New matter"))
+        self.setMinimumWidth(520)
         self.name = QLineEdit()
         self.name.setAccessibleName(self.tr("Matter name"))
         self.use_keyring = QCheckBox(self.tr("Unlock with this computer's &keyring"))
@@ -119,10 +120,18 @@ class NewMatterDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(self.tr("&Name:"), self.name)
         form.addRow(self.use_keyring)
-        form.addRow(self.tr("&Passphrase (optional with keyring):"), self.passphrase)
+        self.passphrase_label = QLabel(self.tr("&Passphrase (optional with keyring):"))
+        self.passphrase_label.setBuddy(self.passphrase)
+        self.use_keyring.toggled.connect(self._label_passphrase)
+        form.addRow(self.passphrase_label, self.passphrase)
         form.addRow(self.tr("&Confirm passphrase:"), self.confirm)
         form.addRow(self.error)
         form.addRow(buttons)
+
+    def _label_passphrase(self, keyring: bool) -> None:
+        self.passphrase_label.setText(
+            self.tr("&Passphrase (optional with keyring):") if keyring else self.tr("&Passphrase:")
+        )
 
     def problem(self) -> str | None:
         if not self.name.text().strip():

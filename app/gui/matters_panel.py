@@ -25,6 +25,8 @@ class MattersPanel(QWidget):
         title = QLabel(self.tr("<b>MATTERS</b>"))
         self.list = QListWidget()
         self.list.setAccessibleName(self.tr("Matters"))
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemActivated.connect(self._activated)
         self.empty = QLabel(self.tr("No matters yet. Create one with New matter."))
         self.empty.setWordWrap(True)

@@ -20,6 +20,7 @@ class SettingsDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
+        self.setMinimumWidth(440)
         settings = load_settings()
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.audit import verify_log
 from app.config import load_settings, save_settings
@@ -112,7 +113,7 @@ def test_idle_matter_locks_itself(qtbot, window: MainWindow, matter: VaultInfo) 
     settings.auto_lock_minutes = 1
     save_settings(settings)
     unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.vault is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
     assert not window.check_idle(time.monotonic())
     assert window.check_idle(time.monotonic() + 61)
     assert window.vault is None
@@ -188,8 +189,10 @@ def test_import_search_and_lock_clear_every_view(
     window.documents.search_box.setText('"governed by"')
     window.documents.search_box.returnPressed.emit()
     assert window.documents.results.isVisible()
-    first = window.documents.results.item(0).text()
-    assert "p. 13" in first and "«governed by»" in first
+    results = window.documents.results
+    first = results.itemWidget(results.item(0)).text()
+    assert "p. 13" in first and "<b>governed by</b>" in first
+    assert "page 13" in results.item(0).data(Qt.ItemDataRole.AccessibleTextRole)
     window.documents.search_box.setText("AND AND")
     window.documents.search_box.returnPressed.emit()
     assert "not valid" in window.documents.results.item(0).text()

@@ -1,0 +1,147 @@
+"""Screenshots of the real desktop app, for the docs and for review: `make screenshots`.
+
+Runs the real MainWindow on the current display (the Makefile target provides one with
+xvfb-run) against a throwaway CHAMBERS_HOME and the installed models: creates a matter
+through the New-matter dialog, confirms its recovery key, unlocks it, imports three CUAD
+contracts and an email from ../shared/data, runs a search, and saves PNGs:
+
+    main-window-locked.png  documents.png  models-dialog.png  settings-dialog.png
+    new-matter-dialog.png   recovery-key-dialog.png
+
+Usage: python tools/screenshots.py [OUTPUT_DIR]   (default: screenshots/ in the checkout)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSPHRASE = "correct horse battery staple"
+MATTER = "Acme Corp v. Beta Industries"
+SEARCH = "governing law"
+SHARED = Path(os.environ.get("CHAMBERS_SHARED_DATA") or ROOT.parent / "shared" / "data")
+DOCUMENTS = [
+    SHARED / "cuad" / "pdf" / "cuad-dev-000.pdf",
+    SHARED / "cuad" / "pdf" / "cuad-dev-001.pdf",
+    SHARED / "cuad" / "pdf" / "cuad-dev-002.pdf",
+    SHARED / "files" / "email" / "fake-email-attachment.eml",
+]
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else ROOT / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    missing = [str(p) for p in DOCUMENTS if not p.is_file()]
+    if missing:
+        print(f"Missing sample files: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        print("No display: run under xvfb-run (see `make screenshots`).", file=sys.stderr)
+        return 2
+
+    from app.paths import models_dir
+
+    models = str(models_dir().resolve())  # before CHAMBERS_HOME points elsewhere
+    with tempfile.TemporaryDirectory(prefix="chambers-shots-") as home:
+        os.environ["CHAMBERS_HOME"] = home
+        os.environ["CHAMBERS_MODELS_DIR"] = models
+        return _shoot(out)
+
+
+def _shoot(out: Path) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Chambers")
+    from app.gui.main_window import MainWindow
+    from app.gui.models_dialog import ModelsDialog
+    from app.gui.settings_dialog import SettingsDialog
+    from app.vault import list_vaults
+
+    def wait_until(done: Callable[[], bool], what: str, timeout_s: float = 120) -> None:
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(20)
+        deadline = time.monotonic() + timeout_s
+        poll.timeout.connect(lambda: (done() or time.monotonic() > deadline) and loop.quit())
+        poll.start()
+        loop.exec()
+        poll.stop()
+        if not done():
+            raise TimeoutError(f"timed out waiting for {what}")
+
+    def settle(ms: int = 300) -> None:
+        """Let layouts, repaints and deferred resizes happen before a grab."""
+        end = time.monotonic() + ms / 1000
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def save(widget: QWidget, name: str) -> None:
+        settle()
+        path = out / name
+        if not widget.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    window = MainWindow(load_model=True)
+    window.show()
+    failed: list[str] = []
+    window.engine.load_failed.connect(lambda msg, hint: failed.append(msg))
+    wait_until(lambda: window.engine.model is not None or bool(failed), "the model to load")
+
+    # New matter: the real dialog, passphrase only (no keyring under Xvfb).
+    dialog = window.request_new_matter()
+    dialog.name.setText(MATTER)
+    dialog.use_keyring.setChecked(False)
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.confirm.setText(PASSPHRASE)
+    save(dialog, "new-matter-dialog.png")
+    dialog._check()
+    wait_until(lambda: window.recovery_dialog is not None, "the recovery key", 60)
+    recovery = window.recovery_dialog
+    assert recovery is not None
+    save(recovery, "recovery-key-dialog.png")
+    recovery.retype.setText(recovery.expected)
+    recovery._check()
+    wait_until(lambda: not recovery.isVisible(), "the recovery dialog to close", 5)
+
+    save(window, "main-window-locked.png")
+
+    # Unlock through the real dialog, import, search.
+    info = next(v for v in list_vaults() if v.name == MATTER)
+    unlock = window.request_unlock(info)
+    unlock.secret.setText(PASSPHRASE)
+    unlock.unlock_button.click()
+    wait_until(lambda: window.vault is not None, "the unlock", 60)
+    window.import_files(DOCUMENTS)
+    wait_until(lambda: window.last_import is not None, "the import", 300)
+    settle(500)
+    for box in window.findChildren(QWidget):  # a "some files refused" box would cover it
+        if box.isWindow() and box is not window and box.isVisible():
+            print(f"note: a window is open after import: {box.windowTitle()!r}")
+    window.documents.search_box.setText(SEARCH)
+    window.documents.search_box.returnPressed.emit()
+    save(window, "documents.png")
+
+    models = ModelsDialog(window.runner, window)
+    models.show()
+    save(models, "models-dialog.png")
+    models.close()
+    settings = SettingsDialog(window)
+    settings.show()
+    save(settings, "settings-dialog.png")
+    settings.close()
+
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":  # ingestion spawns workers that re-import this module
+    sys.exit(main(sys.argv[1:]))
