@@ -17,7 +17,7 @@ from app import __version__
 from app.errors import ChambersError
 
 #: Modules under ``app.commands`` that each expose ``register(subparsers)``.
-COMMAND_MODULES = ("doctor", "models", "generate", "demo", "vault", "audit", "ingest")
+COMMAND_MODULES = ("doctor", "models", "generate", "demo", "vault", "audit", "ingest", "tasks")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,110 @@
+"""`chambers ask`: a question over one matter, answered with checked citations.
+
+Prints the answer, then one line per citation (``[title, p. N] "quote" (verified)``);
+--json prints the whole result. Ctrl-C cancels within one token (exit 130). One audit
+record ``task.run`` says which documents were read, by which model, how long it took and
+how it ended; the question and the answer never go into the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import time
+from typing import Any
+
+from app.audit import audit_event
+from app.cancel import CancelToken
+from app.commands._output import ProgressLine, print_json
+from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
+from app.engine import Engine
+from app.engine.loader import load_engine
+from app.errors import CancelledError, UsageError
+from app.tasks.ask import Answer, ask
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("ask", help="ask a question about one matter, answered with citations")
+    p.add_argument("vault", metavar="VAULT")
+    p.add_argument("question", help="the question, in plain language")
+    p.add_argument("--model", help="model id (default: the settings' or catalog default)")
+    p.add_argument("--max-passages", type=int, default=6, help="passages the model reads")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_unlock_arguments(p)
+    p.set_defaults(func=_ask)
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    for c in answer.citations:
+        mark = "verified" if c.verified else "NOT FOUND in the source"
+        quote = c.quote if len(c.quote) <= 160 else c.quote[:157] + "..."
+        lines.append(f'[{c.title}, p. {c.page}] "{quote}" ({mark})')
+        if c.closest:
+            lines.append(f'    closest text on that page: "{c.closest}"')
+    return "\n".join(lines)
+
+
+def _audit(vault_id: str, engine: Engine, answer: Answer | None, outcome: str, took: float) -> None:
+    loaded = engine.loaded
+    details: dict[str, str | int | float | bool | None] = {
+        "kind": "ask",
+        "duration_s": round(took, 2),
+    }
+    if answer is not None:
+        details.update(
+            passages=len(answer.passages),
+            citations=len(answer.citations),
+            verified=sum(c.verified for c in answer.citations),
+            model_called=answer.stats.model_called,
+        )
+    audit_event(
+        "task.run",
+        vault_id=vault_id,
+        object_ids=answer.document_ids if answer else (),
+        outcome=outcome,
+        model_sha256=loaded.model.spec.sha256 if loaded else None,
+        details=details,
+    )
+
+
+def _ask(args: argparse.Namespace) -> int:
+    if not args.question.strip():
+        raise UsageError("The question is empty.", "Type a question in quotes after the vault.")
+    if args.max_passages < 1:
+        raise UsageError("--max-passages must be at least 1.")
+    engine = load_engine(args.model)
+    try:
+        vault = open_vault(args)
+        cancel = CancelToken()
+        previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+        progress = ProgressLine()
+        start = time.perf_counter()
+        answer: Answer | None = None
+        outcome = "error"
+        try:
+            answer = ask(
+                args.question,
+                engine,
+                vault,
+                progress=progress,
+                cancel=cancel,
+                max_passages=args.max_passages,
+            )
+            outcome = "ok" if answer.found else "not_found"
+        except CancelledError:
+            outcome = "cancelled"
+            raise
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            progress.done()
+            _audit(vault.vault_id, engine, answer, outcome, time.perf_counter() - start)
+            close_vault(vault)
+    finally:
+        engine.close()
+    assert answer is not None
+    if args.json:
+        print_json(answer.to_json())
+    else:
+        print(format_answer(answer))
+    return 0

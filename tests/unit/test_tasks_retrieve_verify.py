@@ -1,0 +1,81 @@
+"""Ask's pure parts: question -> FTS5 query, and the quote verifier (no model, no vault)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.tasks.ask import Citation, answer_schema, verify_citation
+from app.tasks.retrieve import Passage, build_query
+from app.tasks.verify import closest_sentence, find_quote
+
+PAGE = (
+    "G.\u00a0CHOICE\u00a0OF\u00a0LAW.\u00a0This\u00a0Agreement\u00a0and\u00a0performance\n"
+    "hereunder shall be governed by the laws of the State of Oklahoma without regard to "
+    "conflict of laws. Subject to the requirement for arbitration under paragraph 16(C)."
+)
+
+
+def test_question_words_are_dropped_and_longer_words_become_prefixes() -> None:
+    query = build_query("Which state's law governs the outsourcing agreement?")
+    assert query.fts == "state* OR (law OR laws) OR govern* OR outsourc* OR agree*"
+
+
+def test_quoted_phrases_are_kept_whole() -> None:
+    query = build_query('Where does it say "choice of law"? What about termination?')
+    assert query.fts == '"choice of law" OR termin*'
+    assert query.coverage("G. CHOICE\u00a0OF LAW. It terminates.") == 1.0
+
+
+def test_a_question_of_only_stopwords_gives_no_query() -> None:
+    assert build_query("What is this about?").terms == ()
+
+
+def test_exact_quote_is_found_despite_case_whitespace_and_nbsp() -> None:
+    quote = "choice of law. this agreement and performance hereunder shall be governed"
+    span = find_quote(quote, PAGE)
+    assert span is not None
+    assert PAGE[span[0] : span[1]].startswith("CHOICE\u00a0OF")
+    assert PAGE[span[0] : span[1]].endswith("governed")
+
+
+def test_ellipsis_parts_must_appear_in_order() -> None:
+    assert find_quote("This Agreement … laws of the State of Oklahoma", PAGE) is not None
+    assert find_quote("laws of the State of Oklahoma ... This Agreement", PAGE) is None
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "governed by the laws of the State of Texas",  # one word changed
+        "The parties agree to binding arbitration in London.",  # invented
+        "law",  # too short to prove anything
+        "",
+    ],
+)
+def test_fabricated_or_trivial_quotes_are_not_verified(quote: str) -> None:
+    assert find_quote(quote, PAGE) is None
+
+
+def test_an_unverified_citation_is_flagged_with_the_closest_real_sentence() -> None:
+    passage = Passage("doc1", "cuad-dev-000", 13, 0, len(PAGE), PAGE, 1.0, 1.0)
+    fake = verify_citation(1, "governed by the laws of the State of Texas", [passage], PAGE)
+    assert isinstance(fake, Citation)
+    assert not fake.verified and fake.char_start is None
+    assert fake.closest is not None and "Oklahoma" in fake.closest
+    real = verify_citation(1, "governed by the laws of the State of Oklahoma", [passage], PAGE)
+    assert real.verified and real.closest is None
+    assert real.char_start is not None and real.char_end is not None
+    assert PAGE[real.char_start : real.char_end] == "governed by the laws of the State of Oklahoma"
+    assert (real.document_id, real.page) == ("doc1", 13)
+
+
+def test_closest_sentence_needs_real_overlap() -> None:
+    assert closest_sentence("bananas delivered late", PAGE) is None
+
+
+def test_the_schema_only_lets_citations_name_retrieved_passages() -> None:
+    schema = answer_schema(3)
+    item = schema["properties"]["citations"]["items"]["properties"]
+    assert item["passage"] == {"enum": [1, 2, 3]}
+    assert item["quote"]["maxLength"] <= 300
+    assert schema["properties"]["answer"]["maxLength"] <= 600
