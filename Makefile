@@ -49,8 +49,8 @@ bench: system-deps setup models
 	$(BIN)/python -m tests.bench.run $(ONLY)
 
 lint: setup
-	$(BIN)/ruff check app tests
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check app tests tools
+	$(BIN)/ruff format --check app tests tools
 	$(BIN)/mypy
 
 # PNGs of each window and dialog with real content, on a virtual screen.
