@@ -68,7 +68,15 @@ def load_settings() -> Settings:
 
 
 def save_settings(settings: Settings) -> None:
+    """Write the settings and audit which ones changed (names only, never values)."""
+    from app.audit import audit_event
+
+    changed = sorted(
+        name for name, value in asdict(settings).items() if getattr(load_settings(), name) != value
+    )
     path = settings_path()
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")
     os.replace(tmp, path)
+    if changed:
+        audit_event("settings.change", details={"changed": ",".join(changed)})

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.audit import audit_event
 from app.cancel import CancelToken, Progress, no_progress
 from app.errors import (
     ModelFileError,
@@ -305,6 +306,12 @@ def import_model(
     if spec.trusted_by == "user":
         others = [s for s in _imported_specs() if s.id != spec.id]
         _write_imported([*others, spec])
+    audit_event(
+        "model.import",
+        object_ids=[spec.id],
+        model_sha256=actual,
+        details={"trusted_by": spec.trusted_by},
+    )
     return InstalledModel(spec, target)
 
 
@@ -319,4 +326,10 @@ def verify_models(progress: Progress = no_progress) -> list[VerifyResult]:
             results.append(VerifyResult(model.spec.id, model.path, True, "ok"))
         except (ModelFileError, ModelHashMismatchError) as exc:
             results.append(VerifyResult(model.spec.id, model.path, False, exc.message))
+        audit_event(
+            "model.verify",
+            object_ids=[model.spec.id],
+            model_sha256=model.spec.sha256,
+            outcome="ok" if results[-1].ok else "failed",
+        )
     return results

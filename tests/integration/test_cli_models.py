@@ -56,6 +56,14 @@ def test_verify_passes_then_catches_a_flipped_byte(
     code, out, _ = run(["models", "verify", "--json"], capsys)
     assert code == 1
     assert "does not match the approved SHA-256" in json.loads(out)[0]["message"]
+    from app.audit import audit_log
+
+    audit_log().checkpoint()
+    from app.paths import audit_dir
+
+    lines = [json.loads(x) for x in (audit_dir() / "audit.jsonl").read_text().splitlines()]
+    outcomes = [r["outcome"] for r in lines if r["action"] == "model.verify"]
+    assert outcomes == ["ok", "failed"]
 
 
 @pytest.mark.parametrize("damage", ["truncated", "text", "bad_magic"])
