@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.cancel import CancelToken, Progress
 from app.config import load_settings
 from app.errors import ChambersError
+from app.gui.ask_panel import AskPanel
 from app.gui.audit_dialog import AuditDialog
 from app.gui.documents_view import DocumentsView
 from app.gui.engine_service import EngineService
@@ -35,10 +36,13 @@ from app.gui.matter_dialogs import NewMatterDialog, RecoveryKeyDialog, UnlockDia
 from app.gui.matters_panel import MattersPanel
 from app.gui.models_dialog import ModelsDialog
 from app.gui.settings_dialog import SettingsDialog
+from app.gui.source_viewer import SourceViewer
 from app.gui.status_bar import ChambersStatusBar
 from app.ingest.importer import ImportSummary, import_paths
 from app.matters import OpenedMatter, create_matter, lock_matter, open_matter
 from app.models.store import resolve_model
+from app.tasks.ask import Answer, Citation
+from app.tasks.audited import run_ask
 from app.vault import Vault, VaultInfo, list_vaults
 
 AUTO_LOCK_CHECK_MS = 30_000
@@ -63,12 +67,20 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.header.setFont(font)
         self.documents = DocumentsView()
+        self.ask_panel = AskPanel()
+        self.source = SourceViewer()
+        self.source.hide()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.documents, self.tr("&Documents"))
+        self.tabs.addTab(self.ask_panel, self.tr("As&k"))
+        work = QSplitter(Qt.Orientation.Vertical)
+        work.addWidget(self.tabs)
+        work.addWidget(self.source)
+        work.setSizes([420, 300])
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.header)
-        right_layout.addWidget(self.tabs, 1)
+        right_layout.addWidget(work, 1)
         splitter = QSplitter()
         splitter.addWidget(self.matters)
         splitter.addWidget(right)
@@ -79,6 +91,10 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_actions()
 
+        self.ask_panel.ask_requested.connect(self.ask)
+        self.ask_panel.cancel_requested.connect(self.runner.cancel_all)
+        self.ask_panel.citation_opened.connect(self.open_citation)
+        self.engine.loaded.connect(lambda _m: self._update_ask())
         self.documents.import_requested.connect(self.import_files)
         self.documents.search_requested.connect(self.search)
         self.matters.unlock_requested.connect(self.request_unlock)
@@ -149,6 +165,9 @@ class MainWindow(QMainWindow):
             self.header.setText(self.tr("{0} — unlocked").format(self.vault.name))
             self.documents.show_documents(self.vault.list_documents())
         self.lock_action.setEnabled(self.vault is not None)
+        self.source.clear()
+        self.source.hide()
+        self._update_ask()
         self.refresh_matters()
 
     def track(self, job: Job, message: str) -> Job:
@@ -286,6 +305,37 @@ class MainWindow(QMainWindow):
             self.documents.show_results([], f"{exc.message} {exc.hint}")
             return
         self.documents.show_results(hits)
+
+    # -- ask and sources -----------------------------------------------------------------
+    def _update_ask(self) -> None:
+        if self.vault is None:
+            self.ask_panel.set_available(False)
+        elif self.engine.engine is None:
+            self.ask_panel.set_available(False, self.tr("The model is loading…"))
+        else:
+            self.ask_panel.set_available(True)
+
+    def ask(self, question: str) -> Job | None:
+        vault, engine = self.vault, self.engine.engine
+        if vault is None or engine is None:
+            self.ask_panel.show_error(self.tr("Unlock a matter and wait for the model first."))
+            return None
+
+        def work(progress: Progress, cancel: CancelToken) -> Answer:
+            return run_ask(question, engine, vault, progress=progress, cancel=cancel)
+
+        job = Job(work, "ask")
+        job.signals.done.connect(self.ask_panel.show_answer)
+        job.signals.failed.connect(lambda msg, hint: self.ask_panel.show_error(f"{msg} {hint}"))
+        job.signals.cancelled.connect(lambda: self.ask_panel.show_error(self.tr("Cancelled.")))
+        return self.track(job, self.tr("Answering…"))
+
+    def open_citation(self, citation: Citation) -> None:
+        """Open the cited page in the source pane with the quote highlighted."""
+        if self.vault is None:
+            return
+        self.source.show()
+        self.source.show_page(self.vault, citation.document_id, citation.page, citation.quote)
 
     # -- dialogs ----------------------------------------------------------------------
     def open_models(self) -> None:

@@ -201,3 +201,42 @@ def test_import_search_and_lock_clear_every_view(
     assert window.documents.model.rowCount() == 0
     assert window.documents.results.count() == 0 and not window.documents.results.isVisible()
     assert not window.documents.search_box.isEnabled()
+
+
+def test_ask_answers_with_citations_that_open_the_source_page(
+    qtbot, window: MainWindow, matter: VaultInfo, default_model: InstalledModel
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.shared_data import CUAD
+
+    assert not window.ask_panel.ask_button.isEnabled()  # locked: nothing to ask about
+    with qtbot.waitSignal(window.engine.loaded, timeout=120_000):
+        window.load_model()
+    unlock_with(window, matter, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
+    window.import_files([CUAD / "pdf" / "cuad-dev-000.pdf"])
+    qtbot.waitUntil(
+        lambda: window.last_import is not None and not window.runner.busy, timeout=60_000
+    )
+    panel = window.ask_panel
+    assert panel.ask_button.isEnabled()
+    panel.question.setText("Which state's law governs the outsourcing agreement?")
+    panel.ask_button.click()
+    assert panel.cancel_button.isEnabled()  # slow work shows Cancel
+    qtbot.waitUntil(lambda: panel.ask_button.isEnabled(), timeout=120_000)
+    transcript = panel.transcript.toHtml()
+    assert "Oklahoma" in transcript
+    assert "cite:0" in transcript
+    citation = panel.citation(0)
+    panel.citation_opened.emit(citation)
+    assert window.source.isVisible()
+    assert window.source.current == (citation.document_id, citation.page)
+    assert f"p. {citation.page} of 17" in window.source.title.text()
+    assert window.source.image.pixmap() is not None and not window.source.image.pixmap().isNull()
+    if citation.verified:
+        assert (
+            "background:#ffe58a" in window.source.text.toHtml()
+            or "ffe58a" in window.source.text.toHtml()
+        )
+    window.lock_action.trigger()
+    assert not window.source.isVisible() and window.source.current is None
+    assert "Oklahoma" not in panel.transcript.toHtml()
