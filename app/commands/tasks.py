@@ -17,10 +17,13 @@ from app.audit import audit_event
 from app.cancel import CancelToken
 from app.commands._output import ProgressLine, print_json
 from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
+from app.commands.extract import register_extract
 from app.engine import Engine
 from app.engine.loader import load_engine
 from app.errors import CancelledError, UsageError
 from app.tasks.ask import Answer, ask
+from app.tasks.summarise import STYLES, Summary, summarise
+from app.vault import Vault
 
 
 def register(sub: Any) -> None:
@@ -32,6 +35,8 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_unlock_arguments(p)
     p.set_defaults(func=_ask)
+    register_extract(sub)
+    register_summarise(sub)
 
 
 def format_answer(answer: Answer) -> str:
@@ -107,4 +112,114 @@ def _ask(args: argparse.Namespace) -> int:
         print_json(answer.to_json())
     else:
         print(format_answer(answer))
+    return 0
+
+
+# -- summarise -------------------------------------------------------------------------
+
+
+def register_summarise(sub: Any) -> None:
+    p = sub.add_parser("summarise", help="summarise one document, every point citing its page")
+    p.add_argument("vault", metavar="VAULT")
+    p.add_argument("document", metavar="DOC", help="document id, unique id prefix, or title")
+    p.add_argument("--style", choices=STYLES, default="brief", help="default: brief")
+    p.add_argument("--model", help="model id (default: the settings' or catalog default)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_unlock_arguments(p)
+    p.set_defaults(func=_summarise)
+
+
+def resolve_document(vault: Vault, ref: str) -> str:
+    """The id of the document named by id, unique id prefix or exact title."""
+    documents = vault.list_documents()
+    for match in (
+        [d for d in documents if d.id == ref],
+        [d for d in documents if d.title == ref],
+        [d for d in documents if d.id.startswith(ref.lower())] if len(ref) >= 4 else [],
+    ):
+        if len(match) == 1:
+            return match[0].id
+        if len(match) > 1:
+            raise UsageError(
+                f"{len(match)} documents match {ref!r}.", "Give more of the document's id."
+            )
+    raise UsageError(f"No document {ref!r} in this vault.", "List them with `chambers docs VAULT`.")
+
+
+def format_summary(summary: Summary) -> str:
+    lines = [summary.text] if summary.text else ["(No points: the pages hold no text.)"]
+    if summary.empty_pages:
+        pages = ", ".join(str(p) for p in summary.empty_pages)
+        lines.append(f"Pages with no text (they may need OCR): {pages}")
+    lines.append(f"Pages covered: {len(summary.covered_pages)}/{summary.total_pages}")
+    return "\n".join(lines)
+
+
+def _summarise_audit(
+    vault: Vault, engine: Engine, summary: Summary | None, ids: list[str], outcome: str, took: float
+) -> None:
+    loaded = engine.loaded
+    details: dict[str, str | int | float | bool | None] = {
+        "kind": "summarise",
+        "duration_s": round(took, 2),
+    }
+    if summary is not None:
+        details.update(
+            style=summary.style,
+            pages=summary.total_pages,
+            covered=len(summary.covered_pages),
+            points=len(summary.points),
+            windows=summary.stats.windows,
+            windows_reused=summary.stats.windows_reused,
+            model_calls=summary.stats.model_calls,
+        )
+    audit_event(
+        "task.run",
+        vault_id=vault.vault_id,
+        object_ids=ids,
+        outcome=outcome,
+        model_sha256=loaded.model.spec.sha256 if loaded else None,
+        details=details,
+    )
+
+
+def _summarise(args: argparse.Namespace) -> int:
+    engine = load_engine(args.model)
+    try:
+        vault = open_vault(args)
+        summary: Summary | None = None
+        try:
+            document_id = resolve_document(vault, args.document)
+            cancel = CancelToken()
+            previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+            progress = ProgressLine()
+            start = time.perf_counter()
+            outcome = "error"
+            try:
+                summary = summarise(
+                    document_id,
+                    engine,
+                    vault,
+                    style=args.style,
+                    progress=progress,
+                    cancel=cancel,
+                )
+                outcome = "ok"
+            except CancelledError:
+                outcome = "cancelled"
+                raise
+            finally:
+                signal.signal(signal.SIGINT, previous)
+                progress.done()
+                took = time.perf_counter() - start
+                _summarise_audit(vault, engine, summary, [document_id], outcome, took)
+        finally:
+            close_vault(vault)
+    finally:
+        engine.close()
+    assert summary is not None
+    if args.json:
+        print_json(summary.to_json())
+    else:
+        print(format_summary(summary))
     return 0

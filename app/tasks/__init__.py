@@ -5,18 +5,36 @@ the CLI and the tests drive the same code.
 """
 
 from app.tasks.ask import NOT_FOUND, Answer, AskStats, Citation, ask
+from app.tasks.extract import Cell, Grid, Row, extract_document, extract_grid
+from app.tasks.fieldsets import FieldSet, FieldSetError, list_fieldsets, load_fieldset
 from app.tasks.retrieve import Passage, Retrieval, build_query, retrieve
+from app.tasks.summarise import Point, Summary, SummaryStats, Window, make_windows, summarise
 from app.tasks.verify import find_quote
 
 __all__ = [
     "NOT_FOUND",
     "Answer",
     "AskStats",
+    "Cell",
     "Citation",
+    "FieldSet",
+    "FieldSetError",
+    "Grid",
     "Passage",
+    "Point",
     "Retrieval",
+    "Row",
+    "Summary",
+    "SummaryStats",
+    "Window",
     "ask",
     "build_query",
+    "extract_document",
+    "extract_grid",
     "find_quote",
+    "list_fieldsets",
+    "load_fieldset",
+    "make_windows",
     "retrieve",
+    "summarise",
 ]

@@ -188,7 +188,10 @@ def _best_window(text: str, query: Query, size: int) -> tuple[int, int]:
     """The ``size``-character span of ``text`` holding the most term weight."""
     if len(text) <= size:
         return 0, len(text)
-    matches = sorted((m.start(), term) for term in query.terms for m in term.pattern.finditer(text))
+    matches = sorted(
+        ((m.start(), term) for term in query.terms for m in term.pattern.finditer(text)),
+        key=lambda match: match[0],
+    )
     best, best_span = -1.0, (0, size)
     for position, _ in matches:
         start = max(0, min(position - size // 4, len(text) - size))

@@ -1,0 +1,96 @@
+"""Export an Extract grid as CSV, XLSX or JSON; an unsupported cell is marked in words.
+
+- CSV: one row per document; per field four columns: the value, ``<field> status``,
+  ``<field> page`` and ``<field> quote``.
+- XLSX: sheet "Grid" (documents x field values; an unsupported cell gets a fill *and* a
+  comment beginning "UNSUPPORTED", and the value cell of a not-found field stays empty)
+  and sheet "Evidence" (one line per cell: value, status, page, quote).
+- JSON: ``Grid.to_json()``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from app.tasks.extract import Grid
+
+FORMATS = ("csv", "xlsx", "json")
+UNSUPPORTED_FILL = "FFF2CC"
+
+
+def header(grid: Grid) -> list[str]:
+    columns = ["document_id", "document"]
+    for _, title in grid.fields:
+        columns += [title, f"{title} status", f"{title} page", f"{title} quote"]
+    return columns
+
+
+def to_csv(grid: Grid, path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header(grid))
+        for row in grid.rows:
+            line: list[str | int] = [row.document_id, row.title]
+            for name, _ in grid.fields:
+                cell = row.cells[name]
+                line += [cell.value or "", cell.status, cell.page or "", cell.quote]
+            writer.writerow(line)
+    return path
+
+
+def to_json(grid: Grid, path: Path) -> Path:
+    path.write_text(json.dumps(grid.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def to_xlsx(grid: Grid, path: Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Grid"
+    sheet.append(["Document ID", "Document"] + [title for _, title in grid.fields])
+    fill = PatternFill("solid", start_color=UNSUPPORTED_FILL, end_color=UNSUPPORTED_FILL)
+    for r, row in enumerate(grid.rows, start=2):
+        sheet.cell(r, 1, row.document_id)
+        sheet.cell(r, 2, row.title)
+        for c, (name, _) in enumerate(grid.fields, start=3):
+            cell = row.cells[name]
+            target = sheet.cell(r, c, cell.value)
+            if cell.status == "unsupported":
+                target.fill = fill
+                text = f'UNSUPPORTED: quote not found on page {cell.page}: "{cell.quote}"'
+                target.comment = Comment(text, "Chambers")
+            elif cell.status == "supported":
+                target.comment = Comment(f'Page {cell.page}: "{cell.quote}"', "Chambers")
+    for heading in sheet[1]:
+        heading.font = Font(bold=True)
+    evidence = book.create_sheet("Evidence")
+    evidence.append(["Document ID", "Document", "Field", "Value", "Status", "Page", "Quote"])
+    for row in grid.rows:
+        for name, title in grid.fields:
+            cell = row.cells[name]
+            evidence.append(
+                [row.document_id, row.title, title, cell.value, cell.status, cell.page, cell.quote]
+            )
+    for heading in evidence[1]:
+        heading.font = Font(bold=True)
+    book.save(path)
+    return path
+
+
+def export(grid: Grid, path: Path) -> Path:
+    """Write ``grid`` in the format named by ``path``'s suffix (.csv, .xlsx or .json)."""
+    kind = path.suffix.lower().lstrip(".")
+    if kind == "csv":
+        return to_csv(grid, path)
+    if kind == "xlsx":
+        return to_xlsx(grid, path)
+    if kind == "json":
+        return to_json(grid, path)
+    raise ValueError(f"Unknown export format {path.suffix!r}; use one of {', '.join(FORMATS)}.")

@@ -1,0 +1,188 @@
+"""Field sets for Extract: JSON Schema objects, one property per column of the grid.
+
+Built-in sets live in ``resources/fieldsets/``; a user adds their own as a ``NAME.json``
+file in ``<data dir>/fieldsets/`` (a user set with a built-in's name replaces it). Each
+property is one field:
+
+- ``title`` (optional) names the column; ``description`` (required) tells the model what
+  to look for;
+- ``type: "string"`` with a ``maxLength`` (at most 600), or an ``enum`` of strings such as
+  ``["Yes", "No"]``: the bounded value the model's grammar allows;
+- ``x-search`` (optional): words and phrases that locate the clause in a document
+  ("governed by", "laws of the State"). Without it, the description's words are used;
+- ``x-where`` (optional): ``"start"`` when the answer is usually in the opening words
+  (parties, dates: the preamble is always read), ``"end"`` when usually near the end
+  (governing law: later pages win ties), ``"any"`` (the default).
+
+A file that is not valid JSON, not a valid JSON Schema, or breaks these rules is refused
+with an error naming the file and the field at fault.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from app import paths
+from app.errors import ChambersError
+
+BUILTIN_DIR = ("resources", "fieldsets")
+MAX_VALUE_CHARS = 600
+WHERE = ("any", "start", "end")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class FieldSetError(ChambersError):
+    default_hint = (
+        "Fix the field set file (a JSON Schema object whose properties each have a "
+        '"description" and a bounded string or an enum), or remove it.'
+    )
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    title: str
+    description: str
+    #: The JSON Schema of the value (a bounded string or an enum), without x- keys.
+    schema: dict[str, Any]
+    search: tuple[str, ...]
+    where: str = "any"
+
+    @property
+    def is_choice(self) -> bool:
+        return "enum" in self.schema
+
+
+@dataclass(frozen=True)
+class FieldSet:
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    path: Path
+
+    def field(self, name: str) -> Field:
+        for item in self.fields:
+            if item.name == name:
+                return item
+        raise FieldSetError(f"Field set {self.name!r} has no field {name!r}.")
+
+    def subset(self, names: list[str]) -> FieldSet:
+        """The same set restricted to ``names`` (in that order)."""
+        return FieldSet(
+            self.name, self.title, self.description, tuple(self.field(n) for n in names), self.path
+        )
+
+
+def user_dir() -> Path:
+    return paths.data_dir() / "fieldsets"
+
+
+def builtin_dir() -> Path:
+    return paths.resource_path(*BUILTIN_DIR)
+
+
+def _field(path: Path, name: str, node: Any) -> Field:
+    label = f"Field set {path.name}: field {name!r}"
+    if not isinstance(node, dict):
+        raise FieldSetError(f"{label} is not an object.")
+    description = node.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise FieldSetError(f'{label} has no "description" (the model needs one).')
+    search = node.get("x-search", [])
+    if not isinstance(search, list) or not all(isinstance(s, str) and s.strip() for s in search):
+        raise FieldSetError(f'{label}: "x-search" must be a list of words or phrases.')
+    where = node.get("x-where", "any")
+    if where not in WHERE:
+        raise FieldSetError(f'{label}: "x-where" must be one of {", ".join(WHERE)}.')
+    schema = {k: v for k, v in node.items() if not k.startswith("x-")}
+    if "enum" in schema:
+        options = schema["enum"]
+        if not options or not all(isinstance(o, str) and o for o in options):
+            raise FieldSetError(f'{label}: "enum" must list non-empty strings.')
+    elif schema.get("type") == "string":
+        limit = schema.get("maxLength")
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_VALUE_CHARS:
+            raise FieldSetError(
+                f'{label}: a string field needs "maxLength" between 1 and {MAX_VALUE_CHARS}.'
+            )
+    else:
+        raise FieldSetError(f'{label} must be "type": "string" (with maxLength) or an "enum".')
+    title = node.get("title")
+    return Field(
+        name,
+        title if isinstance(title, str) and title.strip() else name.replace("_", " ").capitalize(),
+        " ".join(description.split()),
+        schema,
+        tuple(" ".join(s.split()) for s in search),
+        where,
+    )
+
+
+def parse_fieldset(path: Path) -> FieldSet:
+    """Read and validate one field set file; FieldSetError names the file on any fault."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FieldSetError(f"Field set {path} cannot be read: {exc.strerror}.") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FieldSetError(f"Field set {path.name} is not valid JSON ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise FieldSetError(f"Field set {path.name} is not a JSON object.")
+    try:
+        jsonschema.Draft202012Validator.check_schema(data)
+    except jsonschema.SchemaError as exc:
+        raise FieldSetError(
+            f"Field set {path.name} is not a valid JSON Schema: {exc.message}"
+        ) from exc
+    properties = data.get("properties")
+    if data.get("type") != "object" or not isinstance(properties, dict) or not properties:
+        raise FieldSetError(
+            f'Field set {path.name} must be "type": "object" with at least one property.'
+        )
+    fields = tuple(_field(path, name, node) for name, node in properties.items())
+    title = data.get("title")
+    description = data.get("description")
+    return FieldSet(
+        path.stem,
+        title if isinstance(title, str) and title else path.stem,
+        description if isinstance(description, str) else "",
+        fields,
+        path,
+    )
+
+
+def fieldset_paths() -> dict[str, Path]:
+    """Name -> file of every field set, built-in then user (a user file wins)."""
+    found: dict[str, Path] = {}
+    for folder in (builtin_dir(), user_dir()):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.json")):
+                found[path.stem] = path
+    return found
+
+
+def list_fieldsets() -> list[str]:
+    return sorted(fieldset_paths())
+
+
+def load_fieldset(name_or_path: str | Path) -> FieldSet:
+    """A field set by name (built-in or user) or by the path of a .json file."""
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or text.endswith(".json") or "/" in text:
+        return parse_fieldset(Path(name_or_path))
+    if not _NAME.match(text):
+        raise FieldSetError(f"{text!r} is not a field set name.")
+    known = fieldset_paths()
+    if text not in known:
+        raise FieldSetError(
+            f"There is no field set named {text!r}.",
+            f"Choose one of: {', '.join(sorted(known))}; or add {text}.json to {user_dir()}.",
+        )
+    return parse_fieldset(known[text])
