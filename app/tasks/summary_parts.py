@@ -1,0 +1,314 @@
+"""Summarise, the parts: data types, page windows, schemas and prompts (no model calls).
+
+Kept apart from the pipeline in app/tasks/summarise.py so each stays small and the
+windowing and schemas are tested without a model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from app.engine.chat import Message
+from app.engine.structured import bound_schema
+from app.errors import ChambersError
+from app.paths import resource_path
+
+STYLES = ("brief", "detailed", "chronology")
+PARTIAL_TASK = "summarise.partial"
+RESULT_TASK = "summarise"
+#: Bump when prompts or schemas change, so stored partials of older runs are not reused.
+FORMAT_VERSION = 1
+_SEPARATOR = "\n=====\n"
+_PROMPTS = {
+    "brief": "summarise.txt",
+    "detailed": "summarise.txt",
+    "chronology": "summarise_chronology.txt",
+}
+_COMBINE_PROMPT = "summarise_combine.txt"
+_STYLE_WORDS = {"brief": "few most important", "detailed": "important", "chronology": ""}
+YEAR = re.compile(r"\b(1[89]|20)[0-9]{2}\b")
+_DATE_PATTERN = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+#: Tokens kept free besides the prompt and the output (chat template, rounding).
+MARGIN = 64
+
+
+class SummariseError(ChambersError):
+    default_hint = "Choose a document that was imported into this vault."
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    #: Most points one model call may return.
+    max_points: int
+    #: Longest point text, in characters.
+    max_chars: int
+    #: Reduce until at most this many points remain (0: never reduce).
+    target_points: int
+
+
+STYLE_SPECS = {
+    "brief": StyleSpec(max_points=4, max_chars=200, target_points=8),
+    "detailed": StyleSpec(max_points=6, max_chars=240, target_points=40),
+    "chronology": StyleSpec(max_points=8, max_chars=200, target_points=0),
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """Consecutive pages summarised in one call; ``part`` > 0 for a piece of a long page."""
+
+    pages: tuple[int, ...]
+    text: str
+    tokens: int
+    part: int = 0
+
+    @property
+    def key(self) -> str:
+        first, last = self.pages[0], self.pages[-1]
+        name = f"p{first}" if first == last else f"p{first}-{last}"
+        return f"{name}.{self.part}" if self.part else name
+
+
+@dataclass(frozen=True)
+class Point:
+    text: str
+    pages: list[int]
+    quote: str | None = None
+    #: Chronology only: YYYY, YYYY-MM or YYYY-MM-DD.
+    date: str | None = None
+
+
+@dataclass
+class SummaryStats:
+    windows: int = 0
+    windows_reused: int = 0
+    model_calls: int = 0
+    reduce_levels: int = 0
+    window_tokens: int = 0
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+    generation_seconds: float = 0.0
+    total_seconds: float = 0.0
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.generated_tokens / self.generation_seconds if self.generation_seconds else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self) | {"tokens_per_second": round(self.tokens_per_second, 2)}
+
+
+@dataclass(frozen=True)
+class Summary:
+    document_id: str
+    title: str
+    text: str
+    points: list[Point]
+    covered_pages: list[int]
+    total_pages: int
+    style: str
+    #: Pages covered but with no text to read (e.g. a scan that needs OCR).
+    empty_pages: list[int] = field(default_factory=list)
+    stats: SummaryStats = field(default_factory=SummaryStats)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "title": self.title,
+            "style": self.style,
+            "text": self.text,
+            "points": [asdict(p) for p in self.points],
+            "covered_pages": self.covered_pages,
+            "total_pages": self.total_pages,
+            "empty_pages": self.empty_pages,
+            "stats": self.stats.to_json(),
+        }
+
+
+# -- windowing (pure) ------------------------------------------------------------------
+
+
+def page_block(page: int, text: str) -> str:
+    return f"[page {page}]\n{' '.join(text.split())}"
+
+
+def _split_text(text: str, count_tokens: Callable[[str], int], budget: int) -> list[str]:
+    """Cut ``text`` at word boundaries into pieces of at most ``budget`` tokens each."""
+    if count_tokens(text) <= budget:
+        return [text]
+    words = text.split()
+    if len(words) <= 1:  # one enormous "word": cut by characters
+        half = max(1, len(text) // 2)
+        return _split_text(text[:half], count_tokens, budget) + _split_text(
+            text[half:], count_tokens, budget
+        )
+    mid = len(words) // 2
+    return _split_text(" ".join(words[:mid]), count_tokens, budget) + _split_text(
+        " ".join(words[mid:]), count_tokens, budget
+    )
+
+
+def make_windows(
+    pages: Sequence[tuple[int, str]], count_tokens: Callable[[str], int], budget: int
+) -> list[Window]:
+    """Consecutive pages packed greedily into windows of at most ``budget`` tokens.
+
+    Every page lands in exactly one window (a long page in several, as parts). Pages
+    without text still get a window, so they are counted as covered.
+    """
+    if budget < 16:
+        raise ValueError(f"A window budget of {budget} tokens is too small.")
+    windows: list[Window] = []
+    current: list[tuple[int, str, int]] = []
+
+    def flush() -> None:
+        if current:
+            windows.append(
+                Window(
+                    tuple(p for p, _, _ in current),
+                    "\n\n".join(b for _, b, _ in current),
+                    sum(t for _, _, t in current),
+                )
+            )
+            current.clear()
+
+    for number, text in pages:
+        block = page_block(number, text)
+        tokens = count_tokens(block) + 2
+        if tokens > budget:
+            flush()
+            header = count_tokens(page_block(number, "")) + 4
+            body = " ".join(text.split())
+            for i, piece in enumerate(_split_text(body, count_tokens, budget - header), 1):
+                part = page_block(number, piece)
+                windows.append(Window((number,), part, count_tokens(part), part=i))
+            continue
+        if current and sum(t for _, _, t in current) + tokens > budget:
+            flush()
+        current.append((number, block, tokens))
+    flush()
+    return windows
+
+
+# -- schemas and prompts ---------------------------------------------------------------
+
+
+def window_schema(style: str, pages: Sequence[int], spec: StyleSpec) -> dict[str, Any]:
+    page = {"enum": sorted(set(pages))}
+    if style == "chronology":
+        item: dict[str, Any] = {
+            "type": "object",
+            "properties": {
+                "date": {"type": "string", "pattern": _DATE_PATTERN, "maxLength": 10},
+                "event": {"type": "string", "maxLength": spec.max_chars},
+                "page": page,
+            },
+            "required": ["date", "event", "page"],
+            "additionalProperties": False,
+        }
+        name, least = "events", 1  # windows without a year never reach the model
+    else:
+        item = {
+            "type": "object",
+            "properties": {"text": {"type": "string", "maxLength": spec.max_chars}, "page": page},
+            "required": ["text", "page"],
+            "additionalProperties": False,
+        }
+        name, least = "points", 1
+    array = {"type": "array", "minItems": least, "maxItems": spec.max_points, "items": item}
+    return bound_schema(
+        {
+            "type": "object",
+            "properties": {name: array},
+            "required": [name],
+            "additionalProperties": False,
+        }
+    )
+
+
+def combine_schema(points: int, spec: StyleSpec) -> dict[str, Any]:
+    return bound_schema(
+        {
+            "type": "object",
+            "properties": {
+                "points": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": spec.max_points,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "text": {"type": "string", "maxLength": spec.max_chars},
+                            "from": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": min(points, 6),
+                                "items": {"enum": list(range(1, points + 1))},
+                            },
+                        },
+                        "required": ["text", "from"],
+                        "additionalProperties": False,
+                    },
+                }
+            },
+            "required": ["points"],
+            "additionalProperties": False,
+        }
+    )
+
+
+def _template(name: str) -> tuple[str, str]:
+    text = resource_path("resources", "prompts", name).read_text(encoding="utf-8")
+    system, _, user = text.partition(_SEPARATOR)
+    return system.strip(), user
+
+
+def window_messages(style: str, title: str, window: Window) -> list[Message]:
+    system, user = _template(_PROMPTS[style])
+    content = (
+        user.replace("{title}", title)
+        .replace("{first}", str(window.pages[0]))
+        .replace("{last}", str(window.pages[-1]))
+        .replace("{pages}", window.text)
+    )
+    return [
+        {"role": "system", "content": system.replace("{style}", _STYLE_WORDS[style])},
+        {"role": "user", "content": content},
+    ]
+
+
+def cite(pages: Sequence[int]) -> str:
+    return ", ".join(str(p) for p in pages)
+
+
+def _numbered(points: Sequence[Point]) -> str:
+    return "\n".join(f"[{i}] (p. {cite(p.pages)}) {p.text}" for i, p in enumerate(points, 1))
+
+
+def combine_messages(title: str, points: Sequence[Point]) -> list[Message]:
+    system, user = _template(_COMBINE_PROMPT)
+    content = user.replace("{title}", title).replace("{points}", _numbered(points))
+    return [{"role": "system", "content": system}, {"role": "user", "content": content}]
+
+
+def date_key(date: str | None) -> tuple[int, int, int]:
+    """Sort key of a YYYY[-MM[-DD]] date; undated events go last."""
+    if not date:
+        return (9999, 99, 99)
+    parts = [int(x) for x in date.split("-") if x.isdigit()]
+    parts += [0] * (3 - len(parts))
+    return (parts[0], parts[1], parts[2])
+
+
+def format_points(points: Sequence[Point], title: str, style: str) -> str:
+    lines = []
+    for p in points:
+        ref = f"[{title}, p. {cite(p.pages)}]"
+        lines.append(f"{p.date}: {p.text} {ref}" if style == "chronology" else f"{p.text} {ref}")
+    return "\n".join(lines)
+
+
+# -- stored partials -------------------------------------------------------------------
