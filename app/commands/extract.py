@@ -12,13 +12,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.audit import audit_event
+from app.audit.records import DetailValue
 from app.cancel import CancelToken
 from app.commands._output import ProgressLine
 from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
 from app.engine import Engine
 from app.engine.loader import load_engine
 from app.errors import CancelledError, UsageError
+from app.tasks.audited import record_task_run
 from app.tasks.export import FORMATS, export
 from app.tasks.extract import Grid, extract_grid
 from app.tasks.fieldsets import load_fieldset
@@ -63,19 +64,16 @@ def resolve_documents(vault: Vault, refs: list[str]) -> list[str]:
 
 def _audit(vault: Vault, engine: Engine, grid: Grid | None, ids: list[str], outcome: str,
            took: float) -> None:  # fmt: skip
-    loaded = engine.loaded
-    details: dict[str, str | int | float | bool | None] = {
-        "kind": "extract",
-        "duration_s": round(took, 2),
-    }
+    details: dict[str, DetailValue] = {}
     if grid is not None:
         details.update(documents=len(grid.rows), fields=len(grid.fields), **grid.counts())
-    audit_event(
-        "task.run",
-        vault_id=vault.vault_id,
-        object_ids=ids,
+    record_task_run(
+        "extract",
+        vault.vault_id,
+        engine,
+        document_ids=ids,
         outcome=outcome,
-        model_sha256=loaded.model.spec.sha256 if loaded else None,
+        seconds=took,
         details=details,
     )
 

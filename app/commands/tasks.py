@@ -13,7 +13,7 @@ import signal
 import time
 from typing import Any
 
-from app.audit import audit_event
+from app.audit.records import DetailValue
 from app.cancel import CancelToken
 from app.commands._output import ProgressLine, print_json
 from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
@@ -21,7 +21,8 @@ from app.commands.extract import register_extract
 from app.engine import Engine
 from app.engine.loader import load_engine
 from app.errors import CancelledError, UsageError
-from app.tasks.ask import Answer, ask
+from app.tasks.ask import Answer
+from app.tasks.audited import record_task_run, run_ask
 from app.tasks.summarise import STYLES, Summary, summarise
 from app.vault import Vault
 
@@ -50,29 +51,6 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def _audit(vault_id: str, engine: Engine, answer: Answer | None, outcome: str, took: float) -> None:
-    loaded = engine.loaded
-    details: dict[str, str | int | float | bool | None] = {
-        "kind": "ask",
-        "duration_s": round(took, 2),
-    }
-    if answer is not None:
-        details.update(
-            passages=len(answer.passages),
-            citations=len(answer.citations),
-            verified=sum(c.verified for c in answer.citations),
-            model_called=answer.stats.model_called,
-        )
-    audit_event(
-        "task.run",
-        vault_id=vault_id,
-        object_ids=answer.document_ids if answer else (),
-        outcome=outcome,
-        model_sha256=loaded.model.spec.sha256 if loaded else None,
-        details=details,
-    )
-
-
 def _ask(args: argparse.Namespace) -> int:
     if not args.question.strip():
         raise UsageError("The question is empty.", "Type a question in quotes after the vault.")
@@ -84,11 +62,8 @@ def _ask(args: argparse.Namespace) -> int:
         cancel = CancelToken()
         previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
         progress = ProgressLine()
-        start = time.perf_counter()
-        answer: Answer | None = None
-        outcome = "error"
         try:
-            answer = ask(
+            answer = run_ask(
                 args.question,
                 engine,
                 vault,
@@ -96,18 +71,12 @@ def _ask(args: argparse.Namespace) -> int:
                 cancel=cancel,
                 max_passages=args.max_passages,
             )
-            outcome = "ok" if answer.found else "not_found"
-        except CancelledError:
-            outcome = "cancelled"
-            raise
         finally:
             signal.signal(signal.SIGINT, previous)
             progress.done()
-            _audit(vault.vault_id, engine, answer, outcome, time.perf_counter() - start)
             close_vault(vault)
     finally:
         engine.close()
-    assert answer is not None
     if args.json:
         print_json(answer.to_json())
     else:
@@ -158,11 +127,7 @@ def format_summary(summary: Summary) -> str:
 def _summarise_audit(
     vault: Vault, engine: Engine, summary: Summary | None, ids: list[str], outcome: str, took: float
 ) -> None:
-    loaded = engine.loaded
-    details: dict[str, str | int | float | bool | None] = {
-        "kind": "summarise",
-        "duration_s": round(took, 2),
-    }
+    details: dict[str, DetailValue] = {}
     if summary is not None:
         details.update(
             style=summary.style,
@@ -173,12 +138,13 @@ def _summarise_audit(
             windows_reused=summary.stats.windows_reused,
             model_calls=summary.stats.model_calls,
         )
-    audit_event(
-        "task.run",
-        vault_id=vault.vault_id,
-        object_ids=ids,
+    record_task_run(
+        "summarise",
+        vault.vault_id,
+        engine,
+        document_ids=ids,
         outcome=outcome,
-        model_sha256=loaded.model.spec.sha256 if loaded else None,
+        seconds=took,
         details=details,
     )
 

@@ -8,7 +8,7 @@ and counts, never content.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -28,6 +28,28 @@ class TaskRecord:
     outcome: str = "ok"
 
 
+def record_task_run(
+    kind: str,
+    vault_id: str,
+    engine: Engine,
+    *,
+    document_ids: Sequence[str],
+    outcome: str,
+    seconds: float,
+    details: Mapping[str, DetailValue] | None = None,
+) -> None:
+    """The ``task.run`` record every task writes once: ids, model hash, counts, never content."""
+    loaded = engine.loaded
+    audit_event(
+        "task.run",
+        vault_id=vault_id,
+        object_ids=list(document_ids),
+        outcome=outcome,
+        model_sha256=loaded.model.spec.sha256 if loaded else None,
+        details={"kind": kind, "duration_s": round(seconds, 2), **(details or {})},
+    )
+
+
 @contextmanager
 def audited_task(kind: str, vault: Vault, engine: Engine) -> Iterator[TaskRecord]:
     record = TaskRecord()
@@ -41,18 +63,14 @@ def audited_task(kind: str, vault: Vault, engine: Engine) -> Iterator[TaskRecord
         record.outcome = "error"
         raise
     finally:
-        loaded = engine.loaded
-        audit_event(
-            "task.run",
-            vault_id=vault.vault_id,
-            object_ids=record.document_ids,
+        record_task_run(
+            kind,
+            vault.vault_id,
+            engine,
+            document_ids=record.document_ids,
             outcome=record.outcome,
-            model_sha256=loaded.model.spec.sha256 if loaded else None,
-            details={
-                "kind": kind,
-                "duration_s": round(time.perf_counter() - start, 2),
-                **record.details,
-            },
+            seconds=time.perf_counter() - start,
+            details=record.details,
         )
 
 
