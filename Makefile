@@ -15,8 +15,9 @@ APT_PACKAGES := gnome-keyring dbus dbus-x11 xvfb xauth libegl1 libgl1 libxkbcomm
                 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
                 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
 ONLY ?=
+LIMIT ?=
 
-.PHONY: run test bench eval lint setup models system-deps screenshots clean
+.PHONY: run test bench eval lint setup models system-deps screenshots translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,10 +49,19 @@ test: system-deps setup models
 bench: system-deps setup models
 	$(BIN)/python -m tests.bench.run $(ONLY)
 
+# Answer quality on ../shared/data (hours on a laptop CPU): `make eval ONLY=cuad LIMIT=3`
+# evaluates one group on its first 3 documents.
+eval: system-deps setup models
+	$(if $(LIMIT),EVAL_LIMIT=$(LIMIT) )$(BIN)/python -m tests.eval.run $(ONLY)
+
 lint: setup
 	$(BIN)/ruff check app tests tools
 	$(BIN)/ruff format --check app tests tools
 	$(BIN)/mypy
+
+# The translators' catalogue: every tr() string of the desktop app.
+translations: setup
+	$(BIN)/pyside6-lupdate -no-obsolete app/gui/*.py -ts resources/i18n/chambers.ts
 
 # PNGs of each window and dialog with real content, on a virtual screen.
 screenshots: system-deps setup models

@@ -17,7 +17,18 @@ from app import __version__
 from app.errors import ChambersError
 
 #: Modules under ``app.commands`` that each expose ``register(subparsers)``.
-COMMAND_MODULES = ("doctor", "models", "generate", "demo", "vault", "audit", "ingest", "tasks")
+COMMAND_MODULES = (
+    "doctor",
+    "models",
+    "generate",
+    "demo",
+    "vault",
+    "audit",
+    "ingest",
+    "tasks",
+    "draft",
+    "evaluate",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from app.paths import settings_path
+from app.policy import managed_settings
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,14 @@ class Settings:
 
 
 def load_settings() -> Settings:
+    """The user's settings file, with any IT-managed values (app/policy.py) applied over it."""
+    settings = _user_settings()
+    for name, value in managed().items():  # IT's values win over the user's file
+        setattr(settings, name, value)
+    return settings
+
+
+def _user_settings() -> Settings:
     path = settings_path()
     settings = Settings()
     if not path.exists():
@@ -65,6 +74,13 @@ def load_settings() -> Settings:
         except ValueError:
             settings.gpu_layers = "auto"
     return settings
+
+
+def managed() -> dict[str, Any]:
+    """Settings fixed by the IT policy (name -> value); the user cannot change these."""
+    return managed_settings(
+        {item.name: type(getattr(Settings(), item.name)) for item in fields(Settings)}
+    )
 
 
 def save_settings(settings: Settings) -> None:

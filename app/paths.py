@@ -63,3 +63,17 @@ def audit_dir() -> Path:
     path = data_dir() / "audit"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def resource_files(kind: str, suffix: str = ".json") -> dict[str, Path]:
+    """Name -> file of ``resources/<kind>/*<suffix>`` then ``<data dir>/<kind>/``.
+
+    Field sets and draft templates ship built in and a firm may add its own beside them;
+    a user file with a built-in's name replaces it.
+    """
+    found: dict[str, Path] = {}
+    for folder in (resource_path("resources", kind), data_dir() / kind):
+        if folder.is_dir():
+            for path in sorted(folder.glob(f"*{suffix}")):
+                found[path.stem] = path
+    return found

@@ -15,6 +15,10 @@ Keys understood so far (all optional)::
       "audit": {
         "checkpoint_interval": 100,        # sign a checkpoint every N records (1..100000)
         "allow_file_signing_key": true     # false: refuse the on-disk key fallback
+      },
+      "settings": {                        # user settings fixed by IT (see app/config.py)
+        "auto_lock_minutes": 10,           # the user sees them, marked managed, but
+        "threads": 4                       # cannot change them
       }
     }
 """
@@ -103,3 +107,26 @@ def allow_file_signing_key() -> bool:
     if not isinstance(value, bool):
         raise PolicyError(f"audit.allow_file_signing_key in {policy_path()} must be true or false.")
     return value
+
+
+def managed_settings(allowed: dict[str, type]) -> dict[str, Any]:
+    """The user settings IT fixed (``policy["settings"]``), checked against ``allowed``.
+
+    ``allowed`` maps each setting's name to its type (app/config.Settings). An unknown
+    name or a value of the wrong type is an error, not ignored: IT must learn that the
+    setting they meant to enforce is not in force.
+    """
+    block = load_policy().get("settings", {})
+    if not isinstance(block, dict):
+        raise PolicyError(f'"settings" in {policy_path()} must be an object of name: value.')
+    for name, value in block.items():
+        if name not in allowed:
+            raise PolicyError(
+                f"settings.{name} in {policy_path()} is not a Chambers setting "
+                f"(known: {', '.join(sorted(allowed))})."
+            )
+        if isinstance(value, bool) or not isinstance(value, allowed[name]):
+            raise PolicyError(
+                f"settings.{name} in {policy_path()} must be a {allowed[name].__name__}."
+            )
+    return dict(block)

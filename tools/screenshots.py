@@ -3,10 +3,12 @@
 Runs the real MainWindow on the current display (the Makefile target provides one with
 xvfb-run) against a throwaway CHAMBERS_HOME and the installed models: creates a matter
 through the New-matter dialog, confirms its recovery key, unlocks it, imports three CUAD
-contracts and an email from ../shared/data, runs a search, and saves PNGs:
+contracts and an email from ../shared/data, runs a search, summarises a short contract
+with the real model and opens a citation, extracts three fields from two contracts and
+selects a cell, drafts a demand letter from the first contract, and saves PNGs:
 
     main-window-locked.png  documents.png  models-dialog.png  settings-dialog.png
-    new-matter-dialog.png   recovery-key-dialog.png
+    new-matter-dialog.png   recovery-key-dialog.png  summarise.png  extract.png  draft.png
 
 Usage: python tools/screenshots.py [OUTPUT_DIR]   (default: screenshots/ in the checkout)
 """
@@ -19,6 +21,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "correct horse battery staple"
@@ -29,8 +35,18 @@ DOCUMENTS = [
     SHARED / "cuad" / "pdf" / "cuad-dev-000.pdf",
     SHARED / "cuad" / "pdf" / "cuad-dev-001.pdf",
     SHARED / "cuad" / "pdf" / "cuad-dev-002.pdf",
+    SHARED / "cuad" / "pdf" / "cuad-dev-010.pdf",
     SHARED / "files" / "email" / "fake-email-attachment.eml",
 ]
+#: Short contracts, so the model-backed panels finish in minutes on a laptop CPU.
+SUMMARISE = "cuad-dev-010"
+EXTRACT = ("cuad-dev-010", "cuad-dev-002")
+EXTRACT_FIELDS = ["parties", "agreement_date", "governing_law"]
+DRAFT_TEMPLATE = "demand-letter"
+DRAFT_INSTRUCTIONS = (
+    "Our client Tickets.com is owed $25,000 in unpaid sponsorship fees. Give them 14 days. "
+    "Sign as Jane Doe, Doe & Partners LLP."
+)
 
 
 def main(argv: list[str]) -> int:
@@ -130,6 +146,8 @@ def _shoot(out: Path) -> int:
     window.documents.search_box.returnPressed.emit()
     save(window, "documents.png")
 
+    _shoot_tasks(window, save, wait_until)
+
     models = ModelsDialog(window.runner, window)
     models.show()
     save(models, "models-dialog.png")
@@ -141,6 +159,75 @@ def _shoot(out: Path) -> int:
 
     window.close()
     return 0
+
+
+def _shoot_tasks(
+    window: MainWindow, save: Callable[..., None], wait_until: Callable[..., None]
+) -> None:
+    """Summarise, Extract and Draft with the real model; each shot with a source opened."""
+    from PySide6.QtCore import Qt, QUrl
+
+    if window.engine.engine is None:
+        print(
+            "note: no model loaded, skipping summarise.png, extract.png and draft.png",
+            file=sys.stderr,
+        )
+        return
+    summarise = window.summarise_panel
+    window.tabs.setCurrentWidget(summarise)
+    summarise.document.setCurrentIndex(
+        next(
+            i
+            for i in range(summarise.document.count())
+            if SUMMARISE in summarise.document.itemText(i)
+        )
+    )
+    summarise.run_button.click()
+    wait_until(lambda: not summarise.cancel_button.isEnabled(), "the summary", 900)
+    if summarise.summary is None:
+        raise RuntimeError(f"the summary failed: {summarise.state.text()}")
+    summarise.output.anchorClicked.emit(QUrl("cite:0"))
+    save(window, "summarise.png")
+
+    extract = window.extract_panel
+    window.tabs.setCurrentWidget(extract)
+    extract.fieldset_box.setCurrentText("commercial-contract")
+    extract.choose_fields(EXTRACT_FIELDS)
+    for i in range(extract.documents.count()):
+        item = extract.documents.item(i)
+        wanted = item.text() in EXTRACT
+        item.setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
+    extract.run_button.click()
+    wait_until(lambda: not extract.cancel_button.isEnabled(), "the extraction", 900)
+    grid = extract.raw_grid
+    if grid is None:
+        raise RuntimeError(f"the extraction failed: {extract.state.text()}")
+    # Select a cell a reviewer would look at first: unsupported, else any with a page.
+    cells = [
+        (r, c, row.cells[name])
+        for r, row in enumerate(grid.rows)
+        for c, (name, _) in enumerate(grid.fields)
+    ]
+    cells.sort(key=lambda rc: (rc[2].status != "unsupported", rc[2].page is None))
+    extract.select_cell(cells[0][0], cells[0][1])
+    save(window, "extract.png")
+
+    draft = window.draft_panel
+    window.tabs.setCurrentWidget(draft)
+    draft.template.setCurrentIndex(draft.template.findData(DRAFT_TEMPLATE))
+    draft.instructions.setPlainText(DRAFT_INSTRUCTIONS)
+    for i in range(draft.documents.count()):
+        item = draft.documents.item(i)
+        wanted = item.text() == SUMMARISE
+        item.setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
+    draft.run_button.click()
+    wait_until(lambda: not draft.cancel_button.isEnabled(), "the draft", 900)
+    if draft.rendered is None:
+        raise RuntimeError(f"the draft failed: {draft.state.text()}")
+    cited = [n for n, s in enumerate(draft.rendered.sources, 1) if s.document_id]
+    if cited:
+        draft.preview.anchorClicked.emit(QUrl(f"src:{cited[0]}"))
+    save(window, "draft.png")
 
 
 if __name__ == "__main__":  # ingestion spawns workers that re-import this module

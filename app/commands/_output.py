@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from app.cancel import CancelToken
 
 
 def print_json(data: Any) -> None:
@@ -30,3 +35,21 @@ class ProgressLine:
     def done(self) -> None:
         if self._live and self._last >= 0:
             sys.stderr.write("\n")
+
+
+@contextmanager
+def interruptible() -> Iterator[tuple[ProgressLine, CancelToken]]:
+    """A progress line and a cancel token that Ctrl-C trips, for one slow CLI step.
+
+    Ctrl-C asks the running task to stop at its next check (the task then raises
+    CancelledError, which the CLI turns into exit code 130) instead of killing the
+    process mid-write; the previous SIGINT handler is restored afterwards.
+    """
+    cancel = CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    progress = ProgressLine()
+    try:
+        yield progress, cancel
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        progress.done()

@@ -1,27 +1,24 @@
 """`chambers extract`: a field set over documents of one matter, into a CSV/XLSX/JSON grid.
 
 Registered from app/commands/tasks.py. One audit record ``task.run`` (kind "extract")
-lists the document ids, the model and the cell counts; no value or quote is logged.
+lists the document ids, the model and the cell counts, and one ``extract.export`` the
+format; no value or quote is logged. Values reviewed earlier (in the desktop app) replace
+the model's in the file.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
-import time
 from pathlib import Path
 from typing import Any
 
-from app.audit.records import DetailValue
-from app.cancel import CancelToken
-from app.commands._output import ProgressLine
+from app.commands._output import interruptible
 from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
-from app.engine import Engine
 from app.engine.loader import load_engine
-from app.errors import CancelledError, UsageError
-from app.tasks.audited import record_task_run
-from app.tasks.export import FORMATS, export
-from app.tasks.extract import Grid, extract_grid
+from app.errors import UsageError
+from app.tasks.audited import run_extract
+from app.tasks.corrections import export_reviewed
+from app.tasks.export import FORMATS
 from app.tasks.fieldsets import load_fieldset
 from app.vault import Vault
 
@@ -62,22 +59,6 @@ def resolve_documents(vault: Vault, refs: list[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _audit(vault: Vault, engine: Engine, grid: Grid | None, ids: list[str], outcome: str,
-           took: float) -> None:  # fmt: skip
-    details: dict[str, DetailValue] = {}
-    if grid is not None:
-        details.update(documents=len(grid.rows), fields=len(grid.fields), **grid.counts())
-    record_task_run(
-        "extract",
-        vault.vault_id,
-        engine,
-        document_ids=ids,
-        outcome=outcome,
-        seconds=took,
-        details=details,
-    )
-
-
 def _extract(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower().lstrip(".") not in FORMATS:
@@ -88,32 +69,17 @@ def _extract(args: argparse.Namespace) -> int:
     engine = load_engine(args.model)
     try:
         vault = open_vault(args)
-        grid: Grid | None = None
         try:
             ids = resolve_documents(vault, args.documents)
             if not ids:
                 raise UsageError("There are no documents in this vault to extract from.")
-            cancel = CancelToken()
-            previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
-            progress = ProgressLine()
-            start = time.perf_counter()
-            outcome = "error"
-            try:
-                grid = extract_grid(ids, fieldset, engine, vault, progress=progress, cancel=cancel)
-                outcome = "ok"
-            except CancelledError:
-                outcome = "cancelled"
-                raise
-            finally:
-                signal.signal(signal.SIGINT, previous)
-                progress.done()
-                _audit(vault, engine, grid, ids, outcome, time.perf_counter() - start)
+            with interruptible() as (progress, cancel):
+                grid = run_extract(ids, fieldset, engine, vault, progress=progress, cancel=cancel)
+            grid = export_reviewed(grid, vault, out)
         finally:
             close_vault(vault)
     finally:
         engine.close()
-    assert grid is not None
-    export(grid, out)
     counts = grid.counts()
     print(
         f"{len(grid.rows)} document(s) x {len(grid.fields)} field(s) -> {out}: "

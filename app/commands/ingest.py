@@ -9,13 +9,11 @@ Exit codes: 0 everything imported or already there, 1 some files refused, 130 ca
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
 from typing import Any
 
-from app.cancel import CancelToken
-from app.commands._output import ProgressLine, print_json
+from app.commands._output import interruptible, print_json
 from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
 from app.ingest.importer import ImportSummary, import_paths
 
@@ -62,16 +60,12 @@ def _print_summary(summary: ImportSummary) -> None:
 
 def _import(args: argparse.Namespace) -> int:
     vault = open_vault(args)
-    cancel = CancelToken()
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
-    progress = ProgressLine()
     try:
-        summary = import_paths(
-            vault, args.paths, recursive=args.recursive, progress=progress, cancel=cancel
-        )
+        with interruptible() as (progress, cancel):
+            summary = import_paths(
+                vault, args.paths, recursive=args.recursive, progress=progress, cancel=cancel
+            )
     finally:
-        signal.signal(signal.SIGINT, previous)
-        progress.done()
         close_vault(vault)
     if args.json:
         print_json(summary.to_json())

@@ -9,21 +9,16 @@ how it ended; the question and the answer never go into the log.
 from __future__ import annotations
 
 import argparse
-import signal
-import time
 from typing import Any
 
-from app.audit.records import DetailValue
-from app.cancel import CancelToken
-from app.commands._output import ProgressLine, print_json
+from app.commands._output import interruptible, print_json
 from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
 from app.commands.extract import register_extract
-from app.engine import Engine
 from app.engine.loader import load_engine
-from app.errors import CancelledError, UsageError
+from app.errors import UsageError
 from app.tasks.ask import Answer
-from app.tasks.audited import record_task_run, run_ask
-from app.tasks.summarise import STYLES, Summary, summarise
+from app.tasks.audited import run_ask, run_summarise
+from app.tasks.summarise import STYLES, Summary
 from app.vault import Vault
 
 
@@ -59,21 +54,17 @@ def _ask(args: argparse.Namespace) -> int:
     engine = load_engine(args.model)
     try:
         vault = open_vault(args)
-        cancel = CancelToken()
-        previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
-        progress = ProgressLine()
         try:
-            answer = run_ask(
-                args.question,
-                engine,
-                vault,
-                progress=progress,
-                cancel=cancel,
-                max_passages=args.max_passages,
-            )
+            with interruptible() as (progress, cancel):
+                answer = run_ask(
+                    args.question,
+                    engine,
+                    vault,
+                    progress=progress,
+                    cancel=cancel,
+                    max_passages=args.max_passages,
+                )
         finally:
-            signal.signal(signal.SIGINT, previous)
-            progress.done()
             close_vault(vault)
     finally:
         engine.close()
@@ -124,45 +115,14 @@ def format_summary(summary: Summary) -> str:
     return "\n".join(lines)
 
 
-def _summarise_audit(
-    vault: Vault, engine: Engine, summary: Summary | None, ids: list[str], outcome: str, took: float
-) -> None:
-    details: dict[str, DetailValue] = {}
-    if summary is not None:
-        details.update(
-            style=summary.style,
-            pages=summary.total_pages,
-            covered=len(summary.covered_pages),
-            points=len(summary.points),
-            windows=summary.stats.windows,
-            windows_reused=summary.stats.windows_reused,
-            model_calls=summary.stats.model_calls,
-        )
-    record_task_run(
-        "summarise",
-        vault.vault_id,
-        engine,
-        document_ids=ids,
-        outcome=outcome,
-        seconds=took,
-        details=details,
-    )
-
-
 def _summarise(args: argparse.Namespace) -> int:
     engine = load_engine(args.model)
     try:
         vault = open_vault(args)
-        summary: Summary | None = None
         try:
             document_id = resolve_document(vault, args.document)
-            cancel = CancelToken()
-            previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
-            progress = ProgressLine()
-            start = time.perf_counter()
-            outcome = "error"
-            try:
-                summary = summarise(
+            with interruptible() as (progress, cancel):
+                summary = run_summarise(
                     document_id,
                     engine,
                     vault,
@@ -170,20 +130,10 @@ def _summarise(args: argparse.Namespace) -> int:
                     progress=progress,
                     cancel=cancel,
                 )
-                outcome = "ok"
-            except CancelledError:
-                outcome = "cancelled"
-                raise
-            finally:
-                signal.signal(signal.SIGINT, previous)
-                progress.done()
-                took = time.perf_counter() - start
-                _summarise_audit(vault, engine, summary, [document_id], outcome, took)
         finally:
             close_vault(vault)
     finally:
         engine.close()
-    assert summary is not None
     if args.json:
         print_json(summary.to_json())
     else:

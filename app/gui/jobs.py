@@ -26,6 +26,8 @@ PROGRESS_INTERVAL_S = 0.05
 
 class JobSignals(QObject):
     progress = Signal(float, str)
+    #: Partial results as they are produced (a task's ``on_...`` callback emits it).
+    partial = Signal(object)
     done = Signal(object)
     failed = Signal(str, str)  # message, hint
     cancelled = Signal()

@@ -9,6 +9,7 @@ matter.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ from app.errors import ChambersError
 from app.gui.ask_panel import AskPanel
 from app.gui.audit_dialog import AuditDialog
 from app.gui.documents_view import DocumentsView
+from app.gui.draft_panel import DraftPanel
 from app.gui.engine_service import EngineService
+from app.gui.extract_panel import ExtractPanel
 from app.gui.jobs import Job, JobRunner
 from app.gui.matter_dialogs import NewMatterDialog, RecoveryKeyDialog, UnlockDialog
 from app.gui.matters_panel import MattersPanel
@@ -38,11 +41,18 @@ from app.gui.models_dialog import ModelsDialog
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.source_viewer import SourceViewer
 from app.gui.status_bar import ChambersStatusBar
+from app.gui.summarise_panel import SummarisePanel
 from app.ingest.importer import ImportSummary, import_paths
 from app.matters import OpenedMatter, create_matter, lock_matter, open_matter
 from app.models.store import resolve_model
 from app.tasks.ask import Answer, Citation
-from app.tasks.audited import run_ask
+from app.tasks.audited import run_ask, run_draft, run_extract, run_summarise
+from app.tasks.corrections import Correction, export_reviewed, load_corrections, save_correction
+from app.tasks.draft import Draft
+from app.tasks.extract import Cell, Grid
+from app.tasks.fieldsets import FieldSet
+from app.tasks.summarise import Summary
+from app.tasks.templates import load_template
 from app.vault import Vault, VaultInfo, list_vaults
 
 AUTO_LOCK_CHECK_MS = 30_000
@@ -57,6 +67,8 @@ class MainWindow(QMainWindow):
         self.vault: Vault | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
         self.last_import: ImportSummary | None = None
+        #: Why no model can run tasks (shown in the task panels), "" while none is known.
+        self.model_problem = ""
 
         self.matters = MattersPanel()
         self.header = QLabel()
@@ -68,11 +80,17 @@ class MainWindow(QMainWindow):
         self.header.setFont(font)
         self.documents = DocumentsView()
         self.ask_panel = AskPanel()
+        self.summarise_panel = SummarisePanel()
+        self.extract_panel = ExtractPanel()
+        self.draft_panel = DraftPanel()
         self.source = SourceViewer()
         self.source.hide()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.documents, self.tr("&Documents"))
         self.tabs.addTab(self.ask_panel, self.tr("As&k"))
+        self.tabs.addTab(self.summarise_panel, self.tr("S&ummarise"))
+        self.tabs.addTab(self.extract_panel, self.tr("E&xtract"))
+        self.tabs.addTab(self.draft_panel, self.tr("Dr&aft"))
         work = QSplitter(Qt.Orientation.Vertical)
         work.addWidget(self.tabs)
         work.addWidget(self.source)
@@ -94,7 +112,18 @@ class MainWindow(QMainWindow):
         self.ask_panel.ask_requested.connect(self.ask)
         self.ask_panel.cancel_requested.connect(self.runner.cancel_all)
         self.ask_panel.citation_opened.connect(self.open_citation)
-        self.engine.loaded.connect(lambda _m: self._update_ask())
+        self.summarise_panel.summarise_requested.connect(self.summarise)
+        self.summarise_panel.cancel_requested.connect(self.runner.cancel_all)
+        self.summarise_panel.source_requested.connect(self.open_source)
+        self.extract_panel.extract_requested.connect(self.extract)
+        self.extract_panel.cancel_requested.connect(self.runner.cancel_all)
+        self.extract_panel.source_requested.connect(self.open_source)
+        self.extract_panel.review_requested.connect(self.review_cell)
+        self.extract_panel.export_requested.connect(self.export_grid)
+        self.draft_panel.draft_requested.connect(self.draft)
+        self.draft_panel.cancel_requested.connect(self.runner.cancel_all)
+        self.draft_panel.source_requested.connect(self.open_source)
+        self.engine.loaded.connect(lambda _m: self._update_tasks())
         self.documents.import_requested.connect(self.import_files)
         self.documents.search_requested.connect(self.search)
         self.matters.unlock_requested.connect(self.request_unlock)
@@ -144,11 +173,16 @@ class MainWindow(QMainWindow):
             resolve_model(load_settings().default_model or None)
         except ChambersError as exc:
             self.status.model_label.setText(self.tr("No model: {0}").format(exc.message))
+            self.model_problem = f"{exc.message} {exc.hint}"
+            self._update_tasks()
             return
+        self.model_problem = ""
         self.engine.load()
 
     def _model_failed(self, message: str, hint: str) -> None:
         self.status.model_label.setText(self.tr("Model not loaded"))
+        self.model_problem = f"{message} {hint}"
+        self._update_tasks()
         QMessageBox.warning(self, self.tr("The model could not be loaded"), f"{message}\n\n{hint}")
 
     # -- matters ----------------------------------------------------------------------
@@ -167,8 +201,25 @@ class MainWindow(QMainWindow):
         self.lock_action.setEnabled(self.vault is not None)
         self.source.clear()
         self.source.hide()
-        self._update_ask()
+        self._update_tasks()
+        self._show_task_documents()
         self.refresh_matters()
+
+    def _show_task_documents(self) -> None:
+        """The document pickers of the task panels follow the open matter."""
+        documents = self.vault.list_documents() if self.vault is not None else []
+        titles = {d.id: d.title.casefold() for d in documents}
+        # By title, each attachment under its message (as in the documents table).
+        documents.sort(
+            key=lambda d: (
+                titles.get(d.parent_id or "", "") if d.parent_id else titles[d.id],
+                d.parent_id is not None,
+                titles[d.id],
+            )
+        )
+        self.summarise_panel.set_documents(documents)
+        self.extract_panel.set_documents(documents)
+        self.draft_panel.set_documents(documents)
 
     def track(self, job: Job, message: str) -> Job:
         """Show a job's progress and Cancel in the status bar until it finishes."""
@@ -281,6 +332,7 @@ class MainWindow(QMainWindow):
         self.last_import = summary
         if self.vault is not None:
             self.documents.show_documents(self.vault.list_documents())
+            self._show_task_documents()
         text = self.tr("{0} imported, {1} already in the matter, {2} refused").format(
             len(summary.imported), len(summary.duplicates), len(summary.refused)
         )
@@ -306,14 +358,60 @@ class MainWindow(QMainWindow):
             return
         self.documents.show_results(hits)
 
-    # -- ask and sources -----------------------------------------------------------------
-    def _update_ask(self) -> None:
+    # -- tasks and sources ---------------------------------------------------------------
+    def _update_tasks(self) -> None:
+        """Enable the task panels when a matter is open and the model is ready, else say why."""
         if self.vault is None:
             self.ask_panel.set_available(False)
-        elif self.engine.engine is None:
-            self.ask_panel.set_available(False, self.tr("The model is loading…"))
-        else:
-            self.ask_panel.set_available(True)
+            for panel in (self.summarise_panel, self.extract_panel, self.draft_panel):
+                panel.clear()
+                panel.set_available(False)
+            return
+        reason = ""
+        if self.engine.engine is None:
+            reason = (
+                self.tr("No model can run: {0} Open Models… to install or choose one.").format(
+                    self.model_problem
+                )
+                if self.model_problem
+                else self.tr("The model is loading…")
+            )
+        self.ask_panel.set_available(not reason, reason)
+        self.summarise_panel.set_available(not reason, reason)
+        self.extract_panel.set_available(not reason, reason)
+        self.draft_panel.set_available(not reason, reason)
+
+    def track_task(
+        self,
+        job: Job,
+        vault: Vault,
+        message: str,
+        *,
+        done: Callable[[Any], None],
+        error: Callable[[str], None],
+        cancelled: str = "",
+        progress: Callable[[float, str], None] | None = None,
+        partial: Callable[[Any], None] | None = None,
+    ) -> Job:
+        """Track a job whose results belong to ``vault``: they reach the panel only while
+        that matter is still open, so a job that ends after a lock shows nothing."""
+
+        def guard(slot: Callable[..., None]) -> Callable[..., None]:
+            def guarded(*args: Any) -> None:
+                if self.vault is vault:
+                    slot(*args)
+
+            return guarded
+
+        job.signals.done.connect(guard(done))
+        job.signals.failed.connect(guard(lambda msg, hint: error(f"{msg} {hint}")))
+        if cancelled:
+            job.signals.cancelled.connect(guard(lambda: error(cancelled)))
+        if progress is not None:
+            job.signals.progress.connect(guard(progress))
+        if partial is not None:
+            job.signals.partial.connect(guard(partial))
+        return self.track(job, message)
 
     def ask(self, question: str) -> Job | None:
         vault, engine = self.vault, self.engine.engine
@@ -324,18 +422,138 @@ class MainWindow(QMainWindow):
         def work(progress: Progress, cancel: CancelToken) -> Answer:
             return run_ask(question, engine, vault, progress=progress, cancel=cancel)
 
-        job = Job(work, "ask")
-        job.signals.done.connect(self.ask_panel.show_answer)
-        job.signals.failed.connect(lambda msg, hint: self.ask_panel.show_error(f"{msg} {hint}"))
-        job.signals.cancelled.connect(lambda: self.ask_panel.show_error(self.tr("Cancelled.")))
-        return self.track(job, self.tr("Answering…"))
+        panel = self.ask_panel
+        return self.track_task(
+            Job(work, "ask"),
+            vault,
+            self.tr("Answering…"),
+            done=panel.show_answer,
+            error=panel.show_error,
+            cancelled=self.tr("Cancelled."),
+        )
+
+    def summarise(self, document_id: str, style: str) -> Job | None:
+        """Summarise in the background; points arrive in the panel as each part finishes."""
+        vault, engine = self.vault, self.engine.engine
+        panel = self.summarise_panel
+        if vault is None or engine is None:
+            panel.show_error(self.tr("Unlock a matter and wait for the model first."))
+            return None
+
+        def work(progress: Progress, cancel: CancelToken) -> Summary:
+            return run_summarise(
+                document_id,
+                engine,
+                vault,
+                style=style,
+                progress=progress,
+                cancel=cancel,
+                on_points=job.signals.partial.emit,
+            )
+
+        job = Job(work, "summary")
+        return self.track_task(
+            job,
+            vault,
+            self.tr("Summarising…"),
+            done=panel.show_summary,
+            error=panel.show_error,
+            cancelled=self.tr("Cancelled. Finished parts are kept: run it again to resume."),
+            progress=panel.show_progress,
+            partial=panel.add_points,
+        )
+
+    def draft(self, template_name: str, instructions: str, document_ids: list[str]) -> Job | None:
+        """Write a draft in the background; the preview shows it with its sources."""
+        vault, engine = self.vault, self.engine.engine
+        panel = self.draft_panel
+        if vault is None or engine is None:
+            panel.show_error(self.tr("Unlock a matter and wait for the model first."))
+            return None
+
+        def work(progress: Progress, cancel: CancelToken) -> Draft:
+            template = load_template(template_name)
+            return run_draft(
+                template, instructions, document_ids, engine, vault, progress=progress,
+                cancel=cancel,
+            )  # fmt: skip
+
+        return self.track_task(
+            Job(work, "draft"),
+            vault,
+            self.tr("Drafting…"),
+            done=panel.show_draft,
+            error=panel.show_error,
+            cancelled=self.tr("Cancelled: no draft was written."),
+            progress=panel.show_progress,
+        )
+
+    def extract(self, document_ids: list[str], fieldset: FieldSet) -> Job | None:
+        """Fill the grid in the background; reviewed values stored earlier are shown."""
+        vault, engine = self.vault, self.engine.engine
+        panel = self.extract_panel
+        if vault is None or engine is None:
+            panel.show_error(self.tr("Unlock a matter and wait for the model first."))
+            return None
+
+        def work(progress: Progress, cancel: CancelToken) -> tuple[Grid, list[Correction]]:
+            grid = run_extract(
+                document_ids, fieldset, engine, vault, progress=progress, cancel=cancel
+            )
+            return grid, load_corrections(vault)
+
+        return self.track_task(
+            Job(work, "extraction"),
+            vault,
+            self.tr("Extracting…"),
+            done=lambda result: panel.show_grid(*result),
+            error=panel.show_error,
+            cancelled=self.tr("Extraction cancelled."),
+            progress=panel.show_progress,
+        )
+
+    def review_cell(self, document_id: str, field: str, value: str, original: Cell) -> None:
+        """Store a reviewed cell (accepted or corrected) in the vault; show it as reviewed."""
+        grid = self.extract_panel.raw_grid
+        if self.vault is None or grid is None:
+            return
+        try:
+            correction = save_correction(
+                self.vault, document_id, field, value, fieldset=grid.fieldset, original=original
+            )
+        except ChambersError as exc:
+            self.extract_panel.show_error(f"{exc.message} {exc.hint}")
+            return
+        self.extract_panel.add_correction(correction)
+
+    def export_grid(self, path: Path) -> Job | None:
+        """Write the grid with its reviewed values (CSV, XLSX or JSON by the file's suffix)."""
+        vault, grid = self.vault, self.extract_panel.raw_grid
+        if vault is None or grid is None:
+            return None
+
+        def work(progress: Progress, cancel: CancelToken) -> Path:
+            export_reviewed(grid, vault, path)
+            return path
+
+        return self.track_task(
+            Job(work, "export"),
+            vault,
+            self.tr("Exporting the grid…"),
+            done=self.extract_panel.show_exported,
+            error=self.extract_panel.show_error,
+        )
 
     def open_citation(self, citation: Citation) -> None:
         """Open the cited page in the source pane with the quote highlighted."""
+        self.open_source(citation.document_id, citation.page, citation.quote)
+
+    def open_source(self, document_id: str, page: int, quote: str = "") -> None:
+        """Show ``page`` of the document in the source pane, ``quote`` marked where found."""
         if self.vault is None:
             return
         self.source.show()
-        self.source.show_page(self.vault, citation.document_id, citation.page, citation.quote)
+        self.source.show_page(self.vault, document_id, page, quote)
 
     # -- dialogs ----------------------------------------------------------------------
     def open_models(self) -> None:

@@ -1,4 +1,9 @@
-"""Settings: threads, context, GPU layers, KV cache, auto-lock."""
+"""Settings: threads, context, GPU layers, KV cache, auto-lock.
+
+A setting IT fixed in the managed policy (app/policy.py) is shown with its enforced value,
+greyed out and marked "Managed by your organisation", so nobody wonders why a change
+does not stick.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import Settings, load_settings, save_settings
+from app.config import Settings, load_settings, managed, save_settings
 
 
 class SettingsDialog(QDialog):
@@ -68,6 +73,32 @@ class SettingsDialog(QDialog):
             widget.setAccessibleName(
                 label.replace("&", "").rstrip(":") or self.tr("GPU layer count")
             )
+        self.managed_names = sorted(managed())
+        controls: dict[str, tuple[QWidget, ...]] = {
+            "threads": (self.threads,),
+            "context": (self.context,),
+            "gpu_layers": (self.gpu_auto, self.gpu_layers),
+            "kv_cache": (self.kv_cache,),
+            "auto_lock_minutes": (self.auto_lock,),
+        }
+        managed_text = self.tr("Managed by your organisation")
+        for name in self.managed_names:
+            for control in controls.get(name, ()):
+                control.setEnabled(False)
+                control.setToolTip(managed_text)
+                control.setAccessibleDescription(managed_text)
+                row_label = form.labelForField(control)
+                if isinstance(row_label, QLabel) and row_label.text():
+                    row_label.setText(row_label.text() + " 🔒")
+        if self.managed_names:
+            notice = QLabel(
+                self.tr(
+                    "🔒 {0}: the locked settings were set by IT and cannot be changed here."
+                ).format(managed_text)
+            )
+            notice.setWordWrap(True)
+            notice.setAccessibleName(managed_text)
+            form.insertRow(0, notice)
         note = QLabel(self.tr("Model settings apply the next time a model is loaded."))
         note.setWordWrap(True)
         form.addRow(note)

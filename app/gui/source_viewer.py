@@ -56,15 +56,18 @@ class SourceViewer(QWidget):
             self.tr("Source: {0}, p. {1} of {2}").format(info.title, page, len(pages))
         )
         span = find_quote(quote, page_text) if quote else None
+        # PDF text is full of no-break spaces; shown as they are, a line with no other
+        # break point is cut mid-word. One character for one, so the span still fits.
+        shown = page_text.replace("\u00a0", " ")
         if span is not None:
             start, end = span
             marked = (
-                html.escape(page_text[:start])
-                + f"<b style='background:#ffe58a'>[{html.escape(page_text[start:end])}]</b>"
-                + html.escape(page_text[end:])
+                html.escape(shown[:start])
+                + f"<b style='background:#ffe58a'>[{html.escape(shown[start:end])}]</b>"
+                + html.escape(shown[end:])
             )
         else:
-            marked = html.escape(page_text)
+            marked = html.escape(shown)
         self.text.setHtml(f"<p>{marked.replace(chr(10), '<br>')}</p>")
         if span is not None:
             cursor = self.text.textCursor()

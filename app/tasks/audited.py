@@ -8,7 +8,7 @@ and counts, never content.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -18,6 +18,11 @@ from app.cancel import CancelToken, Progress, no_progress
 from app.engine import Engine
 from app.errors import CancelledError
 from app.tasks.ask import Answer, ask
+from app.tasks.draft import Draft, draft
+from app.tasks.extract import Grid, extract_grid
+from app.tasks.fieldsets import FieldSet
+from app.tasks.summarise import Point, Summary, summarise
+from app.tasks.templates import Template
 from app.vault import Vault
 
 
@@ -97,3 +102,84 @@ def run_ask(
             model_called=answer.stats.model_called,
         )
     return answer
+
+
+def run_summarise(
+    document_id: str,
+    engine: Engine,
+    vault: Vault,
+    *,
+    style: str = "brief",
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    on_points: Callable[[list[Point]], None] | None = None,
+) -> Summary:
+    """``summarise`` with its audit record: style, page and point counts, model calls."""
+    with audited_task("summarise", vault, engine) as record:
+        record.document_ids = [document_id]
+        summary = summarise(
+            document_id,
+            engine,
+            vault,
+            style=style,
+            progress=progress,
+            cancel=cancel,
+            on_points=on_points,
+        )
+        record.details.update(
+            style=summary.style,
+            pages=summary.total_pages,
+            covered=len(summary.covered_pages),
+            points=len(summary.points),
+            windows=summary.stats.windows,
+            windows_reused=summary.stats.windows_reused,
+            model_calls=summary.stats.model_calls,
+        )
+    return summary
+
+
+def run_extract(
+    document_ids: Sequence[str],
+    fieldset: FieldSet,
+    engine: Engine,
+    vault: Vault,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    max_passages: int = 3,
+) -> Grid:
+    """``extract_grid`` with its audit record: document and field counts, cell statuses."""
+    with audited_task("extract", vault, engine) as record:
+        record.document_ids = list(document_ids)
+        grid = extract_grid(
+            document_ids,
+            fieldset,
+            engine,
+            vault,
+            progress=progress,
+            cancel=cancel,
+            max_passages=max_passages,
+        )
+        record.details.update(documents=len(grid.rows), fields=len(grid.fields), **grid.counts())
+    return grid
+
+
+def run_draft(
+    template: Template,
+    instructions: str,
+    document_ids: Sequence[str],
+    engine: Engine,
+    vault: Vault,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> Draft:
+    """``draft`` with its audit record (template name and counts; never the text)."""
+    with audited_task("draft", vault, engine) as record:
+        record.document_ids = list(document_ids)
+        result = draft(
+            template, instructions, document_ids, engine, vault, progress=progress, cancel=cancel
+        )
+        record.details.update(template=template.name, model_calls=result.model_calls,
+                              **result.counts())  # fmt: skip
+    return result

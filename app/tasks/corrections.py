@@ -5,15 +5,26 @@ A reviewer who fixes a cell records the corrected value; it is stored in the vau
 set, a later correction replacing an earlier one), so it is encrypted with the matter and
 deleted with it. ``export_corrections_jsonl`` writes them as training/evaluation lines:
 the document text span the value rests on, the field and the corrected value.
+
+Accepting a cell as it stands is a correction whose value equals the model's. Each save
+writes one audit record ``extract.review`` (the document id and whether the value was
+accepted or changed; never the value, the field or the field set). ``apply_corrections``
+puts the reviewed values into a grid, for display and export; ``export_reviewed`` writes
+a grid with the vault's reviewed values (one ``extract.export`` record: format and
+counts), the same from the CLI and the desktop app.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from app.tasks.extract import Cell
+from app.audit import audit_event
+from app.errors import ChambersError
+from app.tasks.export import export
+from app.tasks.extract import Cell, Grid, Row
 from app.vault import Vault
 from app.vault.slots import now_iso
 
@@ -72,6 +83,12 @@ def save_correction(
                 json.dumps(asdict(correction)),
             ),
         )
+    audit_event(
+        "extract.review",
+        vault_id=vault.vault_id,
+        object_ids=[document_id],
+        details={"accepted": correction.value == (correction.original or "")},
+    )
     return correction
 
 
@@ -81,6 +98,62 @@ def load_corrections(vault: Vault) -> list[Correction]:
             "SELECT result FROM task_outputs WHERE task = ? ORDER BY created, id", (TASK,)
         ).fetchall()
     return [Correction(**json.loads(row[0])) for row in rows]
+
+
+def apply_corrections(grid: Grid, corrections: Iterable[Correction]) -> Grid:
+    """``grid`` with every reviewed cell's value replaced and marked ``reviewed``.
+
+    Only corrections of the grid's field set, documents and fields apply; the cell keeps
+    the model's status, quote and page (the evidence), unless the reviewer gave a page.
+    An empty reviewed value means "confirmed: not in the document".
+    """
+    found = {
+        (c.document_id, c.field): c for c in corrections if c.fieldset == grid.fieldset
+    }  # later corrections win
+    if not found:
+        return grid
+    rows: list[Row] = []
+    for row in grid.rows:
+        cells = dict(row.cells)
+        for name, cell in row.cells.items():
+            item = found.get((row.document_id, name))
+            if item is None:
+                continue
+            moved = item.page is not None and item.page != cell.page
+            cells[name] = replace(
+                cell,
+                value=item.value or None,
+                page=item.page if moved else cell.page,
+                char_start=item.char_start if moved else cell.char_start,
+                char_end=item.char_end if moved else cell.char_end,
+                reviewed=True,
+            )
+        rows.append(replace(row, cells=cells))
+    return replace(grid, rows=rows)
+
+
+def export_reviewed(grid: Grid, vault: Vault, path: Path) -> Grid:
+    """Write ``grid`` to ``path`` (.csv/.xlsx/.json) with the reviewed values; returns it."""
+    reviewed = apply_corrections(grid, load_corrections(vault))
+    try:
+        export(reviewed, path)
+    except OSError as exc:
+        raise ChambersError(
+            f"The grid could not be written to {path}: {exc.strerror or exc}.",
+            "Choose a folder you can write to, and close the file if another program has it open.",
+        ) from exc
+    audit_event(
+        "extract.export",
+        vault_id=vault.vault_id,
+        object_ids=reviewed.document_ids,
+        details={
+            "format": path.suffix.lower().lstrip("."),
+            "documents": len(reviewed.rows),
+            "fields": len(reviewed.fields),
+            "reviewed": sum(c.reviewed for row in reviewed.rows for c in row.cells.values()),
+        },
+    )
+    return reviewed
 
 
 def export_corrections_jsonl(vault: Vault, path: Path) -> int:

@@ -1,10 +1,12 @@
 """Export an Extract grid as CSV, XLSX or JSON; an unsupported cell is marked in words.
 
-- CSV: one row per document; per field four columns: the value, ``<field> status``,
-  ``<field> page`` and ``<field> quote``.
-- XLSX: sheet "Grid" (documents x field values; an unsupported cell gets a fill *and* a
-  comment beginning "UNSUPPORTED", and the value cell of a not-found field stays empty)
-  and sheet "Evidence" (one line per cell: value, status, page, quote).
+- CSV: one row per document; per field five columns: the value, ``<field> status``,
+  ``<field> page``, ``<field> quote`` and ``<field> reviewed`` ("yes" once a person
+  accepted or corrected the value; see app/tasks/corrections.py).
+- XLSX: sheet "Grid" (documents x field values; an unreviewed unsupported cell gets a fill
+  *and* a comment beginning "UNSUPPORTED", a reviewed cell a comment beginning
+  "REVIEWED", and the value cell of a not-found field stays empty) and sheet "Evidence"
+  (one line per cell: value, status, page, quote, reviewed).
 - JSON: ``Grid.to_json()``.
 """
 
@@ -23,7 +25,13 @@ UNSUPPORTED_FILL = "FFF2CC"
 def header(grid: Grid) -> list[str]:
     columns = ["document_id", "document"]
     for _, title in grid.fields:
-        columns += [title, f"{title} status", f"{title} page", f"{title} quote"]
+        columns += [
+            title,
+            f"{title} status",
+            f"{title} page",
+            f"{title} quote",
+            f"{title} reviewed",
+        ]
     return columns
 
 
@@ -35,7 +43,8 @@ def to_csv(grid: Grid, path: Path) -> Path:
             line: list[str | int] = [row.document_id, row.title]
             for name, _ in grid.fields:
                 cell = row.cells[name]
-                line += [cell.value or "", cell.status, cell.page or "", cell.quote]
+                reviewed = "yes" if cell.reviewed else ""
+                line += [cell.value or "", cell.status, cell.page or "", cell.quote, reviewed]
             writer.writerow(line)
     return path
 
@@ -62,7 +71,11 @@ def to_xlsx(grid: Grid, path: Path) -> Path:
         for c, (name, _) in enumerate(grid.fields, start=3):
             cell = row.cells[name]
             target = sheet.cell(r, c, cell.value)
-            if cell.status == "unsupported":
+            if cell.reviewed:
+                where = f'page {cell.page}: "{cell.quote}"' if cell.page else "no source page"
+                text = f"REVIEWED by a person (model's evidence: {cell.status}, {where})"
+                target.comment = Comment(text, "Chambers")
+            elif cell.status == "unsupported":
                 target.fill = fill
                 text = f'UNSUPPORTED: quote not found on page {cell.page}: "{cell.quote}"'
                 target.comment = Comment(text, "Chambers")
@@ -71,13 +84,16 @@ def to_xlsx(grid: Grid, path: Path) -> Path:
     for heading in sheet[1]:
         heading.font = Font(bold=True)
     evidence = book.create_sheet("Evidence")
-    evidence.append(["Document ID", "Document", "Field", "Value", "Status", "Page", "Quote"])
+    evidence.append(
+        ["Document ID", "Document", "Field", "Value", "Status", "Page", "Quote", "Reviewed"]
+    )
     for row in grid.rows:
         for name, title in grid.fields:
             cell = row.cells[name]
             evidence.append(
-                [row.document_id, row.title, title, cell.value, cell.status, cell.page, cell.quote]
-            )
+                [row.document_id, row.title, title, cell.value, cell.status, cell.page,
+                 cell.quote, "yes" if cell.reviewed else ""]
+            )  # fmt: skip
     for heading in evidence[1]:
         heading.font = Font(bold=True)
     book.save(path)

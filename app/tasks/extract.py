@@ -55,6 +55,8 @@ class Cell:
     closest: str | None = None
     #: Why a cell is empty when that is not simply "not in the document".
     note: str | None = None
+    #: A person reviewed the cell (accepted or corrected it; see app/tasks/corrections.py).
+    reviewed: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,13 +144,41 @@ def candidate_passages(
     token_budget_passages: int = 700,
 ) -> list[Passage]:
     """The passages of ``document_id`` (only) most likely to answer ``item``."""
-    query = search_query(item)
+    return document_passages(
+        search_query(item),
+        document_id,
+        vault,
+        count_tokens=count_tokens,
+        where=item.where,
+        max_passages=max_passages,
+        window_chars=window_chars,
+        token_budget_passages=token_budget_passages,
+    )
+
+
+def document_passages(
+    query: Query,
+    document_id: str,
+    vault: Vault,
+    *,
+    count_tokens: Callable[[str], int],
+    where: str = "any",
+    max_passages: int = 3,
+    window_chars: int = 600,
+    token_budget_passages: int = 700,
+) -> list[Passage]:
+    """The passages of ``document_id`` (only) holding most of ``query``'s term weight.
+
+    Shared by Extract (a field's search terms) and the clause check (a statement's
+    words, weighed by rarity in the document): search scoped to the one document, each
+    hit narrowed to its densest window, most coverage first, within a token budget.
+    """
     pages = {p.page: p.text for p in vault.pages(document_id)}
     if not pages:
         return []
     title = vault.get_document_info(document_id).title
     found: list[Passage] = []
-    if item.where == "start":
+    if where == "start":
         first = min(pages)
         start, end = _snap(pages[first], 0, min(len(pages[first]), window_chars))
         found.append(Passage(document_id, title, first, start, end, pages[first][start:end], 0, 0))
@@ -171,7 +201,7 @@ def candidate_passages(
         )
     # Most of the field's terms first, BM25 among equals; for "end" fields later pages
     # break ties (the boilerplate at the back is where governing law lives).
-    late = 1 if item.where == "end" else 0
+    late = 1 if where == "end" else 0
     candidates.sort(key=lambda p: (round(p.coverage, 1), p.score + late * p.page * 1e-3))
     candidates.reverse()
     used = 0

@@ -12,7 +12,12 @@ property is one field:
   ("governed by", "laws of the State"). Without it, the description's words are used;
 - ``x-where`` (optional): ``"start"`` when the answer is usually in the opening words
   (parties, dates: the preamble is always read), ``"end"`` when usually near the end
-  (governing law: later pages win ties), ``"any"`` (the default).
+  (governing law: later pages win ties), ``"any"`` (the default);
+- ``x-label`` (optional): the column of a labels CSV that holds this field's expected
+  answer, for ``chambers evaluate`` (CUAD's ``Governing Law-Answer``, say);
+- ``x-match`` (optional): how ``chambers evaluate`` compares an answer with its label,
+  one of ``MATCH_KINDS`` (app/tasks/eval_match.py says what each does); guessed from the
+  field when absent.
 
 A file that is not valid JSON, not a valid JSON Schema, or breaks these rules is refused
 with an error naming the file and the field at fault.
@@ -31,9 +36,9 @@ import jsonschema
 from app import paths
 from app.errors import ChambersError
 
-BUILTIN_DIR = ("resources", "fieldsets")
 MAX_VALUE_CHARS = 600
 WHERE = ("any", "start", "end")
+MATCH_KINDS = ("text", "date", "jurisdiction", "parties", "duration", "choice")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -53,6 +58,10 @@ class Field:
     schema: dict[str, Any]
     search: tuple[str, ...]
     where: str = "any"
+    #: ``x-label``: the labels-CSV column with this field's expected answer (evaluate).
+    label: str | None = None
+    #: ``x-match``: how evaluate compares an answer with its label (one of MATCH_KINDS).
+    match: str | None = None
 
     @property
     def is_choice(self) -> bool:
@@ -84,12 +93,8 @@ def user_dir() -> Path:
     return paths.data_dir() / "fieldsets"
 
 
-def builtin_dir() -> Path:
-    return paths.resource_path(*BUILTIN_DIR)
-
-
-def _field(path: Path, name: str, node: Any) -> Field:
-    label = f"Field set {path.name}: field {name!r}"
+def _field(path: Path, name: str, node: Any, kind: str = "Field set") -> Field:
+    label = f"{kind} {path.name}: field {name!r}"
     if not isinstance(node, dict):
         raise FieldSetError(f"{label} is not an object.")
     description = node.get("description")
@@ -101,6 +106,12 @@ def _field(path: Path, name: str, node: Any) -> Field:
     where = node.get("x-where", "any")
     if where not in WHERE:
         raise FieldSetError(f'{label}: "x-where" must be one of {", ".join(WHERE)}.')
+    column = node.get("x-label")
+    if column is not None and not (isinstance(column, str) and column.strip()):
+        raise FieldSetError(f'{label}: "x-label" must name a column of the labels file.')
+    match = node.get("x-match")
+    if match is not None and match not in MATCH_KINDS:
+        raise FieldSetError(f'{label}: "x-match" must be one of {", ".join(MATCH_KINDS)}.')
     schema = {k: v for k, v in node.items() if not k.startswith("x-")}
     if "enum" in schema:
         options = schema["enum"]
@@ -122,7 +133,19 @@ def _field(path: Path, name: str, node: Any) -> Field:
         schema,
         tuple(" ".join(s.split()) for s in search),
         where,
+        column,
+        match,
     )
+
+
+def fields_from_properties(
+    path: Path, properties: dict[str, Any], kind: str = "Field set"
+) -> tuple[Field, ...]:
+    """The fields of a JSON Schema ``properties`` object (field sets, draft templates' facts).
+
+    ``kind`` names the file's kind in error messages ("Template demand-letter.json: ...").
+    """
+    return tuple(_field(path, name, node, kind) for name, node in properties.items())
 
 
 def parse_fieldset(path: Path) -> FieldSet:
@@ -146,7 +169,7 @@ def parse_fieldset(path: Path) -> FieldSet:
         raise FieldSetError(
             f'Field set {path.name} must be "type": "object" with at least one property.'
         )
-    fields = tuple(_field(path, name, node) for name, node in properties.items())
+    fields = fields_from_properties(path, properties)
     title = data.get("title")
     description = data.get("description")
     return FieldSet(
@@ -160,12 +183,7 @@ def parse_fieldset(path: Path) -> FieldSet:
 
 def fieldset_paths() -> dict[str, Path]:
     """Name -> file of every field set, built-in then user (a user file wins)."""
-    found: dict[str, Path] = {}
-    for folder in (builtin_dir(), user_dir()):
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.json")):
-                found[path.stem] = path
-    return found
+    return paths.resource_files("fieldsets")
 
 
 def list_fieldsets() -> list[str]:

@@ -160,15 +160,17 @@ def build_query(question: str) -> Query:
     return Query(tuple(terms))
 
 
-def weigh(query: Query, vault: Vault) -> Query:
+def weigh(query: Query, vault: Vault, document_ids: Sequence[str] | None = None) -> Query:
     """Give each term an IDF-like weight from how many of this vault's chunks contain it.
 
     A term found nowhere gets the largest weight: a question about something the
     matter never mentions should not be answered from the words it does mention.
+    ``document_ids`` counts within those documents only (a question about one contract,
+    where words every clause uses, "Confidential Information", say little).
     """
     weighted = []
     for term in query.terms:
-        hits = len(vault.search(term.fts, limit=_DF_CAP))
+        hits = len(vault.search(term.fts, limit=_DF_CAP, document_ids=document_ids))
         weighted.append(Term(term.fts, term.pattern, math.log(1.0 + _DF_CAP / (1.0 + hits))))
     return Query(tuple(weighted))
 

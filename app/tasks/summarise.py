@@ -25,6 +25,7 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -53,6 +54,7 @@ from app.tasks.summary_parts import (
     date_key,
     format_points,
     make_windows,
+    merge_repeats,
     page_block,
     window_messages,
     window_schema,
@@ -77,6 +79,7 @@ __all__ = [
     "date_key",
     "format_points",
     "make_windows",
+    "merge_repeats",
     "page_block",
     "summarise",
     "window_messages",
@@ -190,9 +193,12 @@ def summarise(
     max_points: int | None = None,
     target_points: int | None = None,
     max_chars: int | None = None,
+    on_points: Callable[[list[Point]], None] | None = None,
 ) -> Summary:
     """Summarise one document, citing pages; ``window_tokens`` etc. override the defaults.
 
+    ``on_points`` receives each window's points as soon as that window is done (before
+    they are combined), so a caller can show the summary taking shape on a long document.
     Raises CancelledError when cancelled; what finished before is stored (``store``) and
     reused by the next run with the same document, style, settings and model.
     """
@@ -263,13 +269,15 @@ def summarise(
             partials.put(key, found, model_sha)
         points.extend(found)
         covered.update(window.pages)
+        if on_points is not None and found:
+            on_points(list(found))
         progress(0.9 * (i + 1) / len(windows), f"Summarised part {i + 1} of {len(windows)}")
     assert covered == set(all_numbers), "every page must sit in some window"
 
     # Reduce.
+    points = merge_repeats(points)
     if style == "chronology":
-        unique = {(p.date, p.text): p for p in points}
-        points = sorted(unique.values(), key=lambda p: (date_key(p.date), p.pages))
+        points = sorted(points, key=lambda p: (date_key(p.date), p.pages))
     else:
         points = _reduce(
             points,
@@ -285,6 +293,7 @@ def summarise(
             progress,
             stats,
         )
+        points = merge_repeats(points)
 
     stats.total_seconds = time.perf_counter() - start
     summary = Summary(

@@ -81,6 +81,21 @@ class Point:
     date: str | None = None
 
 
+def merge_repeats(points: Sequence[Point]) -> list[Point]:
+    """One point per statement: a small model often says the same thing about several
+    pages (boilerplate repeated on each), so repeats become one point citing them all."""
+    merged: dict[tuple[str | None, str], Point] = {}
+    for point in points:
+        key = (point.date, " ".join(point.text.lower().split()).rstrip("."))
+        if key in merged:
+            kept = merged[key]
+            pages = sorted(set(kept.pages) | set(point.pages))
+            merged[key] = Point(kept.text, pages, kept.quote or point.quote, kept.date)
+        else:
+            merged[key] = point
+    return list(merged.values())
+
+
 @dataclass
 class SummaryStats:
     windows: int = 0

@@ -4,46 +4,22 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from app.audit import verify_log
 from app.config import load_settings, save_settings
 from app.gui.main_window import MainWindow
-from app.gui.matter_dialogs import UnlockDialog
 from app.gui.models_dialog import ModelsDialog
 from app.gui.settings_dialog import SettingsDialog
-from app.matters import create_matter
 from app.models.store import InstalledModel
+from app.paths import settings_path
+from app.policy import PolicyError
 from app.vault import VaultInfo
-
-PASSPHRASE = "correct horse battery staple"
-
-
-@pytest.fixture
-def window(qtbot, chambers_home: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    win = MainWindow(load_model=False)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-
-
-@pytest.fixture
-def matter() -> VaultInfo:
-    info, _ = create_matter("Acme v Beta", passphrase=PASSPHRASE, use_keyring=False)
-    return info
-
-
-def unlock_with(window: MainWindow, info: VaultInfo, secret: str) -> UnlockDialog:
-    dialog = window.request_unlock(info)
-    assert dialog.isVisible()
-    dialog.secret.setText(secret)
-    dialog.unlock_button.click()
-    return dialog
+from tests.gui.conftest import PASSPHRASE, unlock_with
 
 
 def test_status_bar_shows_model_backend_and_offline(
@@ -169,6 +145,32 @@ def test_settings_dialog_saves_what_it_shows(qtbot) -> None:  # type: ignore[no-
     dialog.accept()
     saved = load_settings()
     assert (saved.threads, saved.gpu_layers, saved.auto_lock_minutes) == (3, "12", 7)
+
+
+def test_settings_fixed_by_it_are_shown_managed_and_enforced(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"settings": {"auto_lock_minutes": 5, "threads": 2}}))
+    monkeypatch.setenv("CHAMBERS_POLICY", str(policy))
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.managed_names == ["auto_lock_minutes", "threads"]
+    assert dialog.auto_lock.value() == 5 and not dialog.auto_lock.isEnabled()
+    assert dialog.threads.value() == 2 and not dialog.threads.isEnabled()
+    assert dialog.context.isEnabled()
+    assert dialog.auto_lock.toolTip() == "Managed by your organisation"
+    labels = [w.text() for w in dialog.findChildren(QLabel)]
+    assert any("Managed by your organisation" in text for text in labels)
+    dialog.context.setValue(4096)
+    dialog.accept()
+    # A hand-edited settings file cannot loosen what IT fixed.
+    settings_path().write_text(json.dumps({"auto_lock_minutes": 0, "threads": 16}))
+    saved = load_settings()
+    assert (saved.auto_lock_minutes, saved.threads) == (5, 2)
+    policy.write_text(json.dumps({"settings": {"auto_lock": 5}}))
+    with pytest.raises(PolicyError, match=r"settings\.auto_lock "):
+        load_settings()
 
 
 def test_import_search_and_lock_clear_every_view(

@@ -16,6 +16,7 @@ from app.errors import CancelledError
 from app.ingest.importer import import_paths
 from app.tasks import NOT_FOUND, ask, retrieve
 from app.vault import Vault, create_vault, unlock
+from tests.fixtures.engine import SharedEngine
 from tests.fixtures.vault import (  # noqa: F401
     PASSPHRASE,
     Ready,
@@ -128,19 +129,6 @@ def test_a_cancelled_question_raises_and_never_answers(qwen_engine: Engine, vaul
         ask(GOVERNING_LAW, qwen_engine, vault, cancel=token)
 
 
-class _SharedEngine:
-    """The session engine for the CLI, which would otherwise load (and close) its own."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-    def close(self) -> None:
-        pass
-
-
 def test_cli_ask_json_and_one_audit_record_without_content(
     qwen_engine: Engine,
     ready_vault: Ready,
@@ -150,7 +138,7 @@ def test_cli_ask_json_and_one_audit_record_without_content(
 ) -> None:
     monkeypatch.setenv("CHAMBERS_PASSPHRASE", PASSPHRASE)
     monkeypatch.setattr(
-        "app.commands.tasks.load_engine", lambda model=None: _SharedEngine(qwen_engine)
+        "app.commands.tasks.load_engine", lambda model=None: SharedEngine(qwen_engine)
     )
     name = ready_vault.info.name
     assert main(["import", name, str(_pdf(0)), "--no-keyring", "--json"]) == 0

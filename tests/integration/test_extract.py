@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
@@ -22,6 +21,7 @@ from app.tasks import extract_grid, find_quote, load_fieldset
 from app.tasks.corrections import export_corrections_jsonl, load_corrections, save_correction
 from app.tasks.extract import Cell, candidate_passages
 from app.vault import Vault, unlock
+from tests.fixtures.engine import SharedEngine
 from tests.fixtures.vault import (  # noqa: F401
     PASSPHRASE,
     Ready,
@@ -93,19 +93,6 @@ def test_extract_fills_cells_with_page_and_verified_quote(
     assert law.value is not None and "Pennsylvania" in law.value, law
 
 
-class _SharedEngine:
-    """The session engine for the CLI, which would otherwise load (and close) its own."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-    def close(self) -> None:
-        pass
-
-
 def test_cli_extract_to_xlsx_with_one_audit_record_without_content(
     qwen_engine: Engine,
     ready_vault: Ready,
@@ -116,7 +103,7 @@ def test_cli_extract_to_xlsx_with_one_audit_record_without_content(
 ) -> None:
     monkeypatch.setenv("CHAMBERS_PASSPHRASE", PASSPHRASE)
     monkeypatch.setattr(
-        "app.commands.extract.load_engine", lambda model=None: _SharedEngine(qwen_engine)
+        "app.commands.extract.load_engine", lambda model=None: SharedEngine(qwen_engine)
     )
     name = ready_vault.info.name
     assert main(["import", name, str(_pdf(SHORT)), "--no-keyring", "--json"]) == 0

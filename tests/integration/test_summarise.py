@@ -21,6 +21,7 @@ from app.ingest.importer import import_paths
 from app.tasks import summarise
 from app.tasks.summarise import date_key
 from app.vault import Vault, unlock
+from tests.fixtures.engine import SharedEngine
 from tests.fixtures.vault import (  # noqa: F401
     PASSPHRASE,
     Ready,
@@ -123,19 +124,6 @@ def test_chronology_lists_dated_events_in_order(qwen_engine: Engine, vault: Vaul
     )
 
 
-class _SharedEngine:
-    """The session engine for the CLI, which would otherwise load (and close) its own."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-    def close(self) -> None:
-        pass
-
-
 def test_cli_summarise_json_and_one_audit_record_without_content(
     qwen_engine: Engine,
     ready_vault: Ready,
@@ -145,7 +133,7 @@ def test_cli_summarise_json_and_one_audit_record_without_content(
 ) -> None:
     monkeypatch.setenv("CHAMBERS_PASSPHRASE", PASSPHRASE)
     monkeypatch.setattr(
-        "app.commands.tasks.load_engine", lambda model=None: _SharedEngine(qwen_engine)
+        "app.commands.tasks.load_engine", lambda model=None: SharedEngine(qwen_engine)
     )
     name = ready_vault.info.name
     assert main(["import", name, str(_pdf(ONE_PAGE)), "--no-keyring", "--json"]) == 0

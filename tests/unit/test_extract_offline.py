@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from app import paths
+from app.tasks.corrections import Correction, apply_corrections
 from app.tasks.export import export, to_csv, to_json, to_xlsx
 from app.tasks.extract import Cell, Grid, Row, search_query, verify_cell
 from app.tasks.fieldsets import FieldSetError, list_fieldsets, load_fieldset
@@ -135,7 +136,41 @@ def test_exports_round_trip(tmp_path: Path) -> None:
     supported = sheet.cell(2, 3).comment
     assert supported is not None and "Page 13" in supported.text
     evidence = [[c.value for c in row] for row in book["Evidence"].iter_rows()]
-    assert evidence[2][2:] == ["Anti-assignment", "Yes", "unsupported", 2, 'may not assign, "ever"']
+    assert evidence[2][2:] == [
+        "Anti-assignment", "Yes", "unsupported", 2, 'may not assign, "ever"', None
+    ]  # fmt: skip
 
     with pytest.raises(ValueError):
         export(grid, tmp_path / "g.txt")
+
+
+def test_reviewed_values_replace_the_models_and_are_marked_in_every_export(
+    tmp_path: Path,
+) -> None:
+    grid = _grid()
+    corrections = [
+        Correction("doc-1", "commercial-contract", "anti_assignment", "No", "Yes", 2, None, None),
+        Correction("doc-1", "commercial-contract", "governing_law", "Oklahoma", "Oklahoma",
+                   13, 10, 40),
+        Correction("doc-1", "other-set", "parties", "Acme", None, None, None, None),
+        Correction("doc-2", "commercial-contract", "parties", "Beta", None, None, None, None),
+    ]  # fmt: skip
+    reviewed = apply_corrections(grid, corrections)
+    cells = reviewed.rows[0].cells
+    assert cells["anti_assignment"].value == "No" and cells["anti_assignment"].reviewed
+    assert cells["anti_assignment"].status == "unsupported"  # the model's evidence is kept
+    assert cells["governing_law"].reviewed and cells["governing_law"].char_start == 10
+    assert not cells["parties"].reviewed and cells["parties"].value is None
+    assert not grid.rows[0].cells["anti_assignment"].reviewed  # the input is unchanged
+    assert apply_corrections(grid, []) is grid
+
+    with to_csv(reviewed, tmp_path / "g.csv").open(encoding="utf-8", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["Anti-assignment"] == "No" and row["Anti-assignment reviewed"] == "yes"
+    assert row["Parties reviewed"] == ""
+    data = json.loads(to_json(reviewed, tmp_path / "g.json").read_text(encoding="utf-8"))
+    assert data["rows"][0]["cells"]["anti_assignment"]["reviewed"] is True
+    sheet = openpyxl.load_workbook(to_xlsx(reviewed, tmp_path / "g.xlsx"))["Grid"]
+    flagged = sheet.cell(2, 4)
+    assert flagged.value == "No" and flagged.comment is not None
+    assert flagged.comment.text.startswith("REVIEWED")

@@ -10,6 +10,7 @@ from app.tasks.summarise import (
     date_key,
     format_points,
     make_windows,
+    merge_repeats,
     page_block,
     window_schema,
 )
@@ -69,3 +70,21 @@ def test_every_formatted_point_carries_a_citation() -> None:
     assert text == "A pays B. [Lease, p. 2, 3]"
     chrono = format_points([Point("Signed.", [1], date="2020-01-02")], "Lease", "chronology")
     assert chrono == "2020-01-02: Signed. [Lease, p. 1]"
+
+
+def test_repeated_points_become_one_citing_every_page() -> None:
+    points = [
+        Point("The redacted portion was filed with the SEC.", [2], "filed separately"),
+        Point("Tickets.com sponsors MP3.com.", [1]),
+        Point("the redacted portion was filed with the SEC", [1]),
+        Point("Paid on signing.", [3], date="1999-02"),
+        Point("Paid on signing.", [4], date="1999-03"),  # another date: another event
+    ]
+    merged = merge_repeats(points)
+    assert [p.text for p in merged] == [
+        "The redacted portion was filed with the SEC.",
+        "Tickets.com sponsors MP3.com.",
+        "Paid on signing.",
+        "Paid on signing.",
+    ]
+    assert merged[0].pages == [1, 2] and merged[0].quote == "filed separately"

@@ -1,0 +1,254 @@
+"""Summarise: one document of the open matter, its points shown as each part finishes.
+
+Every point links to the pages it came from; a link opens the source pane at that page
+(with the point's quote marked when it has one). The coverage line says how many pages
+were read, and warns when that is not all of them, so nobody mistakes a partial summary
+for a whole one.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.tasks.summarise import Point, Summary
+from app.vault import DocumentInfo
+
+WARNING_STYLE = "color: #8a4b00; font-weight: bold;"
+
+
+class SummarisePanel(QWidget):
+    summarise_requested = Signal(str, str)  # document id, style
+    cancel_requested = Signal()
+    source_requested = Signal(str, int, str)  # document id, page, quote
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = QComboBox()
+        self.document.setAccessibleName(self.tr("Document to summarise"))
+        self.document.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.document.setMinimumContentsLength(24)
+        document_label = QLabel(self.tr("D&ocument:"))
+        document_label.setBuddy(self.document)
+        self.style_box = QComboBox()
+        self.style_box.setAccessibleName(self.tr("Summary style"))
+        for label, style in (
+            (self.tr("Brief"), "brief"),
+            (self.tr("Detailed"), "detailed"),
+            (self.tr("Chronology"), "chronology"),
+        ):
+            self.style_box.addItem(label, style)
+        style_label = QLabel(self.tr("St&yle:"))
+        style_label.setBuddy(self.style_box)
+        self.run_button = QPushButton(self.tr("Summa&rise"))
+        self.run_button.setAccessibleName(self.tr("Summarise the document"))
+        self.run_button.setToolTip(self.tr("Summarise the chosen document (Ctrl+Enter)"))
+        self.run_button.clicked.connect(self._run)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel the summary"))
+        self.cancel_button.setToolTip(self.tr("Stop; finished parts are kept (Esc)"))
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName(self.tr("Summary progress"))
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(12)
+        self.progress.hide()
+        self.state = QLabel("")
+        self.state.setAccessibleName(self.tr("Summary status"))
+        self.state.setWordWrap(True)
+        self.coverage = QLabel("")
+        self.coverage.setAccessibleName(self.tr("Pages covered"))
+        self.coverage.setWordWrap(True)
+        self.coverage.hide()
+        self.output = QTextBrowser()
+        self.output.setOpenLinks(False)
+        self.output.setAccessibleName(self.tr("Summary with page citations"))
+        self.output.anchorClicked.connect(self._open)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        shortcut.activated.connect(self._run)
+
+        bar = QHBoxLayout()
+        bar.addWidget(document_label)
+        bar.addWidget(self.document, 1)
+        bar.addWidget(style_label)
+        bar.addWidget(self.style_box)
+        bar.addWidget(self.run_button)
+        bar.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.state)
+        layout.addWidget(self.coverage)
+        layout.addWidget(self.output, 1)
+
+        self._documents: list[DocumentInfo] = []
+        self._document_id = ""
+        self._title = ""
+        self.draft: list[Point] = []
+        self.summary: Summary | None = None
+        self._links: list[tuple[str, int, str]] = []
+        self._available = self._busy = self._empty_hint = False
+        self.clear()
+        self.set_available(False)
+
+    # -- state from the main window ------------------------------------------------------
+    def set_documents(self, documents: list[DocumentInfo]) -> None:
+        """The open matter's documents (empty when locked); keeps the current choice."""
+        current = self.document.currentData()
+        self._documents = list(documents)
+        self.document.clear()
+        for info in self._documents:
+            pages = info.metadata.get("pages")
+            label = f"↳ {info.title}" if info.parent_id else info.title
+            if pages:
+                label += self.tr(" ({0} p.)").format(pages)
+            self.document.addItem(label, info.id)
+        index = self.document.findData(current)
+        if index >= 0:
+            self.document.setCurrentIndex(index)
+        self._update_enabled()
+
+    def set_available(self, available: bool, reason: str = "") -> None:
+        """Whether a summary can be run now (``reason`` says why not); results stay shown."""
+        self._available = available
+        if not available:
+            self.state.setText(reason or self.tr("Unlock a matter to summarise its documents."))
+        elif not self._busy and self.summary is None:
+            self.state.setText("")
+        self._update_enabled()
+
+    def clear(self) -> None:
+        """Forget everything shown, the document list included (the matter was locked)."""
+        self.draft, self._links, self.summary = [], [], None
+        self._document_id = self._title = ""
+        self.output.clear()
+        self.coverage.clear()
+        self.coverage.hide()
+        self.set_documents([])
+        self.set_busy(False)
+
+    def set_busy(self, busy: bool) -> None:
+        self.cancel_button.setEnabled(busy)
+        self.progress.setVisible(busy)
+        self._busy = busy
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        ready = self._available and not self._busy
+        for widget in (self.document, self.style_box, self.run_button):
+            widget.setEnabled(ready and bool(self._documents))
+        if ready and not self._documents:
+            self.state.setText(self.tr("Import a document on the Documents tab to summarise it."))
+            self._empty_hint = True
+        elif self._empty_hint and self._documents:
+            self.state.setText("")
+            self._empty_hint = False
+
+    # -- a run --------------------------------------------------------------------------
+    def _run(self) -> None:
+        document_id = self.document.currentData()
+        if not self.run_button.isEnabled() or not document_id:
+            return
+        info = next(d for d in self._documents if d.id == document_id)
+        self._document_id, self._title = info.id, info.title
+        self.draft, self._links, self.summary = [], [], None
+        self.coverage.hide()
+        self.progress.setValue(0)
+        self.state.setText(self.tr("Reading the document…"))
+        self.output.setHtml(f"<p><i>{html.escape(self.tr('Working…'))}</i></p>")
+        self.set_busy(True)
+        self.summarise_requested.emit(info.id, str(self.style_box.currentData()))
+
+    def show_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(round(fraction * 1000))
+        if message:
+            self.state.setText(message)
+
+    def add_points(self, points: list[Point]) -> None:
+        """Points of one finished part, shown before they are combined."""
+        self.draft.extend(points)
+        heading = self.tr("Taking shape: points from the parts read so far (combined at the end)")
+        self._render(heading, self.draft, draft=True)
+
+    def show_summary(self, summary: Summary) -> None:
+        self.summary = summary
+        self._document_id, self._title = summary.document_id, summary.title
+        style = self.style_box.itemText(max(0, self.style_box.findData(summary.style)))
+        heading = self.tr("{0} — {1} summary").format(summary.title, style.lower())
+        self._render(heading, summary.points)
+        covered, total = len(summary.covered_pages), summary.total_pages
+        text = self.tr("Pages covered {0}/{1}").format(covered, total)
+        if covered < total:
+            missing = sorted(set(range(1, total + 1)) - set(summary.covered_pages))
+            text = (
+                "⚠ "
+                + text
+                + self.tr(" — NOT every page was read (missing: {0}).").format(
+                    ", ".join(map(str, missing))
+                )
+            )
+        if summary.empty_pages:
+            text += self.tr("  ⚠ Pages with no text (they may need OCR): {0}.").format(
+                ", ".join(map(str, summary.empty_pages))
+            )
+        warn = covered < total or bool(summary.empty_pages)
+        self.coverage.setStyleSheet(WARNING_STYLE if warn else "")
+        self.coverage.setText(text)
+        self.coverage.show()
+        self.state.setText(
+            self.tr("{0} point(s). Click a page reference to open the source.").format(
+                len(summary.points)
+            )
+            if summary.points
+            else self.tr("No points: the pages hold no text.")
+        )
+        self.set_busy(False)
+
+    def show_error(self, message: str) -> None:
+        self.state.setText(message)
+        if self.draft:
+            self._render(self.tr("Stopped: points from the parts read so far"), self.draft, True)
+        else:
+            self.output.setHtml(f"<p><b>{html.escape(message)}</b></p>")
+        self.set_busy(False)
+
+    # -- output and links ---------------------------------------------------------------
+    def link(self, index: int) -> tuple[str, int, str]:
+        """The (document id, page, quote) behind the ``index``-th page link."""
+        return self._links[index]
+
+    def _render(self, heading: str, points: list[Point], draft: bool = False) -> None:
+        self._links = []
+        items = []
+        for point in points:
+            refs = []
+            for page in point.pages:
+                self._links.append((self._document_id, page, point.quote or ""))
+                refs.append(f"<a href='cite:{len(self._links) - 1}'>p.&nbsp;{page}</a>")
+            date = f"<b>{html.escape(point.date)}</b> — " if point.date else ""
+            cites = f" [{', '.join(refs)}]" if refs else ""
+            items.append(f"<li>{date}{html.escape(point.text)}{cites}</li>")
+        colour = " style='color:#555555'" if draft else ""
+        body = f"<ol{colour}>{''.join(items)}</ol>" if items else ""
+        self.output.setHtml(f"<h3>{html.escape(heading)}</h3>{body}")
+
+    def _open(self, url: QUrl) -> None:
+        if url.scheme() == "cite":
+            document_id, page, quote = self._links[int(url.path())]
+            self.source_requested.emit(document_id, page, quote)

@@ -1,0 +1,361 @@
+"""Draft: a template, the lawyer's instructions and chosen documents -> a cited first draft.
+
+The pipeline fills what a template needs (app/tasks/templates.py) from two kinds of
+source, numbered for the model: the lawyer's instructions ("write to Acme about the
+unpaid $12,000 invoice") and passages of the chosen documents found by each fact's or
+section's search terms (app/tasks/extract.candidate_passages, scoped to those documents).
+
+- Facts: one grammar-constrained JSON answer per fact (found, source number, verbatim
+  quote, value). A fact goes into the draft only when its quote is on the cited page (or in
+  the instructions) *and* the value's words are in that quote, so a value the model
+  made up cannot pass. Anything else becomes a visible placeholder: ``missing`` when no
+  source states it, ``unsupported`` (with the model's suggestion shown for checking) when
+  the check fails. A fact marked ``x-match: date`` or ``duration`` must also look like
+  one, and a value that only repeats the fact's description is not a value.
+- Sections (the prose a template asks for): the model writes sentences, each citing one
+  source and quoting it; a sentence whose quote is not in the source is kept but flagged.
+
+Rendering to text and DOCX is in app/tasks/draft_render.py; nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from app.cancel import CancelToken, Progress, no_progress
+from app.engine import Engine
+from app.engine.chat import Message
+from app.engine.structured import bound_schema, grammar_for, parse_output, token_budget
+from app.errors import CancelledError, OutputInvalidError, OutputTruncatedError, UsageError
+from app.paths import resource_path
+from app.tasks.eval_values import find_dates, find_durations
+from app.tasks.extract import candidate_passages, cell_schema
+from app.tasks.fieldsets import Field
+from app.tasks.retrieve import Passage
+from app.tasks.templates import Section, Template
+from app.tasks.verify import find_quote
+from app.vault import Vault
+
+FactStatus = Literal["supported", "unsupported", "missing"]
+INSTRUCTIONS_TITLE = "Your instructions"
+MAX_INSTRUCTIONS_CHARS = 4000
+MAX_SENTENCE_CHARS = 320
+MAX_QUOTE_CHARS = 240
+_SEPARATOR = "\n=====\n"
+_WORDS = re.compile(r"[^\W_]+")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact or sentence came from: a document page, or the instructions."""
+
+    document_id: str | None
+    title: str
+    page: int | None
+    quote: str
+    verified: bool
+    char_start: int | None = None
+    char_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    title: str
+    #: The value the draft uses (supported), or the model's unchecked suggestion.
+    value: str | None
+    status: FactStatus
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class SectionText:
+    name: str
+    title: str
+    sentences: list[Sentence]
+
+
+@dataclass
+class Draft:
+    template: Template
+    instructions: str
+    document_ids: list[str]
+    date: str
+    facts: dict[str, Fact] = field(default_factory=dict)
+    sections: dict[str, SectionText] = field(default_factory=dict)
+    model_calls: int = 0
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        statuses = [f.status for f in self.facts.values()]
+        sentences = [s for sec in self.sections.values() for s in sec.sentences]
+        return {
+            "facts": len(statuses),
+            "facts_supported": statuses.count("supported"),
+            "placeholders": len(statuses) - statuses.count("supported"),
+            "sentences": len(sentences),
+            "sentences_verified": sum(s.source.verified for s in sentences),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "template": self.template.name,
+            "date": self.date,
+            "document_ids": self.document_ids,
+            "facts": {name: asdict(fact) for name, fact in self.facts.items()},
+            "sections": {name: asdict(sec) for name, sec in self.sections.items()},
+            "counts": self.counts(),
+        }
+
+
+def grounded(value: str, quote: str) -> bool:
+    """True when the value's words are in the quote (so the value was not invented)."""
+    words = _WORDS.findall(value.lower())
+    if not words:
+        return False
+    available = set(_WORDS.findall(quote.lower()))
+    return sum(w in available for w in words) / len(words) >= 0.75
+
+
+def plausible(item: Field, value: str) -> bool:
+    """False for a value of the wrong shape (a date fact with no date in it) or one that
+    merely repeats what the template asked for, which a small model sometimes does."""
+    words = " ".join(_WORDS.findall(value.lower()))
+    if len(words) > 12 and words in " ".join(_WORDS.findall(item.description.lower())):
+        return False
+    if item.match == "date":
+        return bool(find_dates(value)) or bool(_YEAR.search(value))
+    if item.match == "duration":
+        return bool(find_durations(value))
+    return True
+
+
+def _instructions_passage(instructions: str) -> list[Passage]:
+    if not instructions:
+        return []
+    return [Passage("", INSTRUCTIONS_TITLE, 0, 0, len(instructions), instructions, 0.0, 1.0)]
+
+
+def gather_passages(
+    item: Field,
+    instructions: str,
+    document_ids: Sequence[str],
+    engine: Engine,
+    vault: Vault,
+    limit: int,
+) -> list[Passage]:
+    """The instructions, then the best passages for ``item`` across the chosen documents."""
+    found: list[Passage] = []
+    for document_id in document_ids:
+        found += candidate_passages(
+            item, document_id, vault, count_tokens=engine.count_tokens, max_passages=limit
+        )
+    found.sort(key=lambda p: (round(p.coverage, 1), p.score), reverse=True)
+    return _instructions_passage(instructions) + found[:limit]
+
+
+def _numbered(passages: Sequence[Passage]) -> str:
+    def label(p: Passage) -> str:
+        return p.title if not p.document_id else f"{p.title}, page {p.page}"
+
+    return "\n\n".join(
+        f"[{i}] {label(p)}:\n{' '.join(p.text.split())}" for i, p in enumerate(passages, 1)
+    )
+
+
+def _messages(prompt: str, replacements: dict[str, str]) -> list[Message]:
+    template = resource_path("resources", "prompts", prompt).read_text(encoding="utf-8")
+    system, _, user = template.partition(_SEPARATOR)
+    for key, value in replacements.items():
+        system, user = system.replace(f"{{{key}}}", value), user.replace(f"{{{key}}}", value)
+    return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user}]
+
+
+class _Sources:
+    """Checks quotes against the instructions or the full text of the cited page."""
+
+    def __init__(self, vault: Vault, instructions: str) -> None:
+        self._vault, self._instructions = vault, instructions
+        self._pages: dict[tuple[str, int], str] = {}
+
+    def text(self, passage: Passage) -> str:
+        if not passage.document_id:
+            return self._instructions
+        key = (passage.document_id, passage.page)
+        if key not in self._pages:
+            for page in self._vault.pages(passage.document_id):
+                self._pages[(passage.document_id, page.page)] = page.text
+        return self._pages.get(key, "")
+
+    def cite(self, passage: Passage, quote: str) -> Source:
+        quote = " ".join(quote.split())
+        span = find_quote(quote, self.text(passage)) if quote else None
+        return Source(
+            passage.document_id or None,
+            passage.title,
+            passage.page if passage.document_id else None,
+            quote,
+            span is not None,
+            span[0] if span else None,
+            span[1] if span else None,
+        )
+
+
+def _generate(engine: Engine, messages: list[Message], schema: dict[str, Any],
+              cancel: CancelToken, draft: Draft) -> Any:  # fmt: skip
+    generation = engine.stream(
+        messages, grammar=grammar_for(schema), max_tokens=token_budget(schema), cancel=cancel,
+        stop=[],
+    )  # fmt: skip
+    text = generation.read()
+    draft.model_calls += 1
+    if generation.stats.finish_reason == "cancelled":
+        raise CancelledError("The draft was cancelled.")
+    try:
+        return parse_output(text, schema, generation.stats.finish_reason)
+    except (OutputInvalidError, OutputTruncatedError):
+        return None  # treated as "not found": a placeholder, never a guess
+
+
+def find_fact(item: Field, draft: Draft, engine: Engine, vault: Vault, sources: _Sources,
+              cancel: CancelToken) -> Fact:  # fmt: skip
+    passages = gather_passages(item, draft.instructions, draft.document_ids, engine, vault, 3)
+    if not passages:
+        return Fact(item.name, item.title, None, "missing")
+    schema = bound_schema(cell_schema(item, len(passages)))
+    options = " or ".join(f'"{o}"' for o in item.schema.get("enum", []))
+    answer = _generate(
+        engine,
+        _messages(
+            "draft_fact.txt",
+            {
+                "fact": item.title,
+                "description": item.description,
+                "passages": _numbered(passages),
+                "kind": f" The value must be {options}." if options else "",
+            },
+        ),
+        schema,
+        cancel,
+        draft,
+    )
+    value = " ".join(str(answer["value"]).split()) if answer else ""
+    if not answer or not answer["found"] or not value:
+        return Fact(item.name, item.title, None, "missing")
+    source = sources.cite(passages[int(answer["passage"]) - 1], str(answer["quote"]))
+    ok = source.verified and grounded(value, source.quote) and plausible(item, value)
+    return Fact(item.name, item.title, value, "supported" if ok else "unsupported", source)
+
+
+def section_schema(section: Section, passages: int) -> dict[str, Any]:
+    """Bounded so the object always closes; each sentence can only cite a shown source."""
+    return {
+        "type": "object",
+        "properties": {
+            "sentences": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": section.sentences,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string", "maxLength": MAX_SENTENCE_CHARS},
+                        "passage": {"enum": list(range(1, passages + 1))},
+                        "quote": {"type": "string", "maxLength": MAX_QUOTE_CHARS},
+                    },
+                    "required": ["text", "passage", "quote"],
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "required": ["sentences"],
+        "additionalProperties": False,
+    }
+
+
+def write_section(section: Section, draft: Draft, engine: Engine, vault: Vault,
+                  sources: _Sources, cancel: CancelToken) -> SectionText:  # fmt: skip
+    passages = gather_passages(
+        section.as_field, draft.instructions, draft.document_ids, engine, vault, 4
+    )
+    if not passages:
+        return SectionText(section.name, section.title, [])
+    schema = bound_schema(section_schema(section, len(passages)))
+    answer = _generate(
+        engine,
+        _messages(
+            "draft_section.txt",
+            {
+                "template": draft.template.title.lower(),
+                "section": section.title,
+                "instruction": section.instruction,
+                "passages": _numbered(passages),
+                "sentences": str(section.sentences),
+            },
+        ),
+        schema,
+        cancel,
+        draft,
+    )
+    sentences: list[Sentence] = []
+    for item in answer["sentences"] if answer else []:
+        text = " ".join(str(item["text"]).split())
+        if text:
+            source = sources.cite(passages[int(item["passage"]) - 1], str(item["quote"]))
+            sentences.append(Sentence(text, source))
+    return SectionText(section.name, section.title, sentences)
+
+
+def draft(
+    template: Template,
+    instructions: str,
+    document_ids: Sequence[str],
+    engine: Engine,
+    vault: Vault,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    today: datetime.date | None = None,
+) -> Draft:
+    """Fill ``template`` from the instructions and these documents of the vault, cited."""
+    instructions = instructions.strip()
+    if len(instructions) > MAX_INSTRUCTIONS_CHARS:
+        raise UsageError(
+            f"The instructions are {len(instructions)} characters long; "
+            f"at most {MAX_INSTRUCTIONS_CHARS} fit beside the sources.",
+            "Shorten them, or import the background as a document and choose it.",
+        )
+    cancel = cancel or CancelToken()
+    start = time.perf_counter()
+    day = today or datetime.date.today()
+    result = Draft(template, instructions, list(document_ids), f"{day.day} {day:%B %Y}")
+    sources = _Sources(vault, instructions)
+    steps = len(template.facts) + len(template.sections)
+    done = 0
+    for item in template.facts:
+        cancel.raise_if_cancelled()
+        progress(done / max(1, steps), f"Looking for: {item.title}")
+        result.facts[item.name] = find_fact(item, result, engine, vault, sources, cancel)
+        done += 1
+    for section in template.sections.values():
+        cancel.raise_if_cancelled()
+        progress(done / max(1, steps), f"Writing: {section.title}")
+        result.sections[section.name] = write_section(
+            section, result, engine, vault, sources, cancel
+        )
+        done += 1
+    result.seconds = time.perf_counter() - start
+    progress(1.0, "Draft ready")
+    return result

@@ -1,0 +1,161 @@
+"""ContractNLI: the labelled pairs, the keyword baseline, and the scores (no model here).
+
+Kept apart from eval_nli.py (which runs the model) so the unit tests can check the
+scoring and the baseline on the real data in a second.
+
+The data (../shared/data/contractnli/dev.json, Koreeda & Manning 2021): 61 NDAs, each
+labelled for the same 17 hypotheses as Entailment, Contradiction or NotMentioned, with
+evidence as indices into the document's character ``spans``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.tasks.clauses import LABELS
+from app.tasks.retrieve import Passage, Query
+from app.tasks.verify import find_quote
+
+Span = tuple[int, int]
+
+#: Words that flip a clause's sense: "shall not", "no right", "prohibited".
+NEGATION = re.compile(
+    r"\b(?:not|no|never|nor|neither|none|cannot|prohibit\w*|forbid\w*|without)\b|n't\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.;:?!])\s+|\n+")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One NDA and one hypothesis, with the gold label and evidence (offsets in ``text``)."""
+
+    document: str  # the NDA's id in dev.json
+    key: str  # "nda-11"
+    hypothesis: str
+    gold: str
+    evidence: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Nda:
+    id: str
+    file_name: str
+    text: str
+    pairs: tuple[Pair, ...]
+
+
+def load_ndas(path: Path, limit: int | None = None) -> list[Nda]:
+    """The first ``limit`` NDAs (all when None) with their 17 labelled pairs each."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    hypotheses = {key: item["hypothesis"] for key, item in data["labels"].items()}
+    ndas = []
+    for doc in data["documents"][:limit]:
+        spans = doc["spans"]
+        annotations = doc["annotation_sets"][0]["annotations"]
+        pairs = tuple(
+            Pair(
+                str(doc["id"]),
+                key,
+                hypotheses[key],
+                ann["choice"],
+                tuple((int(spans[i][0]), int(spans[i][1])) for i in ann["spans"]),
+            )
+            for key, ann in sorted(annotations.items(), key=lambda kv: int(kv[0].split("-")[1]))
+        )
+        ndas.append(Nda(str(doc["id"]), doc["file_name"], doc["text"], pairs))
+    return ndas
+
+
+def locate(text: str, source: str) -> Span | None:
+    """Where ``text`` (a quote or passage, from the vault's normalised page) sits in ``source``.
+
+    The vault stores normalised text, so its offsets are not dev.json's; the quote itself
+    is looked up instead, with the same folding as quote verification.
+    """
+    return find_quote(text, source) if text.strip() else None
+
+
+def overlaps(span: Span | None, evidence: Iterable[Span]) -> bool:
+    return span is not None and any(span[0] < end and start < span[1] for start, end in evidence)
+
+
+def best_sentence(passage: str, query: Query) -> str:
+    """The passage sentence holding most of the query's weight (first among equals)."""
+    sentences = [s for s in _SENTENCE.split(passage) if s.strip()] or [passage]
+    return max(sentences, key=query.coverage)
+
+
+def baseline_label(
+    hypothesis: str,
+    passages: Sequence[Passage],
+    query: Query,
+    gate: float,
+    *,
+    negation: bool = False,
+) -> str:
+    """The keyword/regex baseline: no model, the same retrieval as the product.
+
+    NotMentioned when no passage holds ``gate`` of the hypothesis' weighed words;
+    otherwise Entailment. With ``negation``, Contradiction when the hypothesis and the
+    best sentence disagree on a negation in the few words before the sentence's rarest
+    hypothesis term ("may disclose" vs "shall not disclose").
+    """
+    best = max(passages, key=lambda p: p.coverage, default=None)
+    if best is None or best.coverage < gate:
+        return "NotMentioned"
+    if negation and negated_before_key_term(best_sentence(best.text, query), query) != bool(
+        NEGATION.search(hypothesis)
+    ):
+        return "Contradiction"
+    return "Entailment"
+
+
+def negated_before_key_term(sentence: str, query: Query, window: int = 6) -> bool:
+    """A negation among the ``window`` words before the rarest query term in ``sentence``."""
+    present = [t for t in query.terms if t.pattern.search(sentence)]
+    if not present:
+        return False
+    key = max(present, key=lambda t: t.weight)
+    match = key.pattern.search(sentence)
+    assert match is not None
+    before = sentence[: match.start()].split()[-window:]
+    return bool(NEGATION.search(" ".join(before)))
+
+
+def majority(golds: Sequence[str]) -> tuple[str, float]:
+    """The most frequent gold label and the accuracy of always answering it."""
+    if not golds:
+        return "", 0.0
+    label, count = Counter(golds).most_common(1)[0]
+    return label, count / len(golds)
+
+
+def accuracy(golds: Sequence[str], predicted: Sequence[str]) -> float:
+    return sum(g == p for g, p in zip(golds, predicted, strict=True)) / max(1, len(golds))
+
+
+def recall_by_class(golds: Sequence[str], predicted: Sequence[str]) -> dict[str, float | None]:
+    """Per gold class, the share answered right (None for a class with no pair)."""
+    out: dict[str, float | None] = {}
+    for label in LABELS:
+        hits = [p == label for g, p in zip(golds, predicted, strict=True) if g == label]
+        out[label] = sum(hits) / len(hits) if hits else None
+    return out
+
+
+def macro_f1(golds: Sequence[str], predicted: Sequence[str]) -> float:
+    """Mean F1 over the three classes: a majority-class guess scores low, unlike accuracy."""
+    scores = []
+    for label in LABELS:
+        tp = sum(g == p == label for g, p in zip(golds, predicted, strict=True))
+        fp = sum(p == label != g for g, p in zip(golds, predicted, strict=True))
+        fn = sum(g == label != p for g, p in zip(golds, predicted, strict=True))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / len(scores)
