@@ -49,6 +49,7 @@ MAX_QUOTE_CHARS = 240
 _SEPARATOR = "\n=====\n"
 _WORDS = re.compile(r"[^\W_]+")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_CLAUSE = re.compile(r" (?:is|are|was|were|shall|will|must|owes|owed|has|have) ")
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ def plausible(item: Field, value: str) -> bool:
         return bool(find_dates(value)) or bool(_YEAR.search(value))
     if item.match == "duration":
         return bool(find_durations(value))
+    if item.match == "parties":  # a name, not a sentence about someone
+        return len(words.split()) <= 12 and not _CLAUSE.search(f" {words} ")
     return True
 
 

@@ -25,7 +25,7 @@ from app.tasks.templates import SLOT
 RunKind = Literal["text", "value", "placeholder", "cite"]
 OPEN, CLOSE = "[\u25cf", "\u25cf]"
 #: An unchecked suggestion longer than this is cut short in its placeholder.
-SUGGESTION_CHARS = 80
+SUGGESTION_CHARS = 60
 
 
 @dataclass(frozen=True)

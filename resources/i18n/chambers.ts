@@ -1199,17 +1199,17 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="77"/>
+        <location filename="../../app/gui/source_viewer.py" line="80"/>
         <source>(No page image for this type of document.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="103"/>
+        <location filename="../../app/gui/source_viewer.py" line="106"/>
         <source>Page image; the quote is outlined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="105"/>
+        <location filename="../../app/gui/source_viewer.py" line="108"/>
         <source>Page image</source>
         <translation type="unfinished"></translation>
     </message>

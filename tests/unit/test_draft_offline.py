@@ -145,3 +145,9 @@ def test_plausible_rejects_values_of_the_wrong_shape_or_echoing_the_question() -
     agreement = template.fact("agreement_name")
     assert plausible(agreement, "Outsourcing Agreement")
     assert not plausible(agreement, "The name of the contract that was breached")
+
+
+def test_a_name_fact_must_be_a_name_not_a_sentence() -> None:
+    recipient = load_template("demand-letter").fact("recipient_name")
+    assert plausible(recipient, "Bolt Logistics Inc.")
+    assert not plausible(recipient, "Tickets.com is owed $25,000 in unpaid sponsorship fees.")
