@@ -179,7 +179,10 @@ def run() -> list[dict[str, Any]]:
             start = time.perf_counter()
             for i, nda in enumerate(ndas, 1):
                 mark = time.perf_counter()
-                done = [evaluate_pair(p, nda.text, ids[nda.id], engine, vault) for p in nda.pairs]
+                done = []
+                for pair in nda.pairs:
+                    done.append(evaluate_pair(pair, nda.text, ids[nda.id], engine, vault))
+                    print(f"    {pair.key}: {pair.gold} -> {done[-1].label}", file=sys.stderr)
                 outcomes += done
                 right = sum(o.label == o.gold for o in done)
                 print(

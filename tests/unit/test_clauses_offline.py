@@ -97,10 +97,11 @@ def test_passages_come_from_the_one_document_and_hold_the_clause(nda: tuple[Vaul
         assert MIN_QUOTE_CHARS <= len(sentence) <= MAX_QUOTE_CHARS
         assert find_quote(sentence, page[passages[number - 1].page]) is not None
     assert "reverse engineer" in options[0][1]  # the best-matching sentence comes first
-    messages = build_messages(REVERSE, "oisair-nda", passages)
+    messages = build_messages(REVERSE, "oisair-nda", passages, [s for _, s in options])
     assert messages[0]["role"] == "system" and "JSON" in messages[0]["content"]
     user = messages[1]["content"]
     assert REVERSE in user and "[1] page 1:" in user and '"not mentioned"' in user
+    assert f"- {options[0][1]}" in user  # the candidates, best first
 
 
 def test_a_statement_the_document_never_words_is_not_mentioned_without_the_model(
