@@ -34,8 +34,7 @@ from app.models.store import resolve_model
 from app.tasks.clauses import LABELS, check_clause, clause_passages, clause_query
 from app.tasks.retrieve import MIN_COVERAGE as ASK_RELEVANCE
 from app.vault import Vault, create_vault, unlock
-from tests.eval import eval_limit
-from tests.eval.eval_cuad import temporary_home
+from tests.eval import eval_limit, temporary_home
 from tests.eval.nli_scoring import (
     Nda,
     Pair,

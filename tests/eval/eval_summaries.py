@@ -35,8 +35,7 @@ from app.ingest.importer import import_paths
 from app.models.store import resolve_model
 from app.tasks.summarise import summarise
 from app.vault import Vault, create_vault, unlock
-from tests.eval import eval_limit
-from tests.eval.eval_cuad import temporary_home
+from tests.eval import eval_limit, temporary_home
 from tests.eval.facts import KINDS, Fact, contract_facts, fact_named, lead, stated_facts
 from tests.group_runner import RESULTS
 from tests.shared_data import CUAD
