@@ -129,7 +129,7 @@ def _yes_no(text: str) -> str:
     return fold(text)
 
 
-def _contains(haystack: list[str], needle: list[str]) -> bool:
+def contains_run(haystack: list[str], needle: list[str]) -> bool:
     """``needle`` as a contiguous run of ``haystack``."""
     size = len(needle)
     return size > 0 and any(
@@ -150,7 +150,8 @@ def date_matches(label: str, value: str) -> bool:
     return bool(found) and _same_date(expected, found[0])
 
 
-def _place(alternative: str) -> list[str]:
+def place_words(alternative: str) -> list[str]:
+    """The words of a place name without "the", "laws of", "State of" and the like."""
     place = fold(alternative).split(",")[0].strip()
     changed = True
     while changed:
@@ -169,9 +170,9 @@ def jurisdiction_matches(label: str, value: str) -> bool:
         return True
     value_words = words(value)
     for alternative in label.split(";"):
-        place = _place(alternative)
+        place = place_words(alternative)
         aliases = _PLACE_ALIASES.get(" ".join(place), ())
-        if _contains(value_words, place) or any(a in value_words for a in aliases):
+        if contains_run(value_words, place) or any(a in value_words for a in aliases):
             return True
     return False
 
@@ -223,7 +224,7 @@ def _text_words(text: str) -> list[str]:
 
 def text_matches(label: str, value: str) -> bool:
     expected, given = _text_words(label), _text_words(value)
-    if _contains(given, expected):
+    if contains_run(given, expected):
         return True
     common = sum((Counter(expected) & Counter(given)).values())
     if not common:

@@ -31,12 +31,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.tasks.eval_match import PARTY_SHARE, party_names, text_matches
+from app.tasks.eval_match import (
+    PARTY_SHARE,
+    contains_run,
+    party_names,
+    place_words,
+    text_matches,
+)
 from app.tasks.eval_values import (
     PartialDate,
     find_dates,
     find_states,
-    fold,
     parse_label_date,
     words,
 )
@@ -50,8 +55,6 @@ FACT_COLUMNS = {
     "Expiration Date-Answer": "expiration date",
 }
 KINDS = tuple(dict.fromkeys(FACT_COLUMNS.values()))
-_PLACE_PREFIXES = ("the ", "laws of ", "state of ", "commonwealth of ", "province of ",
-                   "federal republic of ", "people's republic of ", "republic of ")  # fmt: skip
 _PLACE_ALIASES = {"china": ("prc",), "united kingdom": ("uk",), "england": ("english",)}
 
 
@@ -118,32 +121,14 @@ def party_named(entry: str, text: str) -> bool:
     return bool(names) and sum(w in present for w in names) >= PARTY_SHARE * len(names)
 
 
-def _place(alternative: str) -> list[str]:
-    place = fold(alternative).split(",")[0].strip()
-    changed = True
-    while changed:
-        changed = False
-        for prefix in _PLACE_PREFIXES:
-            if place.startswith(prefix):
-                place, changed = place[len(prefix) :], True
-    return words(place)
-
-
-def _contains(haystack: list[str], needle: list[str]) -> bool:
-    size = len(needle)
-    return size > 0 and any(
-        haystack[i : i + size] == needle for i in range(len(haystack) - size + 1)
-    )
-
-
 def law_named(label: str, text: str) -> bool:
     """A labelled jurisdiction is named in ``text`` (other places may be named too)."""
     if find_states(label) & find_states(text):
         return True
     given = words(text)
     for alternative in label.split(";"):
-        place = _place(alternative)
-        if _contains(given, place):
+        place = place_words(alternative)
+        if contains_run(given, place):
             return True
         if any(alias in given for alias in _PLACE_ALIASES.get(" ".join(place), ())):
             return True
