@@ -89,11 +89,11 @@ class SettingsDialog(QDialog):
                 control.setAccessibleDescription(managed_text)
                 row_label = form.labelForField(control)
                 if isinstance(row_label, QLabel) and row_label.text():
-                    row_label.setText(row_label.text() + " 🔒")
+                    row_label.setText(row_label.text() + " " + self.tr("(managed)"))
         if self.managed_names:
             notice = QLabel(
                 self.tr(
-                    "🔒 {0}: the locked settings were set by IT and cannot be changed here."
+                    "{0}: the greyed-out settings were set by IT and cannot be changed here."
                 ).format(managed_text)
             )
             notice.setWordWrap(True)

@@ -1171,8 +1171,13 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../app/gui/settings_dialog.py" line="92"/>
+        <source>(managed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../app/gui/settings_dialog.py" line="96"/>
-        <source>🔒 {0}: the locked settings were set by IT and cannot be changed here.</source>
+        <source>{0}: the greyed-out settings were set by IT and cannot be changed here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
