@@ -9,15 +9,19 @@ BIN    := $(VENV)/bin
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 STAMP  := $(VENV)/.installed
 # Debian packages: a real Secret Service (gnome-keyring under dbus) for the keyring tests,
-# Xvfb and Qt's runtime libraries for the desktop app and its screenshots.
+# Xvfb and Qt's runtime libraries for the desktop app and its screenshots; Tesseract
+# and its English data for OCR of scanned documents (app/ingest/ocr.py).
 APT_PACKAGES := gnome-keyring dbus dbus-x11 xvfb xauth libegl1 libgl1 libxkbcommon0 \
                 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 \
                 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
-                libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
+                libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 \
+                wixl msitools osslsigncode tesseract-ocr tesseract-ocr-eng
+# Only for `make package` / `make package-test` (the clean Debian root, the syscall trace).
+PACKAGE_APT := mmdebstrap strace
 ONLY ?=
 LIMIT ?=
 
-.PHONY: run test bench eval lint setup models system-deps screenshots translations clean
+.PHONY: run test test-fast bench eval lint setup models system-deps screenshots translations clean package package-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +50,11 @@ run: system-deps setup models
 test: system-deps setup models
 	$(BIN)/python -m pytest -q
 
+# The quick loop while working: every test except those that load the real default model
+# (marked `model`, automatically, in tests/conftest.py). `make test` still runs them all.
+test-fast: system-deps setup models
+	$(BIN)/python -m pytest -q -m "not model"
+
 bench: system-deps setup models
 	$(BIN)/python -m tests.bench.run $(ONLY)
 
@@ -55,9 +64,20 @@ eval: system-deps setup models
 	$(if $(LIMIT),EVAL_LIMIT=$(LIMIT) )$(BIN)/python -m tests.eval.run $(ONLY)
 
 lint: setup
-	$(BIN)/ruff check app tests tools
-	$(BIN)/ruff format --check app tests tools
+	$(BIN)/ruff check app tests tools installer
+	$(BIN)/ruff format --check app tests tools installer
 	$(BIN)/mypy
+
+# The .deb (PyInstaller one-folder, release llama.cpp) and a test-signed bundle in dist/;
+# see installer/README.md. Cold: the llama.cpp build alone is ~12 min on 2 cores; cached after.
+package: system-deps setup models
+	@for p in $(PACKAGE_APT); do dpkg -s $$p >/dev/null 2>&1 || apt-get install -y -qq $$p >/dev/null; done
+	bash installer/linux/build.sh
+
+# Installs dist/*.deb into a clean Debian root without network and runs it there (not part
+# of `make test`: a cold build plus the root do not fit its time budget).
+package-test: package
+	bash installer/linux/install_test.sh
 
 # The translators' catalogue: every tr() string of the desktop app.
 translations: setup

@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "tasks",
     "draft",
     "evaluate",
+    "bundle",
+    "review",
 )
 
 
@@ -65,6 +67,11 @@ def _open_desktop() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # First thing, before any secret is read: no core dumps, not dumpable (a dump of
+    # this process would hold the passphrase and the vault key).
+    from app.hardening import disable_core_dumps
+
+    disable_core_dumps()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verb is None:
@@ -76,9 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.func(args)
         return result
     except ChambersError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        from app.commands._output import safe  # messages may quote a hostile file name
+
+        print(f"error: {safe(exc.message)}", file=sys.stderr)
         if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
+            print(f"hint: {safe(exc.hint)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("Cancelled.", file=sys.stderr)
@@ -87,6 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a full disk or read-only folder is said in words, not a traceback
+        from app.storage_errors import classify
+
+        storage = classify(exc, exc.filename)
+        if storage is None:
+            raise
+        print(f"error: {storage.message}", file=sys.stderr)
+        print(f"hint: {storage.hint}", file=sys.stderr)
+        return storage.exit_code
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ import os
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from app.ingest.model import IngestLimits
 from app.paths import settings_path
-from app.policy import managed_settings
+from app.policy import auto_lock_max_minutes, managed_settings, ocr_allowed, ocr_languages
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,10 @@ class Settings:
     auto_lock_minutes: int = 15
     #: Model id used when none is given; empty means the catalog default.
     default_model: str = ""
+    #: Recognise the text of scanned pages and images on import (Tesseract, offline).
+    ocr_enabled: bool = True
+    #: OCR languages as Tesseract codes joined by "+", e.g. "eng" or "eng+deu".
+    ocr_languages: str = "eng"
 
     def gpu_layers_value(self) -> int | None:
         """None for auto, otherwise the fixed layer count."""
@@ -45,6 +50,9 @@ def load_settings() -> Settings:
     settings = _user_settings()
     for name, value in managed().items():  # IT's values win over the user's file
         setattr(settings, name, value)
+    limit = auto_lock_max_minutes()  # IT's longest idle time: the user may only lock sooner
+    if limit is not None and not 0 < settings.auto_lock_minutes <= limit:
+        settings.auto_lock_minutes = limit
     return settings
 
 
@@ -74,6 +82,19 @@ def _user_settings() -> Settings:
         except ValueError:
             settings.gpu_layers = "auto"
     return settings
+
+
+def ingest_limits() -> IngestLimits:
+    """Import limits with the OCR choices of the settings and of IT's policy applied.
+
+    The policy wins: ``ocr.enabled: false`` turns OCR off whatever the user chose, and
+    ``ocr.languages`` replaces the user's languages.
+    """
+    settings = load_settings()
+    return IngestLimits(
+        ocr_enabled=settings.ocr_enabled and ocr_allowed(),
+        ocr_languages=ocr_languages() or settings.ocr_languages,
+    )
 
 
 def managed() -> dict[str, Any]:

@@ -9,29 +9,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app import policy
 from app.audit import audit_event, checkpoint, last_vault_generation
+from app.audit.anchor import RESTORE_ACCEPT_ACTION
 from app.errors import ChambersError
 from app.vault import Vault, VaultInfo, create_vault, delete_vault, unlock
+
+
+class RestoredCopyError(ChambersError):
+    """The vault is older than the audit log (or its anchor) last saw: refused until accepted.
+
+    Opening it for work would silently drop everything done after the copy was made, and
+    writing to it would soon hide that it ever happened, so the user (or IT) must accept
+    the restored copy explicitly; that acceptance is itself an audit record.
+    """
+
+    exit_code = 3
 
 
 @dataclass(frozen=True)
 class OpenedMatter:
     vault: Vault
-    #: True when the vault's commit counter is behind what the audit log last recorded:
-    #: the vault folder was probably restored from an older copy.
+    #: Always False now: a vault behind the recorded generation is refused
+    #: (RestoredCopyError) rather than opened with a warning. Kept for front ends.
     stale: bool
     logged_generation: int | None
 
     @property
     def warning(self) -> str | None:
-        if not self.stale:
-            return None
-        return (
-            f"Matter {self.vault.name!r} is at change {self.vault.generation}, but the audit log "
-            f"recorded change {self.logged_generation}: it appears to have been restored from an old "
-            "copy. "
-            "Work done after that copy is missing."
-        )
+        return None
+
+
+def restored_copy_message(name: str, vault_id: str, generation: int, recorded: int) -> str:
+    return (
+        f"Matter {name!r} is at change {generation}, but Chambers recorded change {recorded}: "
+        "this folder was restored from an older copy, and the work done after that copy is "
+        "missing. It will not open for work until you accept the restored copy with "
+        f"`chambers vault accept-restore {vault_id}` (recorded in the audit log)."
+    )
 
 
 def create_matter(name: str, *, passphrase: str | None, use_keyring: bool) -> tuple[VaultInfo, str]:
@@ -46,21 +61,69 @@ def create_matter(name: str, *, passphrase: str | None, use_keyring: bool) -> tu
 
 
 def record_unlock(vault: Vault) -> OpenedMatter:
-    """Audit a successful unlock and compare the vault's generation with the log."""
+    """Audit a successful unlock; refuse (and lock) a vault older than recorded.
+
+    Raises RestoredCopyError when the vault's generation is behind the audit log or its
+    anchor: the vault is locked again and the refusal recorded (outcome ``denied``).
+    """
     generation = vault.generation
     logged = last_vault_generation(vault.vault_id)
-    stale = logged is not None and generation < logged
+    details = {
+        "generation": generation,
+        "slot_type": vault.unlocked_with.type,
+        "slot_id": vault.unlocked_with.id,
+    }
+    if (
+        logged is not None
+        and generation < logged
+        and policy.restore_accepted_by_policy(vault.vault_id, generation)
+    ):
+        _record_acceptance(vault, generation, logged, by="policy")
+    elif logged is not None and generation < logged:
+        name = vault.name
+        vault.lock()
+        audit_event(
+            "vault.unlock",
+            vault_id=vault.vault_id,
+            outcome="denied",
+            details={**details, "recorded_generation": logged, "reason": "restored_copy"},
+        )
+        raise RestoredCopyError(
+            restored_copy_message(name, vault.vault_id, generation, logged),
+            hint=f"Run `chambers vault accept-restore {vault.vault_id}` if this copy is "
+            "the one to keep; otherwise put the newer copy back.",
+        )
+    audit_event("vault.unlock", vault_id=vault.vault_id, details=details)
+    return OpenedMatter(vault, False, logged)
+
+
+def accept_restored_copy(vault: Vault) -> tuple[int, int] | None:
+    """Accept an unlocked vault as it is now: (recorded, current) generation, or None.
+
+    None means nothing to accept (the vault is not behind). Otherwise an audit record
+    ``vault.restore_accept`` names both generations, and from then on this generation is
+    the one the log (and its anchor) expect.
+    """
+    generation = vault.generation
+    logged = last_vault_generation(vault.vault_id)
+    if logged is None or generation >= logged:
+        return None
+    policy.require_user_may_accept_restore()
+    _record_acceptance(vault, generation, logged, by="user")
+    return logged, generation
+
+
+def _record_acceptance(vault: Vault, generation: int, logged: int, *, by: str) -> None:
     audit_event(
-        "vault.unlock",
+        RESTORE_ACCEPT_ACTION,
         vault_id=vault.vault_id,
-        outcome="stale" if stale else "ok",
         details={
             "generation": generation,
+            "recorded_generation": logged,
             "slot_type": vault.unlocked_with.type,
-            "slot_id": vault.unlocked_with.id,
+            "accepted_by": by,
         },
     )
-    return OpenedMatter(vault, stale, logged)
 
 
 def record_failed_unlock(info: VaultInfo, error: Exception) -> None:

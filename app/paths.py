@@ -8,6 +8,7 @@ shared read-only location instead (``CHAMBERS_MODELS_DIR``), as air-gapped fleet
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import platformdirs
@@ -19,17 +20,63 @@ _SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 
 def data_dir() -> Path:
-    """The root data folder (created on first use)."""
+    """The root data folder (created on first use, private to this user: see secure_tree)."""
     override = os.environ.get("CHAMBERS_HOME")
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path not in _secured:
+        secure_tree(path)
+        _secured.add(path)
+    return path
+
+
+#: Data folders already made private by this process (the walk runs once per folder).
+_secured: set[Path] = set()
+
+
+def secure_tree(root: Path) -> None:
+    """Folders 0700 and files 0600 under ``root``, fixing what older versions left readable.
+
+    Matter names, key slots (offline passphrase guessing) and the audit log are nobody
+    else's business on a shared machine. Links are not followed; files this user does not
+    own are left alone (chmod would fail anyway).
+    """
+    if os.name != "posix":
+        return
+    for folder, dirs, files in os.walk(root):
+        for name, mode in [(folder, 0o700)] + [(os.path.join(folder, f), 0o600) for f in files]:
+            try:
+                info = os.lstat(name)
+                if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
+                    continue
+                if stat.S_IMODE(info.st_mode) & 0o077:
+                    os.chmod(name, stat.S_IMODE(info.st_mode) & mode)
+            except OSError:
+                continue
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+
+
+def anchor_dir() -> Path:
+    """Where audit anchors live: deliberately *outside* the data folder (app/audit/anchor.py).
+
+    ``CHAMBERS_ANCHOR_DIR`` overrides it (tests; fleets that keep it on another volume).
+    """
+    override = os.environ.get("CHAMBERS_ANCHOR_DIR")
+    if override:
+        return Path(override)
+    path = Path(platformdirs.user_state_dir(APP_NAME, False)) / "audit-anchors"
+    if path.is_relative_to(data_dir()):  # macOS and Windows: state folder == data folder
+        path = Path(platformdirs.user_state_dir(f"{APP_NAME}-audit", False)) / "anchors"
     return path
 
 
 def models_dir() -> Path:
-    """Folder holding installed GGUF model files."""
+    """Folder holding installed GGUF model files (IT's policy folder wins over the variable)."""
+    from app.policy import models_folder  # late import: the policy reads data_dir()
+
+    managed = models_folder()
     override = os.environ.get("CHAMBERS_MODELS_DIR")
-    path = Path(override) if override else data_dir() / "models"
+    path = managed or (Path(override) if override else data_dir() / "models")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -54,14 +101,14 @@ def resource_path(*parts: str) -> Path:
 def vaults_dir() -> Path:
     """Folder holding one sub-folder per matter vault."""
     path = data_dir() / "vaults"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
 def audit_dir() -> Path:
     """Folder holding the append-only audit log and its checkpoints."""
     path = data_dir() / "audit"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 

@@ -1,4 +1,11 @@
-"""Shared fixtures: a throw-away data folder per test, and the real installed models."""
+"""Shared fixtures: a throw-away data folder per test, and the real installed models.
+
+The fixture modules under tests/fixtures are plugins, so a test asks for ``ready_vault``,
+``audit_home``, ``tiny_gguf``... by parameter name, without importing them. A test that
+uses the real default model (``default_model`` or ``qwen_engine``, directly or through
+another fixture) is marked ``model`` here, so ``make test-fast`` (``-m "not model"``)
+leaves every one of them out without anyone having to remember the decorator.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,22 @@ import pytest
 
 from app import paths
 
+pytest_plugins = [
+    "tests.fixtures.audit",
+    "tests.fixtures.engine",
+    "tests.fixtures.secret_service",
+    "tests.fixtures.tiny_gguf",
+    "tests.fixtures.vault",
+]
+MODEL_FIXTURES = {"default_model", "qwen_engine"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
 # The real models folder (where `make test` installed the default models), resolved
 # before any test points CHAMBERS_HOME at a temporary folder.
 REAL_MODELS_DIR = paths.models_dir()
@@ -20,6 +43,8 @@ def chambers_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own empty data folder; models come from the real folder."""
     home = tmp_path / "chambers-home"
     monkeypatch.setenv("CHAMBERS_HOME", str(home))
+    # The audit anchor lives outside the data folder; keep it per test, off the real home.
+    monkeypatch.setenv("CHAMBERS_ANCHOR_DIR", str(tmp_path / "chambers-anchor"))
     monkeypatch.setenv("CHAMBERS_MODELS_DIR", str(REAL_MODELS_DIR))
     return home
 

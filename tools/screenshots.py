@@ -5,10 +5,12 @@ xvfb-run) against a throwaway CHAMBERS_HOME and the installed models: creates a 
 through the New-matter dialog, confirms its recovery key, unlocks it, imports three CUAD
 contracts and an email from ../shared/data, runs a search, summarises a short contract
 with the real model and opens a citation, extracts three fields from two contracts and
-selects a cell, drafts a demand letter from the first contract, and saves PNGs:
+selects a cell, drafts a demand letter from the first contract, reviews that contract
+against the NDA playbook and opens a row's page, and saves PNGs:
 
     main-window-locked.png  documents.png  models-dialog.png  settings-dialog.png
     new-matter-dialog.png   recovery-key-dialog.png  summarise.png  extract.png  draft.png
+    review.png
 
 Usage: python tools/screenshots.py [OUTPUT_DIR]   (default: screenshots/ in the checkout)
 """
@@ -144,6 +146,7 @@ def _shoot(out: Path) -> int:
             print(f"note: a window is open after import: {box.windowTitle()!r}")
     window.documents.search_box.setText(SEARCH)
     window.documents.search_box.returnPressed.emit()
+    wait_until(lambda: window.documents.results.count() > 0, "the search", 60)
     save(window, "documents.png")
 
     _shoot_tasks(window, save, wait_until)
@@ -164,12 +167,16 @@ def _shoot(out: Path) -> int:
 def _shoot_tasks(
     window: MainWindow, save: Callable[..., None], wait_until: Callable[..., None]
 ) -> None:
-    """Summarise, Extract and Draft with the real model; each shot with a source opened."""
+    """Summarise, Extract, Draft and Review with the real model; each with a source open."""
     from PySide6.QtCore import Qt, QUrl
+
+    def source_shown() -> None:
+        """Pages are read and rendered on a worker: wait for the one asked for."""
+        wait_until(lambda: window.source.shown == window.source.current, "the source page", 60)
 
     if window.engine.engine is None:
         print(
-            "note: no model loaded, skipping summarise.png, extract.png and draft.png",
+            "note: no model loaded, skipping summarise.png, extract.png, draft.png, review.png",
             file=sys.stderr,
         )
         return
@@ -187,6 +194,7 @@ def _shoot_tasks(
     if summarise.summary is None:
         raise RuntimeError(f"the summary failed: {summarise.state.text()}")
     summarise.output.anchorClicked.emit(QUrl("cite:0"))
+    source_shown()
     save(window, "summarise.png")
 
     extract = window.extract_panel
@@ -210,6 +218,8 @@ def _shoot_tasks(
     ]
     cells.sort(key=lambda rc: (rc[2].status != "unsupported", rc[2].page is None))
     extract.select_cell(cells[0][0], cells[0][1])
+    if window.source.current is not None:
+        source_shown()
     save(window, "extract.png")
 
     draft = window.draft_panel
@@ -227,7 +237,33 @@ def _shoot_tasks(
     cited = [n for n, s in enumerate(draft.rendered.sources, 1) if s.document_id]
     if cited:
         draft.preview.anchorClicked.emit(QUrl(f"src:{cited[0]}"))
+        source_shown()
     save(window, "draft.png")
+    _shoot_review(window, save, wait_until, source_shown)
+
+
+def _shoot_review(
+    window: MainWindow,
+    save: Callable[..., None],
+    wait_until: Callable[..., None],
+    source_shown: Callable[[], None],
+) -> None:
+    """The first contract against the NDA playbook, the first row with a quote opened."""
+    review = window.review_panel
+    window.tabs.setCurrentWidget(review)
+    review.document.setCurrentIndex(
+        next(i for i in range(review.document.count()) if review.document.itemText(i) == SUMMARISE)
+    )
+    review.playbook.setCurrentText("nda")
+    review.run_button.click()
+    wait_until(lambda: not review.busy, "the review", 900)
+    if not review.rows:
+        raise RuntimeError(f"the review failed: {review.state.text()}")
+    quoted = [i for i, row in enumerate(review.rows) if row.page is not None]
+    if quoted:
+        review.table.setCurrentCell(quoted[0], 0)
+        source_shown()
+    save(window, "review.png")
 
 
 if __name__ == "__main__":  # ingestion spawns workers that re-import this module

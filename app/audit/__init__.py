@@ -55,25 +55,32 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 KeyStoreFactory = Callable[[Path], KeyStore]
+#: Given the audit folder, where the anchor's MAC key lives (None: an unkeyed anchor).
+AnchorKeyFactory = Callable[[Path], "KeyStore | None"]
 
 _guard = threading.Lock()
 _logs: dict[Path, AuditLog] = {}
 _key_store_factory: KeyStoreFactory | None = None
 _checkpoint_interval: int | None = None
+_anchor_key_factory: AnchorKeyFactory | None = None
 _atexit_registered = False
 
 
 def configure(
-    *, key_store_factory: KeyStoreFactory | None = None, checkpoint_interval: int | None = None
+    *,
+    key_store_factory: KeyStoreFactory | None = None,
+    checkpoint_interval: int | None = None,
+    anchor_key_factory: AnchorKeyFactory | None = None,
 ) -> None:
-    """Choose the signing-key backend (given the audit folder) and interval explicitly.
+    """Choose the signing-key and anchor-key backends (given the audit folder) explicitly.
 
-    Without this the keyring is used, falling back to a wrapped file where policy allows.
-    Tests use it so they never touch the developer's real keyring.
+    Without this the keyring is used for both, the signing key falling back to a wrapped
+    file where policy allows. Tests use it so they never touch the developer's keyring.
     """
-    global _key_store_factory, _checkpoint_interval
+    global _key_store_factory, _checkpoint_interval, _anchor_key_factory
     with _guard:
         _key_store_factory, _checkpoint_interval = key_store_factory, checkpoint_interval
+        _anchor_key_factory = anchor_key_factory
         _logs.clear()
 
 
@@ -89,7 +96,13 @@ def audit_log(directory: Path | None = None) -> AuditLog:
         found = _logs.get(folder)
         if found is None:
             store = _key_store_factory(folder) if _key_store_factory else None
-            found = AuditLog(folder, key_store=store, checkpoint_interval=_checkpoint_interval)
+            anchor_key = _anchor_key_factory(folder) if _anchor_key_factory else "keyring"
+            found = AuditLog(
+                folder,
+                key_store=store,
+                checkpoint_interval=_checkpoint_interval,
+                anchor_key=anchor_key,
+            )
             _logs[folder] = found
         return found
 
@@ -121,7 +134,11 @@ def last_vault_generation(vault_id: str) -> int | None:
     Served from a cache that is brought up to date by scanning only records appended
     since it was written (see app/audit/generations.py), so unlock stays fast.
     """
-    return generations.last_vault_generation(audit_log().directory, vault_id)
+    writer = audit_log()
+    logged = generations.last_vault_generation(writer.directory, vault_id)
+    anchored = writer.anchored_generations().get(vault_id)
+    values = [v for v in (logged, anchored) if v is not None]
+    return max(values) if values else None
 
 
 def checkpoint() -> int | None:
@@ -130,7 +147,9 @@ def checkpoint() -> int | None:
 
 
 def verify_log(directory: Path | None = None) -> VerifyReport:
-    return verify((directory or paths.audit_dir()).resolve())
+    """Verify the log, including against its anchor outside the data folder."""
+    folder = (directory or paths.audit_dir()).resolve()
+    return verify(folder, anchor=audit_log(folder).anchor)
 
 
 def export_log(

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from app.audit import storage
+from app.audit.anchor import RESTORE_ACCEPT_ACTION
 from app.audit.filelock import locked
 from app.audit.records import line_hash
 
@@ -50,7 +51,10 @@ def _scan(data: bytes, generations: dict[str, int]) -> str | None:
         except (ValueError, AttributeError):
             continue
         if isinstance(vault, str) and isinstance(value, int) and not isinstance(value, bool):
-            generations[vault] = max(value, generations.get(vault, value))
+            if record.get("action") == RESTORE_ACCEPT_ACTION:  # a restored copy, accepted
+                generations[vault] = value
+            else:
+                generations[vault] = max(value, generations.get(vault, value))
     return None if last is None else line_hash(last)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import sys
@@ -37,6 +38,16 @@ KEYS_FILE = "signing-keys.json"
 KEYS_FORMAT = "chambers-audit-keys/1"
 WRAP_FORMAT = "chambers-audit-wrapped-key/1"
 _WRAP_INFO = b"chambers audit signing key wrap v1"
+
+#: Said wherever the on-disk key is used (log, `audit verify`), in plain words.
+FILE_KEY_LIMITS = (
+    "The audit signing key is kept in a file on this machine because no OS keyring is "
+    "available (policy audit.allow_file_signing_key allows it). That only stops the key "
+    "working on another computer: anyone who can run programs as this user here can "
+    "forge checkpoints."
+)
+
+log = logging.getLogger(__name__)
 
 
 class AuditKeyError(ChambersError):
@@ -145,10 +156,14 @@ class WrappedFileKeyStore:
         os.replace(tmp, self.path)
 
 
+def folder_digest(audit_dir: Path) -> str:
+    """First 16 hex of SHA-256 of the folder's absolute path: names its keyring entries."""
+    return hashlib.sha256(str(audit_dir.resolve()).encode()).hexdigest()[:16]
+
+
 def keyring_entry_name(audit_dir: Path) -> str:
     """One keyring entry per data folder, so test or second installs never share a key."""
-    digest = hashlib.sha256(str(audit_dir.resolve()).encode()).hexdigest()[:16]
-    return f"audit-signing-key/{digest}"
+    return f"audit-signing-key/{folder_digest(audit_dir)}"
 
 
 def default_key_store(audit_dir: Path, file_path: Path) -> KeyStore:
@@ -159,7 +174,13 @@ def default_key_store(audit_dir: Path, file_path: Path) -> KeyStore:
         return store
     except oskeyring.KeyringUnavailableError as exc:
         if not policy.allow_file_signing_key():
-            raise AuditKeyError(f"No usable keyring for the audit key ({exc.message}).") from exc
+            raise AuditKeyError(
+                f"No usable keyring for the audit signing key ({exc.message}), and policy does "
+                "not allow the on-disk fallback, so the audit log cannot be sealed. Records "
+                "are still written; the anchor outside the data folder still notices a log "
+                "cut short or replaced."
+            ) from exc
+        log.warning(FILE_KEY_LIMITS)
         return WrappedFileKeyStore(file_path)
 
 
@@ -192,6 +213,13 @@ def _register_public_key(audit_dir: Path, public: Ed25519PublicKey, kind: str, n
     try:
         doc = json.loads(path.read_text("ascii"))
     except (OSError, ValueError):
+        if (audit_dir / "head.json").exists():
+            # Rewriting it would erase the evidence that the old public keys were removed.
+            raise AuditKeyError(
+                f"{path} is missing or unreadable although the log has checkpoints; "
+                "Chambers will not start a new list over it.",
+                hint="Run `chambers audit verify` and send its report to IT.",
+            ) from None
         doc = {"format": KEYS_FORMAT, "keys": []}
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     doc["keys"].append(
@@ -204,8 +232,10 @@ def _register_public_key(audit_dir: Path, public: Ed25519PublicKey, kind: str, n
         }
     )
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", "ascii")
-    with open(tmp, "rb") as handle:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
 

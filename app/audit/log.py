@@ -21,9 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__, policy
-from app.audit import storage
+from app.audit import storage, witness
+from app.audit.anchor import Anchor, AnchorError, AnchorStore, keyring_anchor_key
 from app.audit.filelock import locked
-from app.audit.keys import KeyStore, default_key_store, signing_key
+from app.audit.keys import (
+    KeyStore,
+    default_key_store,
+    folder_digest,
+    load_public_keys,
+    signing_key,
+)
 from app.audit.records import (
     CHECKPOINT_ACTION,
     GENESIS_HASH,
@@ -102,6 +109,7 @@ class AuditLog:
         checkpoint_interval: int | None = None,
         clock: Callable[[], datetime] = utc_now,
         user: str | None = None,
+        anchor_key: KeyStore | str | None = "keyring",
     ) -> None:
         self.directory = directory
         self.path = directory / storage.LOG_FILE
@@ -110,6 +118,11 @@ class AuditLog:
         self._interval = checkpoint_interval
         self._clock = clock
         self._user = user
+        #: The high-water mark outside the data folder; its MAC key in the keyring by default
+        #: (``anchor_key=None``: an unkeyed anchor, as on a machine without a keyring).
+        key = keyring_anchor_key(directory) if anchor_key == "keyring" else anchor_key
+        self.anchor = AnchorStore(directory, None if isinstance(key, str) else key)
+        self._anchor_state: Anchor | None = None
         #: True while this process has appended records not yet covered by a checkpoint.
         self.dirty = False
 
@@ -138,11 +151,10 @@ class AuditLog:
                 model_sha256=model_sha256,
                 details=details,
             )
-            line = canonical_bytes(record)
-            storage.append_line(self.path, line)
+            digest = self._commit(seq + 1, record)
             self.dirty = True
             if seq + 1 - self._last_checkpoint_seq() >= self.interval():
-                self._checkpoint_best_effort(seq + 1, line_hash(line))
+                self._checkpoint_best_effort(seq + 1, digest)
         return seq + 1
 
     def checkpoint(self) -> int | None:
@@ -171,17 +183,42 @@ class AuditLog:
 
     # -- internals --------------------------------------------------------------------
 
+    def anchored_generations(self) -> dict[str, int]:
+        """Vault generations the anchor (outside the data folder) recorded."""
+        found = self.anchor.load()
+        return dict(found.vaults) if found else {}
+
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """Hold the folder's lock; a failed write becomes a plain-language error."""
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             with locked(self._lock_path):
                 yield
         except OSError as exc:
             raise AuditWriteError(
                 f"Could not write the audit log in {self.directory}: {exc}"
             ) from exc
+
+    def _commit(self, seq: int, record: dict[str, Any], key_ids: Sequence[str] = ()) -> str:
+        """Tell the syslog witness, move the anchor, then append; the line's hash.
+
+        Anchor before the append: a crash in between leaves the anchor one record ahead,
+        which it allows for (``prev_seq``); the other order would leave a record the
+        anchor never saw, indistinguishable from a forged one. The witness goes first so
+        a failure to send refuses the record before anything changed.
+        """
+        line = canonical_bytes(record)
+        digest = line_hash(line)
+        witness.send(witness.witness_message(folder_digest(self.directory), seq, digest, record))
+        if self._anchor_state is None:  # a new anchor adopts the keys already listed
+            key_ids = [*key_ids, *load_public_keys(self.directory)]
+        self._anchor_state = self.anchor.advance(
+            self._anchor_state, seq, digest, record, list(key_ids)
+        )
+        storage.append_line(self.path, line)
+        self._anchor_state = self.anchor.confirm(self._anchor_state)
+        return digest
 
     def _record(self, seq: int, prev: str, action: str, **fields: Any) -> dict[str, Any]:
         return build_record(
@@ -203,6 +240,7 @@ class AuditLog:
     def _tail(self) -> tuple[int, str, dict[str, Any] | None]:
         """(last seq, its hash, last record), repairing a torn tail first (lock held)."""
         if not self.path.exists():
+            self._check_anchor(0, GENESIS_HASH)
             return 0, GENESIS_HASH, None
         with open(self.path, "rb") as handle:
             size = handle.seek(0, os.SEEK_END)
@@ -214,16 +252,40 @@ class AuditLog:
         else:
             last = _parse_last(last_line, self.path)
             seq, prev = last["seq"], line_hash(last_line)
+        self._check_anchor(seq, prev)
         if torn:
+            if storage.torn_holds_records(torn):
+                raise AuditLogDamagedError(
+                    f"The end of {self.path} holds whole records run together, which a crash "
+                    "does not leave; not repairing it."
+                )
             storage.quarantine_torn(self.path, start + len(body), torn)
             log.warning("Audit log had a torn tail of %d bytes; moved aside.", len(torn))
             record = self._record(
                 seq + 1, prev, "audit.recovered", details={"torn_bytes": len(torn)}
             )
-            line = canonical_bytes(record)
-            storage.append_line(self.path, line)
-            seq, prev, last = seq + 1, line_hash(line), record
+            prev = self._commit(seq + 1, record)
+            seq, last = seq + 1, record
         return seq, prev, last
+
+    def _check_anchor(self, seq: int, last_hash: str) -> None:
+        """Refuse to extend (and later sign) a log that is not where the anchor says.
+
+        A shorter log was cut; a longer one holds records Chambers did not write (a forged
+        record appended by hand would otherwise get a genuine signature at the next
+        checkpoint); a different hash means history was rewritten.
+        """
+        self._anchor_state = self.anchor.load()
+        anchor = self._anchor_state
+        if anchor is None or anchor.matches_end(seq, last_hash):
+            return
+        if seq < anchor.prev_seq:
+            what = f"ends at record {seq}, but Chambers had written {anchor.seq} records"
+        elif seq > anchor.seq:
+            what = f"has records after {anchor.seq} that Chambers did not write"
+        else:
+            what = f"no longer ends with the record {seq} that Chambers wrote"
+        raise AnchorError(f"The audit log {self.path} {what} (checked against {self.anchor.path}).")
 
     def _last_checkpoint_seq(self) -> int:
         head = self.head()
@@ -248,7 +310,7 @@ class AuditLog:
             "signature": b64(signature),
         }
         record = self._record(seq + 1, record_hash, CHECKPOINT_ACTION, checkpoint=statement)
-        storage.append_line(self.path, canonical_bytes(record))
+        self._commit(seq + 1, record, [kid])
         head = {"format": storage.HEAD_FORMAT, "record_seq": seq + 1, "checkpoint": statement}
         storage.write_json_atomic(self.directory / storage.HEAD_FILE, head)
         self.dirty = False

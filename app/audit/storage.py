@@ -7,6 +7,7 @@ tampering by writer and verifier alike, so both use ``split_torn``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -30,6 +31,16 @@ def split_torn(data: bytes) -> tuple[bytes, bytes]:
         torn = body[start:] + torn
         body = body[:start]
     return body, torn
+
+
+def torn_holds_records(torn: bytes) -> bool:
+    """Whether a "torn tail" holds more than the start of one record.
+
+    A crash leaves at most one unfinished line. Several records run together (line breaks
+    squeezed out of sealed records) would otherwise pass as harmless crash damage.
+    Canonical records begin with ``{"action":`` (sorted keys).
+    """
+    return torn.replace(b"\x00", b"").count(b'{"action":') > 1
 
 
 def read_tail_window(handle: BinaryIO, size: int, window: int = 64 * 1024) -> tuple[int, bytes]:
@@ -91,12 +102,18 @@ def fsync_dir(directory: Path) -> None:
 def write_json_atomic(path: Path, doc: dict[str, Any], durable: bool = True) -> None:
     """Replace ``path`` with ``doc`` so readers see the old or the new file, never half."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="ascii") as handle:
-        handle.write(json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n")
-        handle.flush()
-        if durable:
-            os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n")
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # a full disk must not leave an empty temporary file behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     if durable:
         fsync_dir(path.parent)
 

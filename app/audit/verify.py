@@ -17,7 +17,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.audit import storage
-from app.audit.keys import load_public_keys, verify_signature
+from app.audit.anchor import Anchor, AnchorError, AnchorStore
+from app.audit.keys import KEYS_FILE, load_public_keys, verify_signature
 from app.audit.records import (
     CHECKPOINT_ACTION,
     GENESIS_HASH,
@@ -57,6 +58,11 @@ class VerifyReport:
     unsealed: int = 0  # complete records after it
     torn_tail_bytes: int = 0
     key_ids: list[str] = field(default_factory=list)
+    #: "keyring" / "none" (an anchor without a keyring key) / "missing" (no anchor yet).
+    anchor: str = "missing"
+    anchor_seq: int | None = None
+    #: Plain-language limits of what this check could prove (e.g. no keyring here).
+    notes: list[str] = field(default_factory=list)
 
     def summary_lines(self) -> list[str]:
         """The report in plain language, one finding per line (CLI and demo print these)."""
@@ -75,12 +81,12 @@ class VerifyReport:
                 f"Unsealed tail: {self.unsealed} records after the last checkpoint "
                 "(not covered by a signature yet)."
             )
-        if self.torn_tail_bytes:
+        if self.torn_tail_bytes and self.ok:
             lines.append(
                 f"Torn tail: {self.torn_tail_bytes} bytes of an unfinished write at the end "
                 "(left by a crash; not tampering with sealed records)."
             )
-        return lines
+        return lines + [f"Note: {note}" for note in self.notes]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,12 +159,19 @@ def _seq_problem(expected: int, found: int) -> tuple[int, str]:
     return expected, f"record {expected} is out of place (found {found} in its place)"
 
 
-def verify(directory: Path) -> VerifyReport:
-    """Check the whole log in ``directory``."""
+def verify(directory: Path, anchor: AnchorStore | None = None) -> VerifyReport:
+    """Check the whole log in ``directory`` (and against its anchor, when given one)."""
     lines, torn = read_lines(directory)
     keys = load_public_keys(directory)
     report = VerifyReport(ok=True, status="ok", records=len(lines), torn_tail_bytes=len(torn))
     report.key_ids = sorted(keys)
+    _note_file_keys(directory, report)
+    if storage.torn_holds_records(torn):
+        report.first_bad_seq = len(lines) + 1
+        report.problem = (
+            f"records after {len(lines)} were run together into an unterminated tail "
+            "(a crash leaves at most one unfinished line)"
+        )
     prev = GENESIS_HASH
     for index, line in enumerate(lines):
         seq = index + 1
@@ -181,8 +194,10 @@ def verify(directory: Path) -> VerifyReport:
             report.first_bad_seq, report.problem = problem
             break
         prev = line_hash(line)
-    if report.first_bad_seq is None:
+    if report.problem is None:
         _check_head(directory, lines, report)
+    if anchor is not None and report.problem is None:
+        _check_anchor(anchor, lines, report)
     report.unsealed = max(0, len(lines) - report.sealed_through)
     if report.problem:
         report.ok, report.status = False, "tampered"
@@ -213,3 +228,77 @@ def _check_head(directory: Path, lines: list[bytes], report: VerifyReport) -> No
     if record is None or record.get("checkpoint") != head.get("checkpoint"):
         report.first_bad_seq = target
         report.problem = f"checkpoint {target} differs from the copy in head.json"
+
+
+def _note_file_keys(directory: Path, report: VerifyReport) -> None:
+    try:
+        entries = json.loads((directory / KEYS_FILE).read_text("ascii"))["keys"]
+        stored = {entry.get("storage") for entry in entries if isinstance(entry, dict)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if "file" in stored:
+        report.notes.append(
+            "a signing key is kept in a file on this machine (no keyring); anyone who can "
+            "run programs as this user here could forge its checkpoints."
+        )
+
+
+def _check_anchor(store: AnchorStore, lines: list[bytes], report: VerifyReport) -> None:
+    """Compare with the high-water mark kept outside the data folder (app/audit/anchor)."""
+    try:
+        anchor = store.load()
+    except AnchorError as exc:
+        report.problem = exc.message
+        return
+    if anchor is None:
+        report.notes.append(
+            "no anchor outside the data folder yet: a log cut back consistently with "
+            "head.json would not be noticed."
+        )
+        return
+    report.anchor, report.anchor_seq = anchor.protection, anchor.seq
+    if anchor.protection == "none":
+        report.notes.append(
+            "no OS keyring: the anchor outside the data folder is not keyed, so someone "
+            "who knows to rewrite it as well could cut the log unnoticed. Only a syslog "
+            "copy held by IT (policy audit.witness) protects against that."
+        )
+    count = len(lines)
+    last = line_hash(lines[-1]) if lines else ""
+    if anchor.matches_end(count, last):
+        pass
+    elif count < anchor.prev_seq or (count < anchor.seq and count != anchor.prev_seq):
+        report.first_bad_seq = count + 1
+        report.problem = (
+            "the audit log is missing, but Chambers had written "
+            f"{anchor.seq} records (anchor {store.path})"
+            if count == 0
+            else f"the log ends at record {count}, but Chambers had written {anchor.seq} "
+            f"records (anchor {store.path}): records were removed"
+        )
+        return
+    elif count > anchor.seq:
+        report.first_bad_seq = anchor.seq + 1
+        report.problem = (
+            f"records after {anchor.seq} were not written by Chambers (anchor {store.path})"
+        )
+        return
+    else:
+        report.first_bad_seq = count
+        report.problem = f"record {count} differs from the one Chambers wrote (history rewritten)"
+        return
+    _check_anchor_keys(anchor, report)
+
+
+def _check_anchor_keys(anchor: Anchor, report: VerifyReport) -> None:
+    missing = sorted(set(anchor.key_ids) - set(report.key_ids))
+    foreign = sorted(set(report.key_ids) - set(anchor.key_ids))
+    if missing:
+        report.problem = (
+            f"signing-keys.json was rewritten: key {', '.join(missing)} that signed "
+            "checkpoints is gone"
+        )
+    elif foreign and anchor.key_ids:
+        report.problem = (
+            f"signing-keys.json was rewritten: key {', '.join(foreign)} was not added by Chambers"
+        )

@@ -1,8 +1,15 @@
-"""Small helpers shared by CLI verbs: JSON output and a terminal progress line."""
+"""Small helpers shared by CLI verbs: JSON output, terminal-safe text, a progress line.
+
+Subjects, titles and file names come from documents an outsider wrote. Printed raw,
+an escape sequence in them can rewrite the terminal (move the cursor over a warning,
+set the window title, on some terminals inject input). ``safe`` makes such text inert
+before it is shown; JSON output is already safe (``json`` escapes control characters).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -10,6 +17,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from app.cancel import CancelToken
+
+# C0 controls (ESC, BEL, CR, backspace...), DEL, C1 controls (8-bit CSI is \x9b) and the
+# bidirectional overrides that make text display in an order other than it reads.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: object) -> str:
+    """``text`` for the terminal: every control character becomes U+FFFD (one line)."""
+    return _UNSAFE.sub("\ufffd", str(text))
 
 
 def print_json(data: Any) -> None:

@@ -57,7 +57,8 @@ def passphrase_from_args(args: argparse.Namespace) -> str | None:
     return os.environ.get(PASSPHRASE_ENV) or None
 
 
-def _unlock(info: VaultInfo, args: argparse.Namespace) -> Vault:
+def unlock_from_args(info: VaultInfo, args: argparse.Namespace) -> Vault:
+    """Unlock with the secret the arguments name (no audit record: callers write it)."""
     if getattr(args, "recovery_key_file", None):
         return unlock(info, recovery_key=read_secret_file(args.recovery_key_file))
     if getattr(args, "passphrase_file", None):
@@ -77,11 +78,12 @@ def _unlock(info: VaultInfo, args: argparse.Namespace) -> Vault:
 def open_vault(args: argparse.Namespace, name_or_id: str | None = None) -> Vault:
     """Find the vault named by ``args.vault`` (or ``name_or_id``), unlock it, audit it.
 
-    Warns on stderr when the vault looks restored from an old copy (app.matters decides).
+    A vault restored from an old copy is refused (app.matters.RestoredCopyError) until
+    `chambers vault accept-restore` accepts it.
     """
     info = find_vault(name_or_id if name_or_id is not None else args.vault)
     try:
-        vault = _unlock(info, args)
+        vault = unlock_from_args(info, args)
     except ChambersError as exc:
         record_failed_unlock(info, exc)
         raise

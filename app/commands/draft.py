@@ -12,10 +12,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.commands._output import interruptible, print_json
-from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
-from app.commands.extract import resolve_documents
-from app.engine.loader import load_engine
+from app.commands._output import print_json
+from app.commands._unlock import add_unlock_arguments
+from app.commands.session import task_session
 from app.errors import UsageError
 from app.tasks.audited import run_draft
 from app.tasks.draft import Draft
@@ -79,19 +78,12 @@ def _draft(args: argparse.Namespace) -> int:
             "Nothing to draft from: the instructions are empty and no documents were chosen.",
             "Say what the draft is for with --instructions, and choose documents with --docs.",
         )
-    engine = load_engine(args.model)
-    try:
-        vault = open_vault(args)
-        try:
-            ids = resolve_documents(vault, args.docs) if args.docs else []
-            with interruptible() as (progress, cancel):
-                result = run_draft(
-                    template, instructions, ids, engine, vault, progress=progress, cancel=cancel
-                )
-        finally:
-            close_vault(vault)
-    finally:
-        engine.close()
+    with task_session(args) as session:
+        ids = session.documents(args.docs, all_if_none=False)
+        result = run_draft(
+            template, instructions, ids, session.engine, session.vault,
+            progress=session.progress, cancel=session.cancel,
+        )  # fmt: skip
     rendered = layout(result)
     write_docx(rendered, out)
     if args.json:

@@ -12,15 +12,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.commands._output import interruptible
-from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
-from app.engine.loader import load_engine
+from app.commands._unlock import add_unlock_arguments
+from app.commands.session import task_session
 from app.errors import UsageError
 from app.tasks.audited import run_extract
 from app.tasks.corrections import export_reviewed
 from app.tasks.export import FORMATS
 from app.tasks.fieldsets import load_fieldset
-from app.vault import Vault
 
 
 def register_extract(sub: Any) -> None:
@@ -37,28 +35,6 @@ def register_extract(sub: Any) -> None:
     p.set_defaults(func=_extract)
 
 
-def resolve_documents(vault: Vault, refs: list[str]) -> list[str]:
-    """Ids of the documents named (id, unique id prefix or exact title); all top-level if none."""
-    documents = vault.list_documents()
-    if not refs:
-        return [d.id for d in documents if d.parent_id is None]
-    ids: list[str] = []
-    for ref in refs:
-        for match in (
-            [d for d in documents if d.id == ref],
-            [d for d in documents if d.title == ref],
-            [d for d in documents if d.id.startswith(ref.lower())] if len(ref) >= 4 else [],
-        ):
-            if len(match) > 1:
-                raise UsageError(f"{len(match)} documents match {ref!r}.", "Give more of the id.")
-            if match:
-                ids.append(match[0].id)
-                break
-        else:
-            raise UsageError(f"No document {ref!r} in this vault.")
-    return list(dict.fromkeys(ids))
-
-
 def _extract(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower().lstrip(".") not in FORMATS:
@@ -66,20 +42,15 @@ def _extract(args: argparse.Namespace) -> int:
     fieldset = load_fieldset(args.fieldset)
     if args.fields:
         fieldset = fieldset.subset([n.strip() for n in args.fields.split(",") if n.strip()])
-    engine = load_engine(args.model)
-    try:
-        vault = open_vault(args)
-        try:
-            ids = resolve_documents(vault, args.documents)
-            if not ids:
-                raise UsageError("There are no documents in this vault to extract from.")
-            with interruptible() as (progress, cancel):
-                grid = run_extract(ids, fieldset, engine, vault, progress=progress, cancel=cancel)
-            grid = export_reviewed(grid, vault, out)
-        finally:
-            close_vault(vault)
-    finally:
-        engine.close()
+    with task_session(args) as session:
+        ids = session.documents(args.documents)
+        if not ids:
+            raise UsageError("There are no documents in this vault to extract from.")
+        grid = run_extract(
+            ids, fieldset, session.engine, session.vault, progress=session.progress,
+            cancel=session.cancel,
+        )  # fmt: skip
+        grid = export_reviewed(grid, session.vault, out)
     counts = grid.counts()
     print(
         f"{len(grid.rows)} document(s) x {len(grid.fields)} field(s) -> {out}: "

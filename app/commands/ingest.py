@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.commands._output import interruptible, print_json
+from app.commands._output import interruptible, print_json, safe
 from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
 from app.ingest.importer import ImportSummary, import_paths
 
@@ -24,6 +24,11 @@ def register(sub: Any) -> None:
     p.add_argument("paths", metavar="PATH", nargs="+", type=Path)
     p.add_argument("--recursive", "-r", action="store_true", help="descend into sub-folders")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="import what symbolic links point to, also outside the folders given",
+    )
     add_unlock_arguments(p)
     p.set_defaults(func=_import)
 
@@ -46,14 +51,19 @@ def _print_summary(summary: ImportSummary) -> None:
     for doc in summary.imported:
         extra = f", {doc.children} attachment(s)" if doc.children else ""
         flags = f" [{', '.join(doc.flags)}]" if doc.flags else ""
-        print(f"imported  {doc.path}: {doc.kind}, {doc.pages} page(s){extra}{flags}")
+        print(f"imported  {safe(doc.path)}: {doc.kind}, {doc.pages} page(s){extra}{flags}")
     for path, existing in summary.duplicates:
-        print(f"duplicate {path}: already in the vault as {existing}")
+        print(f"duplicate {safe(path)}: already in the vault as {existing}")
     for refusal in summary.refused:
-        print(f"refused   {refusal.path}: {refusal.message} {refusal.hint}".rstrip())
+        print(f"refused   {safe(refusal.path)}: {safe(refusal.message)} {refusal.hint}".rstrip())
+    for path in summary.not_processed:
+        print(f"not imported {safe(path)}")
+    if summary.stopped:
+        print(f"stopped: {safe(summary.stopped)}")
     print(
         f"{len(summary.imported)} imported, {len(summary.duplicates)} duplicate(s), "
         f"{len(summary.refused)} refused"
+        + (f", {len(summary.not_processed)} not processed" if summary.not_processed else "")
         + ("; cancelled: run the same command again to resume." if summary.cancelled else ".")
     )
 
@@ -63,7 +73,12 @@ def _import(args: argparse.Namespace) -> int:
     try:
         with interruptible() as (progress, cancel):
             summary = import_paths(
-                vault, args.paths, recursive=args.recursive, progress=progress, cancel=cancel
+                vault,
+                args.paths,
+                recursive=args.recursive,
+                progress=progress,
+                cancel=cancel,
+                follow_symlinks=args.follow_symlinks,
             )
     finally:
         close_vault(vault)
@@ -73,7 +88,7 @@ def _import(args: argparse.Namespace) -> int:
         _print_summary(summary)
     if summary.cancelled:
         return 130
-    return 1 if summary.refused else 0
+    return 1 if summary.refused or summary.stopped else 0
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -90,7 +105,8 @@ def _search(args: argparse.Namespace) -> int:
     for hit in hits:
         snippet = " ".join(hit.snippet.split())
         print(
-            f"{hit.score:6.2f}  {hit.title}, p. {hit.page}  ({hit.document_id[:8]})\n        {snippet}"
+            f"{hit.score:6.2f}  {safe(hit.title)}, p. {hit.page}  ({hit.document_id[:8]})\n"
+            f"        {safe(snippet)}"
         )
     return 0
 
@@ -123,7 +139,7 @@ def _docs(args: argparse.Namespace) -> int:
         indent = "  └ " if row["parent_id"] else ""
         flags = f"  [{', '.join(row['flags'])}]" if row["flags"] else ""
         print(
-            f"{indent}{row['title']:<50.50} {row['type']!s:<6} {row['pages'] or '':>5} p  "
+            f"{indent}{safe(row['title']):<50.50} {safe(row['type']):<6} {row['pages'] or '':>5} p  "
             f"{row['size'] / 1024:8,.0f} KB  {row['imported'][:10]}{flags}",
             file=sys.stdout,
         )

@@ -11,15 +11,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.commands._output import interruptible, print_json
-from app.commands._unlock import add_unlock_arguments, close_vault, open_vault
+from app.commands._output import print_json
+from app.commands._unlock import add_unlock_arguments
 from app.commands.extract import register_extract
-from app.engine.loader import load_engine
+from app.commands.session import task_session
 from app.errors import UsageError
 from app.tasks.ask import Answer
 from app.tasks.audited import run_ask, run_summarise
 from app.tasks.summarise import STYLES, Summary
-from app.vault import Vault
 
 
 def register(sub: Any) -> None:
@@ -51,23 +50,15 @@ def _ask(args: argparse.Namespace) -> int:
         raise UsageError("The question is empty.", "Type a question in quotes after the vault.")
     if args.max_passages < 1:
         raise UsageError("--max-passages must be at least 1.")
-    engine = load_engine(args.model)
-    try:
-        vault = open_vault(args)
-        try:
-            with interruptible() as (progress, cancel):
-                answer = run_ask(
-                    args.question,
-                    engine,
-                    vault,
-                    progress=progress,
-                    cancel=cancel,
-                    max_passages=args.max_passages,
-                )
-        finally:
-            close_vault(vault)
-    finally:
-        engine.close()
+    with task_session(args) as session:
+        answer = run_ask(
+            args.question,
+            session.engine,
+            session.vault,
+            progress=session.progress,
+            cancel=session.cancel,
+            max_passages=args.max_passages,
+        )
     if args.json:
         print_json(answer.to_json())
     else:
@@ -89,23 +80,6 @@ def register_summarise(sub: Any) -> None:
     p.set_defaults(func=_summarise)
 
 
-def resolve_document(vault: Vault, ref: str) -> str:
-    """The id of the document named by id, unique id prefix or exact title."""
-    documents = vault.list_documents()
-    for match in (
-        [d for d in documents if d.id == ref],
-        [d for d in documents if d.title == ref],
-        [d for d in documents if d.id.startswith(ref.lower())] if len(ref) >= 4 else [],
-    ):
-        if len(match) == 1:
-            return match[0].id
-        if len(match) > 1:
-            raise UsageError(
-                f"{len(match)} documents match {ref!r}.", "Give more of the document's id."
-            )
-    raise UsageError(f"No document {ref!r} in this vault.", "List them with `chambers docs VAULT`.")
-
-
 def format_summary(summary: Summary) -> str:
     lines = [summary.text] if summary.text else ["(No points: the pages hold no text.)"]
     if summary.empty_pages:
@@ -116,24 +90,15 @@ def format_summary(summary: Summary) -> str:
 
 
 def _summarise(args: argparse.Namespace) -> int:
-    engine = load_engine(args.model)
-    try:
-        vault = open_vault(args)
-        try:
-            document_id = resolve_document(vault, args.document)
-            with interruptible() as (progress, cancel):
-                summary = run_summarise(
-                    document_id,
-                    engine,
-                    vault,
-                    style=args.style,
-                    progress=progress,
-                    cancel=cancel,
-                )
-        finally:
-            close_vault(vault)
-    finally:
-        engine.close()
+    with task_session(args) as session:
+        summary = run_summarise(
+            session.document(args.document),
+            session.engine,
+            session.vault,
+            style=args.style,
+            progress=session.progress,
+            cancel=session.cancel,
+        )
     if args.json:
         print_json(summary.to_json())
     else:

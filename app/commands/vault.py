@@ -23,9 +23,10 @@ from app.commands._unlock import (
     open_vault,
     passphrase_from_args,
     read_secret_file,
+    unlock_from_args,
 )
-from app.errors import UsageError
-from app.matters import create_matter, delete_matter
+from app.errors import ChambersError, UsageError
+from app.matters import accept_restored_copy, create_matter, delete_matter, record_failed_unlock
 from app.vault import VaultInfo, find_vault, list_vaults
 
 NEW_PASSPHRASE_ENV = "CHAMBERS_NEW_PASSPHRASE"
@@ -78,6 +79,15 @@ def register(sub: Any) -> None:
     p.add_argument("dest", metavar="DEST", type=Path)
     add_unlock_arguments(p)
     p.set_defaults(func=_backup)
+
+    p = verbs.add_parser(
+        "accept-restore",
+        help="accept a vault restored from an older copy (recorded in the audit log)",
+    )
+    p.add_argument("vault", metavar="VAULT")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    add_unlock_arguments(p)
+    p.set_defaults(func=_accept_restore)
 
     p = verbs.add_parser("delete", help="destroy a vault's keys and delete its files")
     p.add_argument("vault", metavar="VAULT")
@@ -216,3 +226,39 @@ def _delete(args: argparse.Namespace) -> int:
     delete_matter(info)
     print(f"Deleted vault {info.name!r} ({info.vault_id}).")
     return 0
+
+
+def _accept_restore(args: argparse.Namespace) -> int:
+    """Unlock (proving the secret), then record that this older copy is the one to keep."""
+    info = find_vault(args.vault)
+    try:
+        vault = unlock_from_args(info, args)
+    except ChambersError as exc:
+        record_failed_unlock(info, exc)
+        raise
+    try:
+        if not args.yes and not _confirm_restore(info):
+            print("Not accepted; the vault stays refused.")
+            return 1
+        accepted = accept_restored_copy(vault)
+    finally:
+        close_vault(vault)
+    if accepted is None:
+        print(f"Vault {info.name!r} is not behind the audit log; nothing to accept.")
+        return 0
+    recorded, generation = accepted
+    print(
+        f"Accepted the restored copy of {info.name!r} at change {generation} (Chambers had "
+        f"recorded change {recorded}); the acceptance is in the audit log."
+    )
+    return 0
+
+
+def _confirm_restore(info: VaultInfo) -> bool:
+    if not sys.stdin.isatty():
+        raise UsageError(
+            f"Accepting the restored copy of {info.name!r} gives up the work done after it.",
+            hint="Add --yes to confirm.",
+        )
+    answer = input(f"Type the vault name ({info.name}) to accept this older copy: ")
+    return answer.strip() == info.name

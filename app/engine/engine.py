@@ -25,7 +25,7 @@ from app.engine import llama_backend
 from app.engine.chat import Message, render, stop_strings
 from app.engine.hardware import Hardware, detect
 from app.engine.plan import OffloadPlan, make_plan
-from app.engine.stats import GenerationStats
+from app.engine.stats import GenerationStats, StatsFeed
 from app.errors import CancelledError, ChambersError, EngineError
 from app.models.gguf_header import GGUFInfo
 from app.models.store import InstalledModel, check_model
@@ -103,6 +103,10 @@ class Engine:
         self._llm: Any = None
         self._loaded: LoadedModel | None = None
         self._lock = threading.Lock()
+        #: Listeners for the stats of every generation and scoring call (the status bar).
+        self.stats_feed = StatsFeed()
+        #: Timing of the most recent ``score_options`` call (benchmarks and the status bar).
+        self.last_score_stats: GenerationStats | None = None
 
     # -- plumbing ---------------------------------------------------------------------
     def _submit(self, fn: Callable[[], T]) -> Future[T]:
@@ -264,16 +268,64 @@ class Engine:
                         stats.time_to_first_token = time.perf_counter() - start
                     stats.generated_tokens += 1
                     gen._put(choice["text"])
+                    self.stats_feed.running(stats, start)
                 finish = choice.get("finish_reason") or finish
             with contextlib.suppress(Exception):
                 stream.close()
             stats.finish_reason = "cancelled" if token.cancelled else (finish or "stop")
             stats.total_seconds = time.perf_counter() - start
+            self.stats_feed.finished(stats)
             gen._put(_DONE)
         except BaseException as exc:  # delivered to the reading thread
             gen._put(
                 exc if isinstance(exc, ChambersError) else EngineError(f"Generation failed: {exc}")
             )
+
+    # -- option scoring ---------------------------------------------------------------
+    def score_options(
+        self,
+        prompt: str,
+        labels: Sequence[str],
+        *,
+        cancel: CancelToken | None = None,
+    ) -> list[float]:
+        """Log-probabilities of each option label as the next token after ``prompt``.
+
+        One forward pass and no sampling: the model reads the prompt (only the part not
+        already in the KV cache, so many questions over the same document sentences pay for
+        them once) and the next-token distribution is read at the last position. Each label
+        must be a single token; choosing among numbered sentences this way is what a small
+        model does well, and it cannot copy text wrongly because it copies nothing.
+        ``logits_all`` stays off: only the last row of logits is ever read.
+        """
+        token = cancel or CancelToken()
+
+        def _score() -> list[float]:
+            llm, loaded = self._require()
+            token.raise_if_cancelled()
+            shared, ids = _label_tokens(llm, labels)
+            tokens = list(llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
+            tokens += shared
+            if len(tokens) >= loaded.plan.n_ctx:
+                raise ContextOverflowError(
+                    f"The prompt is {len(tokens):,} tokens but the model's context holds "
+                    f"{loaded.plan.n_ctx:,}."
+                )
+            start = time.perf_counter()
+            reused = min(_common_prefix(llm.input_ids[: llm.n_tokens], tokens), len(tokens) - 1)
+            llama_backend.eval_suffix(llm, tokens, reused)
+            logprobs = llama_backend.last_logprobs(llm)
+            stats = GenerationStats(
+                prompt_tokens=len(tokens),
+                reused_tokens=reused,
+                total_seconds=time.perf_counter() - start,
+                finish_reason="scored",
+            )
+            self.last_score_stats = stats
+            self.stats_feed.finished(stats)
+            return [float(logprobs[i]) for i in ids]
+
+        return self._call(_score)
 
     def generate(self, messages: Sequence[Message], **kwargs: Any) -> tuple[str, GenerationStats]:
         """Blocking convenience: the whole answer and its statistics."""
@@ -282,6 +334,28 @@ class Engine:
         if generation.stats.finish_reason == "cancelled":
             raise CancelledError("Generation was cancelled.")
         return text, generation.stats
+
+
+def _label_tokens(llm: Any, labels: Sequence[str]) -> tuple[list[int], list[int]]:
+    """(tokens all labels share, each label's one distinguishing last token).
+
+    Usually each label is one token and nothing is shared. A SentencePiece tokenizer
+    may put the same word-start piece before every label ("\u2581" then "A"); that shared
+    run is appended to the prompt and the distinguishing token is scored after it.
+    """
+    pieces = [list(llm.tokenize(label.encode("utf-8"), add_bos=False, special=False))
+              for label in labels]  # fmt: skip
+    shared = pieces[0][:-1] if pieces and pieces[0] else []
+    for label, ids in zip(labels, pieces, strict=True):
+        if len(ids) != len(shared) + 1 or ids[: len(shared)] != shared:
+            raise EngineError(
+                f"Option label {label!r} is not one token for this model.",
+                "Use short labels such as A, B, C or 1, 2, 3.",
+            )
+    last = [ids[-1] for ids in pieces]
+    if len(set(last)) != len(last):
+        raise EngineError("Two option labels are the same token.", "Use distinct labels.")
+    return [int(t) for t in shared], [int(t) for t in last]
 
 
 def _common_prefix(cached: Sequence[int], tokens: Sequence[int]) -> int:

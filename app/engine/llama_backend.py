@@ -11,13 +11,19 @@ import contextlib
 import ctypes
 import json
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import llama_cpp
+import numpy as np
+import numpy.typing as npt
+from llama_cpp import llama_grammar
 from llama_cpp.llama_grammar import LlamaGrammar
+
+from app.engine import gbnf
 
 _DEVICE_TYPES = {0: "CPU", 1: "GPU", 2: "IGPU", 3: "ACCEL", 4: "META"}
 _quiet = False
@@ -155,15 +161,120 @@ def open_model(
     )
 
 
+# -- grammars ---------------------------------------------------------------------------
+# JSON string characters: the bindings' rule admits raw control characters, which are not
+# JSON (json.loads refuses a raw newline inside a string).
+_JSON_CHAR = llama_grammar.BuiltinRule(
+    r'[^"\\\x00-\x1F] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4})', []
+)
+
+
+class _EscapingConverter(llama_grammar.SchemaConverter):  # type: ignore[misc]
+    """The bindings' JSON-Schema converter with every literal written by app.engine.gbnf.
+
+    Upstream escapes ``"`` but not ``\\`` in GBNF literals, so an enum, const or
+    property name whose JSON text holds a backslash (every quoted term does) makes a
+    grammar llama.cpp cannot parse, and the NULL sampler that follows crashes the process.
+    """
+
+    def _format_literal(self, literal: str) -> str:
+        return gbnf.literal(literal)
+
+    def _generate_constant_rule(self, value: Any) -> str:
+        return gbnf.json_literal(value)
+
+    def _add_primitive(self, name: str, rule: Any) -> str:
+        return str(super()._add_primitive(name, _JSON_CHAR if name == "char" else rule))
+
+
+def schema_to_gbnf(schema: dict[str, Any]) -> str:
+    """GBNF text for ``schema`` (not yet checked: :func:`grammar_from_gbnf` does that)."""
+    try:
+        converter = _EscapingConverter(
+            prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False
+        )
+        resolved = converter.resolve_refs(json.loads(json.dumps(schema)), "schema")
+        converter.visit(resolved, "")
+        return str(converter.format_grammar())
+    except gbnf.GrammarError:
+        raise
+    except Exception as exc:  # the converter asserts or raises plain errors on what it lacks
+        raise gbnf.GrammarError(f"The JSON schema cannot be turned into a grammar: {exc}") from exc
+
+
 def grammar_from_schema(schema: dict[str, Any]) -> LlamaGrammar:
-    """A GBNF grammar that only admits JSON matching ``schema``."""
+    """A grammar that only admits JSON matching ``schema``, checked before any use."""
+    return grammar_from_gbnf(schema_to_gbnf(schema))
+
+
+def grammar_from_gbnf(text: str) -> LlamaGrammar:
+    """The only way a grammar reaches llama.cpp: parsed by gbnf.check, then by llama.cpp.
+
+    ``LlamaGrammar`` only holds the text; llama.cpp parses it when sampling starts, and on
+    a parse error ``llama_sampler_init_grammar`` returns NULL, which the bindings add to
+    the sampler chain anyway (a segfault at the first token). Both checks run here, before
+    any generation, and raise GrammarError instead.
+    """
     _silence_logs()
-    return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+    gbnf.check(text)
+    _check_natively(text)
+    return LlamaGrammar.from_string(text, verbose=False)
+
+
+def _check_natively(text: str) -> None:
+    """llama.cpp's own parser and init, without a model (the vocabulary is only read for
+    ``<token>`` syntax, which Chambers grammars never use); NULL means refused."""
+    with _stderr_silenced():  # the parser fprintf()s a failing grammar: document text
+        sampler = llama_cpp.llama_sampler_init_grammar(None, text.encode("utf-8"), b"root")
+    if not sampler:
+        raise gbnf.GrammarError("llama.cpp's grammar parser refused the grammar.")
+    llama_cpp.llama_sampler_free(sampler)
+
+
+_stderr_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _stderr_silenced() -> Iterator[None]:
+    """Point file descriptor 2 at the null device for the duration (process-wide, brief)."""
+    with _stderr_lock:
+        try:
+            saved = os.dup(2)
+            null = os.open(os.devnull, os.O_WRONLY)
+        except OSError:
+            yield
+            return
+        try:
+            os.dup2(null, 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(null)
 
 
 def stop_when(predicate: Callable[[], bool]) -> llama_cpp.StoppingCriteriaList:
     """Stopping criteria that end generation at the next token once ``predicate()`` holds."""
     return llama_cpp.StoppingCriteriaList([lambda _ids, _logits: predicate()])
+
+
+def eval_suffix(llm: llama_cpp.Llama, tokens: Sequence[int], keep: int) -> None:
+    """Evaluate ``tokens`` keeping the first ``keep`` already in the KV cache."""
+    llm.n_tokens = keep
+    llm.eval(tokens[keep:])
+
+
+def last_logprobs(llm: llama_cpp.Llama) -> npt.NDArray[np.float32]:
+    """Log-softmax of the logits at the last evaluated position.
+
+    With ``logits_all`` off llama.cpp keeps logits only for the last token of the last
+    batch, which is exactly the row option scoring needs.
+    """
+    pointer = llama_cpp.llama_get_logits_ith(llm.ctx, -1)
+    logits = np.ctypeslib.as_array(pointer, shape=(llm.n_vocab(),)).astype(np.float64)
+    shifted = logits - logits.max()
+    result: npt.NDArray[np.float32] = (shifted - np.log(np.exp(shifted).sum())).astype(np.float32)
+    return result
 
 
 Llama = llama_cpp.Llama

@@ -9,7 +9,10 @@ the object can always close, and a cut or invalid object is an error, never a re
 from __future__ import annotations
 
 import copy
+import inspect
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +26,9 @@ from app.errors import CancelledError, OutputInvalidError, OutputTruncatedError
 
 DEFAULT_MAX_STRING = 300
 DEFAULT_MAX_ITEMS = 20
-_grammar_cache: dict[str, Any] = {}
+GRAMMAR_CACHE_SIZE = 64
+_grammar_cache: OrderedDict[str, Any] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 def bound_schema(
@@ -79,19 +84,46 @@ def token_budget(schema: dict[str, Any]) -> int:
     return size(schema) + 16
 
 
-def grammar_for(schema: dict[str, Any]) -> Any:
-    from app.engine import llama_backend
+def grammar_for(schema: dict[str, Any], *, task: str | None = None) -> Any:
+    """The one path from a JSON schema to a llama.cpp grammar; every task calls it.
+
+    Enum options and consts are often document text (a clause's sentences, a summary's
+    page numbers, a fact's quote). Their literals are escaped by app.engine.gbnf and the
+    grammar is parsed twice (in Python, then by llama.cpp's own parser) before anything
+    samples with it, so a quotation mark, backslash or control character in a document
+    becomes either a correct grammar or this clear error, never a crash. ``task`` names
+    the caller in the error; by default it is the calling module's name.
+    """
+    from app.engine import gbnf, llama_backend
 
     key = json.dumps(schema, sort_keys=True)
-    if key not in _grammar_cache:
-        try:
-            _grammar_cache[key] = llama_backend.grammar_from_schema(schema)
-        except Exception as exc:  # the converter raises plain exceptions on unsupported schemas
-            raise OutputInvalidError(
-                f"The JSON schema cannot be turned into a grammar: {exc}",
-                "Use plain types (object, string, number, boolean, array, enum) in the schema.",
-            ) from exc
-    return _grammar_cache[key]
+    with _cache_lock:
+        if key in _grammar_cache:
+            _grammar_cache.move_to_end(key)
+            return _grammar_cache[key]
+    try:
+        grammar = llama_backend.grammar_from_schema(schema)
+    except gbnf.GrammarError as exc:
+        name = task or _calling_module()
+        raise OutputInvalidError(
+            f"The {name} task could not build a valid grammar for its answer, so nothing "
+            f"was sent to the model. {exc}",
+            "Use plain types (object, string, number, boolean, array, enum) in the schema; "
+            "if the schema came from Chambers itself, report this with the document.",
+        ) from exc
+    with _cache_lock:
+        _grammar_cache[key] = grammar
+        while len(_grammar_cache) > GRAMMAR_CACHE_SIZE:  # enums built from documents vary
+            _grammar_cache.popitem(last=False)
+    return grammar
+
+
+def _calling_module() -> str:
+    """The short module name of grammar_for's caller ("clauses", "extract", ...)."""
+    frame = inspect.currentframe()
+    caller = frame.f_back.f_back if frame and frame.f_back else None
+    module = str(caller.f_globals.get("__name__", "")) if caller else ""
+    return module.rsplit(".", 1)[-1] or "structured-output"
 
 
 def parse_output(text: str, schema: dict[str, Any], finish_reason: str) -> Any:
@@ -126,7 +158,7 @@ def generate_json(
     bounded = bound_schema(schema)
     budget = max_tokens if max_tokens is not None else token_budget(bounded)
     generation = engine.stream(
-        messages, grammar=grammar_for(bounded), max_tokens=budget, cancel=cancel, stop=[]
+        messages, grammar=grammar_for(bounded, task="generate"), max_tokens=budget, cancel=cancel, stop=[]
     )
     text = generation.read()
     if generation.stats.finish_reason == "cancelled":

@@ -5,80 +5,70 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLineEdit,
-    QPushButton,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
 
+from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.tasks.ask import Answer, Citation
+from app.tasks.audited import run_ask
+
+WORKING = "<p><i>Working…</i></p>"
 
 
-class AskPanel(QWidget):
-    ask_requested = Signal(str)
-    cancel_requested = Signal()
+class AskPanel(TaskPanel):
     citation_opened = Signal(object)  # Citation
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(self.tr("&Ask"), self.tr("Ask the question"), self.tr("answer"), parent)
+        self.locked_text = self.tr("Unlock a matter to ask about it.")
+        self.ask_button = self.run_button
+        self.state.collapse = True  # the transcript says most; the line shows only news
         self.question = QLineEdit()
         self.question.setPlaceholderText(self.tr("Ask about this matter…  (Ctrl+Enter)"))
         self.question.setAccessibleName(self.tr("Question"))
-        self.question.returnPressed.connect(self._ask)
-        self.ask_button = QPushButton(self.tr("&Ask"))
-        self.ask_button.clicked.connect(self._ask)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        self.cancel_button.setEnabled(False)
+        self.question.returnPressed.connect(self.start)
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
         self.transcript.setAccessibleName(self.tr("Answers with citations"))
         self.transcript.anchorClicked.connect(self._open)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
-        shortcut.activated.connect(self._ask)
+        self.inputs = [self.question]
         bar = QHBoxLayout()
         bar.addWidget(self.question, 1)
-        bar.addWidget(self.ask_button)
-        bar.addWidget(self.cancel_button)
+        bar.addLayout(self.controls.buttons())
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.state)
         layout.addWidget(self.transcript, 1)
         self._entries: list[str] = []
         self._citations: list[Citation] = []
         self.set_available(False)
 
-    def set_available(self, available: bool, reason: str = "") -> None:
-        for widget in (self.question, self.ask_button):
-            widget.setEnabled(available)
-        if not available:
-            self.transcript.setHtml(
-                f"<p>{html.escape(reason or self.tr('Unlock a matter to ask about it.'))}</p>"
-            )
-            self._entries, self._citations = [], []
+    def reset(self) -> None:
+        self._entries, self._citations = [], []
+        self.transcript.clear()
 
-    def set_busy(self, busy: bool) -> None:
-        self.ask_button.setEnabled(not busy)
-        self.question.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
-
-    def _ask(self) -> None:
+    def request(self) -> TaskRequest | None:
         question = self.question.text().strip()
-        if question and self.ask_button.isEnabled():
-            self._entries.append(f"<p><b>Q:</b> {html.escape(question)}</p><p><i>Working…</i></p>")
-            self._render()
-            self.set_busy(True)
-            self.ask_requested.emit(question)
+        if not question:
+            return None
+        self._entries.append(f"<p><b>Q:</b> {html.escape(question)}</p>{WORKING}")
+        self._render()
 
-    def show_answer(self, answer: Answer) -> None:
-        self._entries[-1] = self._entries[-1].replace("<p><i>Working…</i></p>", "")
-        parts = [f"<p><b>A:</b> {html.escape(answer.text)}</p>"]
-        if answer.citations:
+        def work(task: TaskContext) -> Answer:
+            return run_ask(
+                question, task.engine, task.vault, progress=task.progress, cancel=task.cancel
+            )
+
+        return TaskRequest(
+            "ask", self.tr("Answering…"), work, {"question": question}, self.tr("Cancelled.")
+        )
+
+    def done(self, result: Answer) -> None:
+        self.state.setText("")
+        parts = [f"<p><b>A:</b> {html.escape(result.text)}</p>"]
+        if result.citations:
             parts.append("<ul>")
-        for citation in answer.citations:
+        for citation in result.citations:
             index = len(self._citations)
             self._citations.append(citation)
             mark = self.tr("verified") if citation.verified else self.tr("NOT found in the source")
@@ -86,18 +76,17 @@ class AskPanel(QWidget):
                 f"<li><a href='cite:{index}'>[{html.escape(citation.title)}, p. {citation.page}]</a> "
                 f"“{html.escape(citation.quote)}” ({mark})</li>"
             )
-        if answer.citations:
+        if result.citations:
             parts.append("</ul>")
-        self._entries[-1] += "".join(parts)
+        self._entries[-1] = self._entries[-1].replace(WORKING, "") + "".join(parts)
         self._render()
-        self.set_busy(False)
 
-    def show_error(self, message: str) -> None:
-        self._entries[-1] = self._entries[-1].replace(
-            "<p><i>Working…</i></p>", f"<p><b>{html.escape(message)}</b></p>"
-        )
+    def error(self, message: str) -> None:
+        if self._entries:
+            self._entries[-1] = self._entries[-1].replace(
+                WORKING, f"<p><b>{html.escape(message)}</b></p>"
+            )
         self._render()
-        self.set_busy(False)
 
     def citation(self, index: int) -> Citation:
         return self._citations[index]

@@ -11,17 +11,13 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTextBrowser,
@@ -30,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ChambersError
+from app.gui.task_panel import DocumentChecklist, TaskContext, TaskPanel, TaskRequest
+from app.tasks.audited import run_draft
 from app.tasks.draft import Draft
 from app.tasks.draft_render import Layout, Run, layout, source_line, write_docx
 from app.tasks.templates import list_templates, load_template
@@ -38,13 +36,11 @@ from app.vault import DocumentInfo
 PLACEHOLDER_STYLE = "background-color:#ffe066; font-weight:bold;"
 
 
-class DraftPanel(QWidget):
-    draft_requested = Signal(str, str, list)  # template name, instructions, document ids
-    cancel_requested = Signal()
-    source_requested = Signal(str, int, str)  # document id, page, quote
-
+class DraftPanel(TaskPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(self.tr("&Draft"), self.tr("Write the draft"), self.tr("draft"), parent)
+        self.locked_text = self.tr("Unlock a matter to draft from its documents.")
+        self.run_button.setToolTip(self.tr("Write the draft (Ctrl+Enter)"))
         self.template = QComboBox()
         self.template.setAccessibleName(self.tr("Template"))
         for name in list_templates():
@@ -70,33 +66,19 @@ class DraftPanel(QWidget):
         self.instructions.setTabChangesFocus(True)
         instructions_label = QLabel(self.tr("&Instructions:"))
         instructions_label.setBuddy(self.instructions)
-        self.documents = QListWidget()
-        self.documents.setAccessibleName(self.tr("Documents to draw on"))
+        self.documents = DocumentChecklist(
+            self.tr("Documents to draw on"), checked_by_default=False
+        )
         documents_label = QLabel(self.tr("D&ocuments to draw on:"))
         documents_label.setBuddy(self.documents)
-        self.run_button = QPushButton(self.tr("&Draft"))
-        self.run_button.setAccessibleName(self.tr("Write the draft"))
-        self.run_button.setToolTip(self.tr("Write the draft (Ctrl+Enter)"))
-        self.run_button.clicked.connect(self._run)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setAccessibleName(self.tr("Cancel the draft"))
-        self.cancel_button.clicked.connect(self.cancel_requested)
         self.save_button = QPushButton(self.tr("&Save DOCX…"))
         self.save_button.setAccessibleName(self.tr("Save the draft as a Word document"))
         self.save_button.clicked.connect(self._choose_file)
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName(self.tr("Draft progress"))
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(12)
-        self.state = QLabel("")
-        self.state.setAccessibleName(self.tr("Draft status"))
-        self.state.setWordWrap(True)
         self.preview = QTextBrowser()
         self.preview.setOpenLinks(False)
         self.preview.setAccessibleName(self.tr("Draft preview with sources"))
         self.preview.anchorClicked.connect(self._open)
-        QShortcut(QKeySequence("Ctrl+Return"), self).activated.connect(self._run)
+        self.inputs = [self.template, self.instructions, self.documents]
 
         form = QWidget()
         left = QVBoxLayout(form)
@@ -110,10 +92,7 @@ class DraftPanel(QWidget):
         left.addWidget(self.instructions, 2)
         left.addWidget(documents_label)
         left.addWidget(self.documents, 1)
-        buttons = QHBoxLayout()
-        for button in (self.run_button, self.cancel_button, self.save_button):
-            buttons.addWidget(button)
-        left.addLayout(buttons)
+        left.addLayout(self.controls.buttons(self.save_button))
         left.addWidget(self.progress)
         left.addWidget(self.state)
         splitter = QSplitter()
@@ -126,85 +105,63 @@ class DraftPanel(QWidget):
 
         self.result: Draft | None = None
         self.rendered: Layout | None = None
-        self._available = self._busy = False
         self._describe()
         self.clear()
         self.set_available(False)
 
-    # -- state from the main window ------------------------------------------------------
+    # -- the framework's hooks -----------------------------------------------------------
     def set_documents(self, documents: list[DocumentInfo]) -> None:
         """The open matter's documents (empty when locked); keeps the ticks already made."""
-        ticked = set(self.chosen_documents())
-        self.documents.clear()
-        for info in documents:
-            item = QListWidgetItem(f"↳ {info.title}" if info.parent_id else info.title)
-            item.setData(Qt.ItemDataRole.UserRole, info.id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(
-                Qt.CheckState.Checked if info.id in ticked else Qt.CheckState.Unchecked
-            )
-            self.documents.addItem(item)
+        self.documents.set_documents(documents)
 
     def chosen_documents(self) -> list[str]:
-        return [
-            str(item.data(Qt.ItemDataRole.UserRole))
-            for item in (self.documents.item(i) for i in range(self.documents.count()))
-            if item.checkState() == Qt.CheckState.Checked
-        ]
+        return self.documents.checked()
 
-    def set_available(self, available: bool, reason: str = "") -> None:
-        self._available = available
-        if not available:
-            self.state.setText(reason or self.tr("Unlock a matter to draft from its documents."))
-        elif not self._busy and self.result is None:
-            self.state.setText("")
-        self._update_enabled()
+    def has_result(self) -> bool:
+        return self.result is not None
 
-    def clear(self) -> None:
-        """Forget the draft, the instructions and the document list (the matter was locked)."""
+    def update_actions(self, idle: bool) -> None:
+        self.save_button.setEnabled(idle and self._available and self.rendered is not None)
+
+    def reset(self) -> None:
+        """Forget the draft and the instructions (the matter was locked)."""
         self.result, self.rendered = None, None
         self.instructions.clear()
         self.preview.clear()
-        self.set_documents([])
-        self.set_busy(False)
-
-    def set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.progress.setVisible(busy)
-        self.cancel_button.setEnabled(busy)
-        self._update_enabled()
-
-    def _update_enabled(self) -> None:
-        ready = self._available and not self._busy
-        for widget in (self.template, self.instructions, self.documents, self.run_button):
-            widget.setEnabled(ready)
-        self.save_button.setEnabled(ready and self.rendered is not None)
 
     def _describe(self) -> None:
         name = self.template.currentData()
         self.about.setText(load_template(name).description if name else "")
 
-    # -- a run --------------------------------------------------------------------------
-    def _run(self) -> None:
+    def request(self) -> TaskRequest | None:
         name = self.template.currentData()
         instructions = self.instructions.toPlainText().strip()
-        if not self.run_button.isEnabled() or not name:
-            return
+        if not name:
+            return None
         documents = self.chosen_documents()
         if not instructions and not documents:
             self.state.setText(self.tr("Write instructions or tick documents to draw on."))
-            return
+            return None
         self.result, self.rendered = None, None
-        self.progress.setValue(0)
         self.state.setText(self.tr("Working…"))
         self.preview.clear()
-        self.set_busy(True)
-        self.draft_requested.emit(name, instructions, documents)
 
-    def show_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(round(fraction * 1000))
-        if message:
-            self.state.setText(message)
+        def work(task: TaskContext) -> Draft:
+            return run_draft(
+                load_template(name), instructions, documents, task.engine, task.vault,
+                progress=task.progress, cancel=task.cancel,
+            )  # fmt: skip
+
+        return TaskRequest(
+            "draft",
+            self.tr("Drafting…"),
+            work,
+            {"template": name, "instructions": instructions, "document_ids": documents},
+            self.tr("Cancelled: no draft was written."),
+        )
+
+    def done(self, result: Draft) -> None:
+        self.show_draft(result)
 
     def show_draft(self, result: Draft) -> None:
         self.result, self.rendered = result, layout(result)
@@ -223,11 +180,7 @@ class DraftPanel(QWidget):
                 counts["sentences"],
             )
         )
-        self.set_busy(False)
-
-    def show_error(self, message: str) -> None:
-        self.state.setText(message)
-        self.set_busy(False)
+        self.update_enabled()
 
     # -- preview, links and saving --------------------------------------------------------
     def _runs_html(self, runs: list[Run]) -> str:
@@ -255,6 +208,11 @@ class DraftPanel(QWidget):
                 link = f"<a href='src:{n}'>{line}</a>" if source.document_id else line
                 parts.append(f"<li>{link}</li>")
             parts.append("</ol>")
+        if rendered.suggestions:
+            heading = self.tr("Suggestions to check (not used in the draft)")
+            parts.append(f"<h3>{html.escape(heading)}</h3><ul>")
+            parts += [f"<li>{html.escape(s)}</li>" for s in rendered.suggestions]
+            parts.append("</ul>")
         return "".join(parts)
 
     def _open(self, url: QUrl) -> None:

@@ -2,13 +2,14 @@
 
 The engine already owns its model on a dedicated thread; this service only moves results
 onto the GUI thread as signals and keeps the status bar's figures (model, backend,
-tokens per second) in one place.
+tokens per second) in one place. The speed comes from the engine's own stats feed, so it
+moves for every task (each calls the engine directly from its job), not only for
+``stream``.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -18,9 +19,8 @@ from app.config import Settings, load_settings
 from app.engine import Engine, LoadedModel
 from app.engine.chat import Message
 from app.engine.loader import load_engine
+from app.engine.stats import GenerationStats
 from app.gui.jobs import Job, JobRunner
-
-SPEED_INTERVAL_S = 0.5
 
 
 class EngineService(QObject):
@@ -28,7 +28,9 @@ class EngineService(QObject):
     loaded = Signal(object)  # LoadedModel
     load_failed = Signal(str, str)
     piece = Signal(str)
-    speed = Signal(float)  # tokens per second while generating
+    #: GenerationStats while a generation runs (every half second) and when any call ends;
+    #: emitted from the engine's thread, delivered queued on the GUI thread.
+    stats = Signal(object)
     generation_done = Signal(object)  # GenerationStats
     generation_failed = Signal(str, str)
 
@@ -37,6 +39,7 @@ class EngineService(QObject):
         self._runner = runner
         self._engine: Engine | None = None
         self._current: Job | None = None
+        self._unsubscribe: Callable[[], None] | None = None
 
     @property
     def engine(self) -> Engine | None:
@@ -64,11 +67,26 @@ class EngineService(QObject):
         job.signals.failed.connect(self.load_failed)
         return self._runner.start(job)
 
+    def adopt(self, engine: Engine) -> None:
+        """Use an engine loaded elsewhere (the test session's, shared by many windows)."""
+        self._on_loaded(engine)
+
     def _on_loaded(self, engine: Engine) -> None:
+        self._release()
+        self._engine = engine
+        self._unsubscribe = engine.stats_feed.subscribe(self._publish)
+        self.loaded.emit(engine.loaded)
+
+    def _publish(self, stats: GenerationStats) -> None:
+        self.stats.emit(stats)
+
+    def _release(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         if self._engine is not None:
             self._engine.close()
-        self._engine = engine
-        self.loaded.emit(engine.loaded)
+            self._engine = None
 
     def stream(self, messages: Sequence[Message], max_tokens: int = 512, **kwargs: Any) -> Job:
         """Generate in the background; pieces arrive through the ``piece`` signal."""
@@ -78,16 +96,10 @@ class EngineService(QObject):
 
         def work(progress: Progress, cancel: CancelToken) -> Any:
             generation = engine.stream(messages, max_tokens=max_tokens, cancel=cancel, **kwargs)
-            last = time.monotonic()
             for piece in generation:
                 self.piece.emit(piece)
-                now = time.monotonic()
-                if now - last >= SPEED_INTERVAL_S:
-                    last = now
-                    self.speed.emit(generation.stats.generated_tokens / max(now - start, 1e-6))
             return generation.stats
 
-        start = time.monotonic()
         job = Job(work, "generation")
         job.signals.done.connect(self._on_generated)
         job.signals.failed.connect(self.generation_failed)
@@ -96,7 +108,6 @@ class EngineService(QObject):
         return self._runner.start(job)
 
     def _on_generated(self, stats: Any) -> None:
-        self.speed.emit(stats.tokens_per_second)
         self.generation_done.emit(stats)
 
     def _clear_current(self) -> None:
@@ -108,6 +119,4 @@ class EngineService(QObject):
 
     def close(self) -> None:
         self.cancel()
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        self._release()

@@ -11,17 +11,13 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -31,7 +27,14 @@ from PySide6.QtWidgets import (
 
 from app.errors import ChambersError
 from app.gui.grid_model import GridModel
-from app.tasks.corrections import Correction, apply_corrections
+from app.gui.reviewing import ReviewingPanel
+from app.gui.task_panel import Checklist, DocumentChecklist, TaskContext, TaskRequest
+from app.tasks.audited import run_extract
+from app.tasks.corrections import (
+    Correction,
+    apply_corrections,
+    load_corrections,
+)
 from app.tasks.extract import Cell, Grid
 from app.tasks.fieldsets import FieldSet, list_fieldsets, load_fieldset
 from app.vault import DocumentInfo
@@ -51,53 +54,27 @@ class GridTable(QTableView):
         super().keyPressEvent(event)
 
 
-def _checklist(name: str) -> QListWidget:
-    widget = QListWidget()
-    widget.setAccessibleName(name)
-    widget.setAlternatingRowColors(True)
-    # Long names are elided (the tooltip has them whole) rather than scrolled sideways.
-    widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    widget.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-    widget.setUniformItemSizes(True)
-    return widget
-
-
-def _checked(widget: QListWidget) -> list[str]:
-    return [
-        str(widget.item(i).data(Qt.ItemDataRole.UserRole))
-        for i in range(widget.count())
-        if widget.item(i).checkState() == Qt.CheckState.Checked
-    ]
-
-
-class ExtractPanel(QWidget):
-    extract_requested = Signal(list, object)  # document ids, FieldSet
-    cancel_requested = Signal()
-    source_requested = Signal(str, int, str)  # document id, page, quote
-    review_requested = Signal(str, str, str, object)  # document id, field, value, model's Cell
-    export_requested = Signal(object)  # Path
-
+class ExtractPanel(ReviewingPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(
+            self.tr("Extrac&t"), self.tr("Extract the fields"), self.tr("extraction"), parent
+        )
+        self.locked_text = self.tr("Unlock a matter to extract fields from it.")
+        self.run_button.setToolTip(self.tr("Fill the grid for the checked documents (Ctrl+Enter)"))
+        self.cancel_button.setToolTip(self.tr("Stop the extraction (Esc)"))
         self.fieldset_box = QComboBox()
         self.fieldset_box.setAccessibleName(self.tr("Field set"))
         self.fieldset_box.addItems(list_fieldsets())
         fieldset_label = QLabel(self.tr("&Field set:"))
         fieldset_label.setBuddy(self.fieldset_box)
-        self.documents = _checklist(self.tr("Documents to extract from"))
+        self.documents = DocumentChecklist(
+            self.tr("Documents to extract from"), checked_by_default=True, top_level=True
+        )
         documents_label = QLabel(self.tr("Docume&nts:"))
         documents_label.setBuddy(self.documents)
-        self.fields = _checklist(self.tr("Fields to extract"))
+        self.fields = Checklist(self.tr("Fields to extract"))
         fields_label = QLabel(self.tr("Fi&elds:"))
         fields_label.setBuddy(self.fields)
-        self.run_button = QPushButton(self.tr("Extrac&t"))
-        self.run_button.setAccessibleName(self.tr("Extract the fields"))
-        self.run_button.setToolTip(self.tr("Fill the grid for the checked documents (Ctrl+Enter)"))
-        self.run_button.clicked.connect(self._run)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setAccessibleName(self.tr("Cancel the extraction"))
-        self.cancel_button.setToolTip(self.tr("Stop the extraction (Esc)"))
-        self.cancel_button.clicked.connect(self.cancel_requested)
         self.export_button = QPushButton(self.tr("Ex&port…"))
         self.export_button.setAccessibleName(self.tr("Export the grid"))
         self.export_button.setToolTip(
@@ -107,15 +84,6 @@ class ExtractPanel(QWidget):
         self.accept_button = QPushButton(self.tr("A&ccept cell"))
         self.accept_button.setAccessibleName(self.tr("Accept the selected cell as reviewed"))
         self.accept_button.clicked.connect(self._accept)
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName(self.tr("Extraction progress"))
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(12)
-        self.progress.hide()
-        self.state = QLabel("")
-        self.state.setAccessibleName(self.tr("Extraction status"))
-        self.state.setWordWrap(True)
         self.model = GridModel()
         self.model.edited.connect(self._edited)
         self.table = GridTable()
@@ -135,8 +103,7 @@ class ExtractPanel(QWidget):
         self.detail.setAccessibleName(self.tr("Evidence for the selected cell"))
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
-        shortcut.activated.connect(self._run)
+        self.inputs = [self.fieldset_box, self.documents, self.fields]
 
         setup = QWidget()
         left = QVBoxLayout(setup)
@@ -147,10 +114,7 @@ class ExtractPanel(QWidget):
         left.addWidget(self.documents, 1)
         left.addWidget(fields_label)
         left.addWidget(self.fields, 2)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.run_button)
-        buttons.addWidget(self.cancel_button)
-        left.addLayout(buttons)
+        left.addLayout(self.controls.buttons())
         result = QWidget()
         right = QVBoxLayout(result)
         right.setContentsMargins(0, 0, 0, 0)
@@ -175,69 +139,68 @@ class ExtractPanel(QWidget):
         self.raw_grid: Grid | None = None
         self.corrections: dict[tuple[str, str], Correction] = {}
         self.fieldset: FieldSet | None = None
-        self._available = self._busy = False
         self.fieldset_box.currentTextChanged.connect(self._load_fieldset)
         if self.fieldset_box.findText(DEFAULT_FIELDSET) >= 0:
             self.fieldset_box.setCurrentText(DEFAULT_FIELDSET)
         self._load_fieldset(self.fieldset_box.currentText())
         self.set_available(False)
 
-    # -- state from the main window ------------------------------------------------------
-    def set_available(self, available: bool, reason: str = "") -> None:
-        """Whether an extraction can be run now (``reason`` says why not).
-
-        A grid already shown stays reviewable and exportable without a model.
-        """
-        self._available = available
-        if not available:
-            self.state.setText(reason or self.tr("Unlock a matter to extract fields from it."))
-        elif not self._busy and self.raw_grid is None:
-            self.state.setText(self.tr("Check documents and fields, then Extract."))
-        self._update_enabled()
-
+    # -- the framework's hooks -----------------------------------------------------------
     def set_documents(self, documents: list[DocumentInfo]) -> None:
         """The open matter's top-level documents, all checked (a choice is kept)."""
-        unchecked = {
-            str(self.documents.item(i).data(Qt.ItemDataRole.UserRole))
-            for i in range(self.documents.count())
-            if self.documents.item(i).checkState() == Qt.CheckState.Unchecked
-        }
-        self.documents.clear()
-        for info in documents:
-            if info.parent_id is not None:
-                continue  # attachments are extracted on request from the CLI
-            item = QListWidgetItem(info.title)
-            item.setToolTip(info.title)
-            item.setData(Qt.ItemDataRole.UserRole, info.id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            checked = info.id not in unchecked
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            self.documents.addItem(item)
-        self._update_enabled()
+        self.documents.set_documents(documents)
+        self.update_enabled()
 
-    def clear(self) -> None:
-        """Forget everything shown, the document list included (the matter was locked)."""
+    def has_result(self) -> bool:
+        return self.raw_grid is not None
+
+    def can_run(self) -> bool:
+        return self.fieldset is not None and self.documents.count() > 0
+
+    def idle_text(self) -> str:
+        return self.tr("Check documents and fields, then Extract.")
+
+    def update_actions(self, idle: bool) -> None:
+        """A grid already shown stays reviewable and exportable without a model."""
+        ready = idle and self.raw_grid is not None
+        self.export_button.setEnabled(ready)
+        self.accept_button.setEnabled(ready and self.table.currentIndex().isValid())
+
+    def reset(self) -> None:
         self.clear_grid()
-        self.documents.clear()
-        self.set_busy(False)
 
-    def set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.cancel_button.setEnabled(busy)
-        self.progress.setVisible(busy)
-        self._update_enabled()
-
-    def _update_enabled(self) -> None:
-        ready = self._available and not self._busy
-        for widget in (self.fieldset_box, self.documents, self.fields):
-            widget.setEnabled(ready)
-        self.run_button.setEnabled(
-            ready and self.fieldset is not None and self.documents.count() > 0
+    def request(self) -> TaskRequest | None:
+        if self.fieldset is None:
+            return None
+        documents, names = self.documents.checked(), self.fields.checked()
+        if not documents or not names:
+            self.state.setText(self.tr("Check at least one document and one field."))
+            return None
+        fieldset = self.fieldset.subset(names)
+        self.clear_grid()
+        self.state.setText(
+            self.tr("Extracting {0} field(s) from {1} document(s)…").format(
+                len(names), len(documents)
+            )
         )
-        has_grid = self.raw_grid is not None
-        idle = has_grid and not self._busy
-        self.export_button.setEnabled(idle)
-        self.accept_button.setEnabled(idle and self.table.currentIndex().isValid())
+
+        def work(task: TaskContext) -> tuple[Grid, list[Correction]]:
+            grid = run_extract(
+                documents, fieldset, task.engine, task.vault, progress=task.progress,
+                cancel=task.cancel,
+            )  # fmt: skip
+            return grid, load_corrections(task.vault)
+
+        return TaskRequest(
+            "extraction",
+            self.tr("Extracting…"),
+            work,
+            {"document_ids": documents, "fieldset": fieldset},
+            self.tr("Extraction cancelled."),
+        )
+
+    def done(self, result: tuple[Grid, list[Correction]]) -> None:
+        self.show_grid(*result)
 
     # -- field sets ---------------------------------------------------------------------
     def _load_fieldset(self, name: str) -> None:
@@ -249,51 +212,21 @@ class ExtractPanel(QWidget):
             self.fieldset = load_fieldset(name)
         except ChambersError as exc:
             self.state.setText(f"{exc.message} {exc.hint}")
-            self._update_enabled()
+            self.update_enabled()
             return
         for item in self.fieldset.fields:
-            entry = QListWidgetItem(item.title)
-            entry.setData(Qt.ItemDataRole.UserRole, item.name)
-            entry.setToolTip(f"{item.title}: {item.description}")
-            entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            entry.setCheckState(Qt.CheckState.Checked)
-            self.fields.addItem(entry)
-        self._update_enabled()
+            self.fields.add(item.title, item.name, True, f"{item.title}: {item.description}")
+        self.update_enabled()
 
     def choose_fields(self, names: list[str]) -> None:
         """Check exactly the fields named (for scripted runs and tests)."""
-        for i in range(self.fields.count()):
-            item = self.fields.item(i)
-            wanted = item.data(Qt.ItemDataRole.UserRole) in names
-            item.setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
+        self.fields.check_only(names)
 
-    # -- a run --------------------------------------------------------------------------
-    def _run(self) -> None:
-        if not self.run_button.isEnabled() or self.fieldset is None:
-            return
-        documents, names = _checked(self.documents), _checked(self.fields)
-        if not documents or not names:
-            self.state.setText(self.tr("Check at least one document and one field."))
-            return
-        self.clear_grid()
-        self.progress.setValue(0)
-        self.state.setText(
-            self.tr("Extracting {0} field(s) from {1} document(s)…").format(
-                len(names), len(documents)
-            )
-        )
-        self.set_busy(True)
-        self.extract_requested.emit(documents, self.fieldset.subset(names))
-
+    # -- the grid ------------------------------------------------------------------------
     def clear_grid(self) -> None:
         self.raw_grid, self.corrections = None, {}
         self.model.set_grid(None)
         self.detail.clear()
-
-    def show_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(round(fraction * 1000))
-        if message:
-            self.state.setText(message)
 
     def show_grid(self, grid: Grid, corrections: list[Correction]) -> None:
         """The model's grid with the reviewed values already stored for it."""
@@ -316,16 +249,12 @@ class ExtractPanel(QWidget):
                 counts["not_found"],
             )
         )
-        self.set_busy(False)
+        self.update_enabled()
         if grid.rows and grid.fields:
             self.table.setFocus()
 
-    def show_error(self, message: str) -> None:
-        self.state.setText(message)
-        self.set_busy(False)
-
     def add_correction(self, correction: Correction) -> None:
-        """A review the main window stored: show the cell as reviewed."""
+        """A stored review: show the cell as reviewed."""
         if self.raw_grid is None:
             return
         self.corrections[(correction.document_id, correction.field)] = correction
@@ -334,10 +263,7 @@ class ExtractPanel(QWidget):
 
     def export_to(self, path: Path) -> None:
         if self.raw_grid is not None:
-            self.export_requested.emit(path)
-
-    def show_exported(self, path: Path) -> None:
-        self.state.setText(self.tr("Exported to {0}").format(path))
+            self.export_grid(self.raw_grid, path)
 
     # -- cells --------------------------------------------------------------------------
     def select_cell(self, row: int, column: int) -> None:
@@ -355,7 +281,7 @@ class ExtractPanel(QWidget):
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_detail(current)
-        self._update_enabled()
+        self.update_enabled()
         cell = self.model.cell(current)
         if cell is None or cell.page is None or self.model.grid is None:
             return
@@ -376,29 +302,21 @@ class ExtractPanel(QWidget):
             f"{html.escape(self.model.display(cell))}<br>{explained}"
         )
 
+    def review(self, row: int, column: int, value: str) -> None:
+        """Store ``value`` as the reviewed value of a cell (edited, or accepted as shown)."""
+        if self.raw_grid is not None:
+            document_id, name, cell = self.model_cell(row, column)
+            fieldset = self.raw_grid.fieldset
+            self.store_review(fieldset, document_id, name, value, cell, self.add_correction)
+
     def _edited(self, row: int, column: int, value: str) -> None:
-        document_id, name, cell = self.model_cell(row, column)
-        self.review_requested.emit(document_id, name, value, cell)
+        self.review(row, column, value)
 
     def _accept(self) -> None:
         index = self.table.currentIndex()
         shown = self.model.cell(index)
-        if shown is None:
-            return
-        document_id, name, cell = self.model_cell(index.row(), index.column())
-        self.review_requested.emit(document_id, name, shown.value or "", cell)
+        if shown is not None:
+            self.review(index.row(), index.column(), shown.value or "")
 
     def _choose_export(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(
-            self,
-            self.tr("Export the grid"),
-            str(Path.home() / "extraction.xlsx"),
-            self.tr("Excel workbook (*.xlsx);;CSV (*.csv);;JSON (*.json)"),
-        )
-        if not path:
-            return
-        target = Path(path)
-        if target.suffix.lower() not in (".xlsx", ".csv", ".json"):
-            suffix = ".csv" if "csv" in chosen.lower() else ".json" if "json" in chosen else ".xlsx"
-            target = target.with_suffix(suffix)
-        self.export_to(target)
+        self.choose_export(self.tr("Export the grid"), "extraction.xlsx")

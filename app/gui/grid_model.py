@@ -115,8 +115,10 @@ class GridModel(QAbstractTableModel):
     def display(self, cell: Cell) -> str:
         if cell.reviewed:
             return "✓ " + (cell.value or self.tr("not in the document"))
-        if cell.status == "not_found" or not cell.value:
+        if not cell.value:
             return self.tr("— not found")
+        if cell.status == "not_found":  # a yes/no clause the document does not make: "No"
+            return cell.value
         if cell.status == "unsupported":
             return "⚠ " + cell.value
         return cell.value
@@ -127,6 +129,10 @@ class GridModel(QAbstractTableModel):
             lines.append(self.tr("Reviewed: accepted or corrected by a person."))
         if cell.status == "supported":
             lines.append(self.tr("Supported: p. {0}: “{1}”").format(cell.page, cell.quote))
+            if cell.derivation:
+                lines.append(self.tr("Worked out as: {0}").format(cell.derivation))
+            if cell.decided_by == "model":
+                lines.append(self.tr("The model chose this sentence among close candidates."))
         elif cell.status == "unsupported":
             lines.append(
                 self.tr("UNSUPPORTED: the model's quote is not on p. {0}: “{1}”").format(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,22 +39,18 @@ from app.gui.jobs import Job, JobRunner
 from app.gui.matter_dialogs import NewMatterDialog, RecoveryKeyDialog, UnlockDialog
 from app.gui.matters_panel import MattersPanel
 from app.gui.models_dialog import ModelsDialog
+from app.gui.review_panel import ReviewPanel
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.source_viewer import SourceViewer
 from app.gui.status_bar import ChambersStatusBar
 from app.gui.summarise_panel import SummarisePanel
+from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.ingest.importer import ImportSummary, import_paths
 from app.matters import OpenedMatter, create_matter, lock_matter, open_matter
 from app.models.store import resolve_model
-from app.tasks.ask import Answer, Citation
-from app.tasks.audited import run_ask, run_draft, run_extract, run_summarise
-from app.tasks.corrections import Correction, export_reviewed, load_corrections, save_correction
-from app.tasks.draft import Draft
-from app.tasks.extract import Cell, Grid
-from app.tasks.fieldsets import FieldSet
-from app.tasks.summarise import Summary
-from app.tasks.templates import load_template
+from app.tasks.ask import Citation
 from app.vault import Vault, VaultInfo, list_vaults
+from app.vault.search import SearchHit
 
 AUTO_LOCK_CHECK_MS = 30_000
 
@@ -63,10 +60,14 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.resize(1180, 720)
         self.runner = JobRunner(self)
+        #: Short reads (a source page, a search) get their own thread, so they never wait
+        #: behind a long task on the main runner.
+        self.quick = JobRunner(self, max_threads=1)
         self.engine = EngineService(self.runner, self)
         self.vault: Vault | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
         self.last_import: ImportSummary | None = None
+        self._searches = 0  # numbers search jobs, so a slow old one cannot overwrite a newer
         #: Why no model can run tasks (shown in the task panels), "" while none is known.
         self.model_problem = ""
 
@@ -83,7 +84,8 @@ class MainWindow(QMainWindow):
         self.summarise_panel = SummarisePanel()
         self.extract_panel = ExtractPanel()
         self.draft_panel = DraftPanel()
-        self.source = SourceViewer()
+        self.review_panel = ReviewPanel()
+        self.source = SourceViewer(self.quick)
         self.source.hide()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.documents, self.tr("&Documents"))
@@ -91,6 +93,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.summarise_panel, self.tr("S&ummarise"))
         self.tabs.addTab(self.extract_panel, self.tr("E&xtract"))
         self.tabs.addTab(self.draft_panel, self.tr("Dr&aft"))
+        self.tabs.addTab(self.review_panel, self.tr("Re&view"))
         work = QSplitter(Qt.Orientation.Vertical)
         work.addWidget(self.tabs)
         work.addWidget(self.source)
@@ -109,20 +112,11 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_actions()
 
-        self.ask_panel.ask_requested.connect(self.ask)
-        self.ask_panel.cancel_requested.connect(self.runner.cancel_all)
         self.ask_panel.citation_opened.connect(self.open_citation)
-        self.summarise_panel.summarise_requested.connect(self.summarise)
-        self.summarise_panel.cancel_requested.connect(self.runner.cancel_all)
-        self.summarise_panel.source_requested.connect(self.open_source)
-        self.extract_panel.extract_requested.connect(self.extract)
-        self.extract_panel.cancel_requested.connect(self.runner.cancel_all)
-        self.extract_panel.source_requested.connect(self.open_source)
-        self.extract_panel.review_requested.connect(self.review_cell)
-        self.extract_panel.export_requested.connect(self.export_grid)
-        self.draft_panel.draft_requested.connect(self.draft)
-        self.draft_panel.cancel_requested.connect(self.runner.cancel_all)
-        self.draft_panel.source_requested.connect(self.open_source)
+        for panel in self.task_panels:
+            panel.run_requested.connect(partial(self.run_task, panel))
+            panel.cancel_requested.connect(self.runner.cancel_all)
+            panel.source_requested.connect(self.open_source)
         self.engine.loaded.connect(lambda _m: self._update_tasks())
         self.documents.import_requested.connect(self.import_files)
         self.documents.search_requested.connect(self.search)
@@ -132,7 +126,7 @@ class MainWindow(QMainWindow):
         self.engine.loading.connect(self.status.show_loading)
         self.engine.loaded.connect(self.status.show_model)
         self.engine.load_failed.connect(self._model_failed)
-        self.engine.speed.connect(self.status.show_speed)
+        self.engine.stats.connect(self.status.show_stats)
         self.status.cancel_button.clicked.connect(self.runner.cancel_all)
 
         self._auto_lock = QTimer(self)
@@ -217,9 +211,8 @@ class MainWindow(QMainWindow):
                 titles[d.id],
             )
         )
-        self.summarise_panel.set_documents(documents)
-        self.extract_panel.set_documents(documents)
-        self.draft_panel.set_documents(documents)
+        for panel in self.task_panels:
+            panel.set_documents(documents)
 
     def track(self, job: Job, message: str) -> Job:
         """Show a job's progress and Cancel in the status bar until it finishes."""
@@ -348,22 +341,36 @@ class MainWindow(QMainWindow):
             box.setInformativeText("\n".join(lines[:5]))
             box.open()
 
-    def search(self, query: str) -> None:
-        if self.vault is None:
-            return
-        try:
-            hits = self.vault.search(query, limit=30)
-        except ChambersError as exc:
-            self.documents.show_results([], f"{exc.message} {exc.hint}")
-            return
-        self.documents.show_results(hits)
+    def search(self, query: str) -> Job | None:
+        """Search on a worker (a large matter's index takes a while); the newest query wins."""
+        vault = self.vault
+        if vault is None:
+            return None
+        self._searches += 1
+        number = self._searches
+
+        def work(progress: Progress, cancel: CancelToken) -> list[SearchHit]:
+            return vault.search(query, limit=30)
+
+        def show(hits: list[SearchHit], error: str = "") -> None:
+            if self.vault is vault and number == self._searches:
+                self.documents.show_results(hits, error)
+
+        job = Job(work, "search")
+        job.signals.done.connect(show)
+        job.signals.failed.connect(lambda msg, hint: show([], f"{msg} {hint}"))
+        return self.quick.start(job)
 
     # -- tasks and sources ---------------------------------------------------------------
+    @property
+    def task_panels(self) -> list[TaskPanel]:
+        return [self.ask_panel, self.summarise_panel, self.extract_panel, self.draft_panel,
+                self.review_panel]  # fmt: skip
+
     def _update_tasks(self) -> None:
         """Enable the task panels when a matter is open and the model is ready, else say why."""
         if self.vault is None:
-            self.ask_panel.set_available(False)
-            for panel in (self.summarise_panel, self.extract_panel, self.draft_panel):
+            for panel in self.task_panels:
                 panel.clear()
                 panel.set_available(False)
             return
@@ -376,25 +383,26 @@ class MainWindow(QMainWindow):
                 if self.model_problem
                 else self.tr("The model is loading…")
             )
-        self.ask_panel.set_available(not reason, reason)
-        self.summarise_panel.set_available(not reason, reason)
-        self.extract_panel.set_available(not reason, reason)
-        self.draft_panel.set_available(not reason, reason)
+        for panel in self.task_panels:
+            panel.set_available(not reason, reason)
 
-    def track_task(
-        self,
-        job: Job,
-        vault: Vault,
-        message: str,
-        *,
-        done: Callable[[Any], None],
-        error: Callable[[str], None],
-        cancelled: str = "",
-        progress: Callable[[float, str], None] | None = None,
-        partial: Callable[[Any], None] | None = None,
-    ) -> Job:
-        """Track a job whose results belong to ``vault``: they reach the panel only while
-        that matter is still open, so a job that ends after a lock shows nothing."""
+    def run_task(self, panel: TaskPanel, request: TaskRequest) -> Job | None:
+        """Run a panel's request in the background with progress and Cancel.
+
+        Its results reach the panel only while the matter it started in is still open, so
+        a job that ends after a lock shows nothing.
+        """
+        vault, engine = self.vault, self.engine.engine
+        side = request.on_done is not None
+        if vault is None or (request.needs_engine and engine is None):
+            (panel.error if side else panel.fail)(
+                self.tr("Unlock a matter and wait for the model first.")
+            )
+            return None
+
+        def work(progress: Progress, cancel: CancelToken) -> Any:
+            emit = job.signals.partial.emit
+            return request.work(TaskContext(vault, progress, cancel, emit, engine))
 
         def guard(slot: Callable[..., None]) -> Callable[..., None]:
             def guarded(*args: Any) -> None:
@@ -403,146 +411,15 @@ class MainWindow(QMainWindow):
 
             return guarded
 
-        job.signals.done.connect(guard(done))
-        job.signals.failed.connect(guard(lambda msg, hint: error(f"{msg} {hint}")))
-        if cancelled:
-            job.signals.cancelled.connect(guard(lambda: error(cancelled)))
-        if progress is not None:
-            job.signals.progress.connect(guard(progress))
-        if partial is not None:
-            job.signals.partial.connect(guard(partial))
-        return self.track(job, message)
-
-    def ask(self, question: str) -> Job | None:
-        vault, engine = self.vault, self.engine.engine
-        if vault is None or engine is None:
-            self.ask_panel.show_error(self.tr("Unlock a matter and wait for the model first."))
-            return None
-
-        def work(progress: Progress, cancel: CancelToken) -> Answer:
-            return run_ask(question, engine, vault, progress=progress, cancel=cancel)
-
-        panel = self.ask_panel
-        return self.track_task(
-            Job(work, "ask"),
-            vault,
-            self.tr("Answering…"),
-            done=panel.show_answer,
-            error=panel.show_error,
-            cancelled=self.tr("Cancelled."),
-        )
-
-    def summarise(self, document_id: str, style: str) -> Job | None:
-        """Summarise in the background; points arrive in the panel as each part finishes."""
-        vault, engine = self.vault, self.engine.engine
-        panel = self.summarise_panel
-        if vault is None or engine is None:
-            panel.show_error(self.tr("Unlock a matter and wait for the model first."))
-            return None
-
-        def work(progress: Progress, cancel: CancelToken) -> Summary:
-            return run_summarise(
-                document_id,
-                engine,
-                vault,
-                style=style,
-                progress=progress,
-                cancel=cancel,
-                on_points=job.signals.partial.emit,
-            )
-
-        job = Job(work, "summary")
-        return self.track_task(
-            job,
-            vault,
-            self.tr("Summarising…"),
-            done=panel.show_summary,
-            error=panel.show_error,
-            cancelled=self.tr("Cancelled. Finished parts are kept: run it again to resume."),
-            progress=panel.show_progress,
-            partial=panel.add_points,
-        )
-
-    def draft(self, template_name: str, instructions: str, document_ids: list[str]) -> Job | None:
-        """Write a draft in the background; the preview shows it with its sources."""
-        vault, engine = self.vault, self.engine.engine
-        panel = self.draft_panel
-        if vault is None or engine is None:
-            panel.show_error(self.tr("Unlock a matter and wait for the model first."))
-            return None
-
-        def work(progress: Progress, cancel: CancelToken) -> Draft:
-            template = load_template(template_name)
-            return run_draft(
-                template, instructions, document_ids, engine, vault, progress=progress,
-                cancel=cancel,
-            )  # fmt: skip
-
-        return self.track_task(
-            Job(work, "draft"),
-            vault,
-            self.tr("Drafting…"),
-            done=panel.show_draft,
-            error=panel.show_error,
-            cancelled=self.tr("Cancelled: no draft was written."),
-            progress=panel.show_progress,
-        )
-
-    def extract(self, document_ids: list[str], fieldset: FieldSet) -> Job | None:
-        """Fill the grid in the background; reviewed values stored earlier are shown."""
-        vault, engine = self.vault, self.engine.engine
-        panel = self.extract_panel
-        if vault is None or engine is None:
-            panel.show_error(self.tr("Unlock a matter and wait for the model first."))
-            return None
-
-        def work(progress: Progress, cancel: CancelToken) -> tuple[Grid, list[Correction]]:
-            grid = run_extract(
-                document_ids, fieldset, engine, vault, progress=progress, cancel=cancel
-            )
-            return grid, load_corrections(vault)
-
-        return self.track_task(
-            Job(work, "extraction"),
-            vault,
-            self.tr("Extracting…"),
-            done=lambda result: panel.show_grid(*result),
-            error=panel.show_error,
-            cancelled=self.tr("Extraction cancelled."),
-            progress=panel.show_progress,
-        )
-
-    def review_cell(self, document_id: str, field: str, value: str, original: Cell) -> None:
-        """Store a reviewed cell (accepted or corrected) in the vault; show it as reviewed."""
-        grid = self.extract_panel.raw_grid
-        if self.vault is None or grid is None:
-            return
-        try:
-            correction = save_correction(
-                self.vault, document_id, field, value, fieldset=grid.fieldset, original=original
-            )
-        except ChambersError as exc:
-            self.extract_panel.show_error(f"{exc.message} {exc.hint}")
-            return
-        self.extract_panel.add_correction(correction)
-
-    def export_grid(self, path: Path) -> Job | None:
-        """Write the grid with its reviewed values (CSV, XLSX or JSON by the file's suffix)."""
-        vault, grid = self.vault, self.extract_panel.raw_grid
-        if vault is None or grid is None:
-            return None
-
-        def work(progress: Progress, cancel: CancelToken) -> Path:
-            export_reviewed(grid, vault, path)
-            return path
-
-        return self.track_task(
-            Job(work, "export"),
-            vault,
-            self.tr("Exporting the grid…"),
-            done=self.extract_panel.show_exported,
-            error=self.extract_panel.show_error,
-        )
+        job = Job(work, request.name)
+        failed = panel.error if side else panel.fail
+        job.signals.done.connect(guard(request.on_done or panel.finish))
+        job.signals.failed.connect(guard(lambda msg, hint: failed(f"{msg} {hint}".strip())))
+        if not side:
+            job.signals.cancelled.connect(guard(lambda: panel.fail(request.cancelled)))
+            job.signals.progress.connect(guard(panel.show_progress))
+            job.signals.partial.connect(guard(panel.partial))
+        return self.track(job, request.message)
 
     def open_citation(self, citation: Citation) -> None:
         """Open the cited page in the source pane with the quote highlighted."""
@@ -568,5 +445,6 @@ class MainWindow(QMainWindow):
             lock_matter(self.vault, reason="exit")
             self.vault = None
         self.runner.wait(10_000)
+        self.quick.wait(10_000)
         self.engine.close()
         super().closeEvent(event)

@@ -14,11 +14,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QWidget,
 )
 
 from app.config import Settings, load_settings, managed, save_settings
+from app.policy import ocr_allowed, ocr_languages
 
 
 class SettingsDialog(QDialog):
@@ -58,6 +60,13 @@ class SettingsDialog(QDialog):
         self.auto_lock.setSuffix(self.tr(" min"))
         self.auto_lock.setValue(settings.auto_lock_minutes)
         self._default_model = settings.default_model
+        self._ocr_user = (settings.ocr_enabled, settings.ocr_languages)  # kept if IT overrides
+        self.ocr = QCheckBox(self.tr("Recognise text in scanned pages and images"))
+        self.ocr.setChecked(settings.ocr_enabled)
+        self.ocr_languages = QLineEdit(settings.ocr_languages)
+        self.ocr_languages.setToolTip(
+            self.tr('Tesseract language codes joined by "+", e.g. eng+deu')
+        )
 
         form = QFormLayout(self)
         rows = (
@@ -67,6 +76,8 @@ class SettingsDialog(QDialog):
             ("", self.gpu_layers),
             (self.tr("&KV cache:"), self.kv_cache),
             (self.tr("&Lock matters after idle:"), self.auto_lock),
+            (self.tr("&OCR on import:"), self.ocr),
+            (self.tr("OCR lan&guages:"), self.ocr_languages),
         )
         for label, widget in rows:
             form.addRow(label, widget)
@@ -80,7 +91,16 @@ class SettingsDialog(QDialog):
             "gpu_layers": (self.gpu_auto, self.gpu_layers),
             "kv_cache": (self.kv_cache,),
             "auto_lock_minutes": (self.auto_lock,),
+            "ocr_enabled": (self.ocr,),
+            "ocr_languages": (self.ocr_languages,),
         }
+        # OCR has its own policy keys (ocr.enabled, ocr.languages), greyed out the same way.
+        if not ocr_allowed():
+            self.ocr.setChecked(False)
+            self.managed_names.append("ocr_enabled")
+        if ocr_languages() is not None:
+            self.ocr_languages.setText(ocr_languages() or "")
+            self.managed_names.append("ocr_languages")
         managed_text = self.tr("Managed by your organisation")
         for name in self.managed_names:
             for control in controls.get(name, ()):
@@ -117,6 +137,12 @@ class SettingsDialog(QDialog):
             kv_cache=str(self.kv_cache.currentData()),
             auto_lock_minutes=self.auto_lock.value(),
             default_model=self._default_model,
+            ocr_enabled=self._ocr_user[0]
+            if "ocr_enabled" in self.managed_names
+            else self.ocr.isChecked(),
+            ocr_languages=self._ocr_user[1]
+            if "ocr_languages" in self.managed_names
+            else self.ocr_languages.text().strip() or "eng",
         )
 
     def accept(self) -> None:

@@ -8,19 +8,54 @@ which is what screen readers and non-PDF documents use.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
-from app.ingest.render import render_pdf_page
+from app.cancel import CancelToken, Progress
+from app.gui.jobs import Job, JobRunner
+from app.ingest.ocr_boxes import ocr_highlights
+from app.ingest.render import RenderedPage, render_pdf_page
 from app.tasks.verify import find_quote
 from app.vault import Vault
 
 
+@dataclass(frozen=True)
+class PageView:
+    """Everything the viewer shows for one page, read and rendered off the GUI thread."""
+
+    document_id: str
+    page: int
+    title: str
+    page_count: int
+    text: str
+    span: tuple[int, int] | None
+    rendered: RenderedPage | None  # None for a document that is not a PDF
+    ocr_confidence: float | None = None  # a scanned page: how sure OCR was of its text
+
+
+def load_page(vault: Vault, document_id: str, page: int, quote: str = "") -> PageView:
+    """Decrypt the page's text (and, for a PDF, render it with the quote's boxes)."""
+    info = vault.get_document_info(document_id)
+    pages = {p.page: p.text for p in vault.pages(document_id)}
+    text = pages.get(page, "")
+    span = find_quote(quote, text) if quote else None
+    rendered = None
+    if info.mime_type == "application/pdf":
+        rendered = render_pdf_page(vault.get_document(document_id).content, page, quote=quote)
+    ocr = vault.page_ocr(document_id, page)  # a scan: its OCR word boxes locate the quote
+    rendered = ocr_highlights(rendered, ocr, span)
+    confidence = ocr.confidence if ocr is not None else None
+    return PageView(document_id, page, info.title, len(pages), text, span, rendered, confidence)
+
+
 class SourceViewer(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: Reading and rendering run here; without a runner (tests), on the calling thread.
+        self._runner = runner
         self.title = QLabel("")
         self.title.setAccessibleName(self.tr("Source document and page"))
         self.image = QLabel()
@@ -38,27 +73,62 @@ class SourceViewer(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(split, 1)
+        #: The page asked for last; ``shown`` is the page on screen (None while loading).
         self.current: tuple[str, int] | None = None
+        self.shown: tuple[str, int] | None = None
 
     def clear(self) -> None:
-        self.current = None
+        self.current = self.shown = None
         self.title.setText("")
         self.image.clear()
         self.text.clear()
 
-    def show_page(self, vault: Vault, document_id: str, page: int, quote: str = "") -> None:
-        """Open ``page`` of the document with ``quote`` highlighted in image and text."""
-        info = vault.get_document_info(document_id)
-        pages = {p.page: p.text for p in vault.pages(document_id)}
-        page_text = pages.get(page, "")
+    def show_page(self, vault: Vault, document_id: str, page: int, quote: str = "") -> Job | None:
+        """Open ``page`` of the document with ``quote`` highlighted in image and text.
+
+        Decrypting and rendering a PDF page takes a noticeable fraction of a second, so it
+        runs on a worker; the newest request wins when clicks come faster than that.
+        """
         self.current = (document_id, page)
-        self.title.setText(
-            self.tr("Source: {0}, p. {1} of {2}").format(info.title, page, len(pages))
+        if self._runner is None:
+            self.show_view(load_page(vault, document_id, page, quote))
+            return None
+        self.title.setText(self.tr("Opening p. {0}…").format(page))
+
+        def work(progress: Progress, cancel: CancelToken) -> PageView:
+            return load_page(vault, document_id, page, quote)
+
+        job = Job(work, "source page")
+        job.signals.done.connect(self._loaded)
+        job.signals.failed.connect(
+            lambda message, hint: self._failed((document_id, page), f"{message} {hint}")
         )
-        span = find_quote(quote, page_text) if quote else None
+        return self._runner.start(job)
+
+    def _loaded(self, view: PageView) -> None:
+        if self.current == (view.document_id, view.page):  # not locked or superseded since
+            self.show_view(view)
+
+    def _failed(self, key: tuple[str, int], message: str) -> None:
+        if self.current == key:
+            self.title.setText(message)
+
+    def show_view(self, view: PageView) -> None:
+        self.shown = (view.document_id, view.page)
+        self.title.setText(
+            self.tr("Source: {0}, p. {1} of {2}").format(view.title, view.page, view.page_count)
+        )
+        if view.ocr_confidence is not None:
+            self.title.setText(
+                self.title.text()
+                + self.tr(" (scanned page, text recognised by OCR: {0}% confidence)").format(
+                    round(view.ocr_confidence * 100)
+                )
+            )
+        span = view.span
         # PDF text is full of no-break spaces; shown as they are, a line with no other
         # break point is cut mid-word. One character for one, so the span still fits.
-        shown = page_text.replace("\u00a0", " ")
+        shown = view.text.replace("\u00a0", " ")
         if span is not None:
             start, end = span
             marked = (
@@ -71,17 +141,16 @@ class SourceViewer(QWidget):
         self.text.setHtml(f"<p>{marked.replace(chr(10), '<br>')}</p>")
         if span is not None:
             cursor = self.text.textCursor()
-            cursor.setPosition(min(span[0] + 1, len(page_text)))
+            cursor.setPosition(min(span[0] + 1, len(view.text)))
             self.text.setTextCursor(cursor)
             self.text.ensureCursorVisible()
-        if info.mime_type == "application/pdf":
-            self._render(vault.get_document(document_id).content, page, quote)
+        if view.rendered is not None:
+            self._render(view.rendered)
         else:
             self.image.setText(self.tr("(No page image for this type of document.)"))
             self.image.adjustSize()
 
-    def _render(self, content: bytes, page: int, quote: str) -> None:
-        rendered = render_pdf_page(content, page, quote=quote)
+    def _render(self, rendered: RenderedPage) -> None:
         image = QImage(
             rendered.bgr,
             rendered.width,

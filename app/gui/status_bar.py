@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from app.engine import LoadedModel
+from app.engine.stats import GenerationStats
 
 
 class ChambersStatusBar(QStatusBar):
@@ -68,6 +69,18 @@ class ChambersStatusBar(QStatusBar):
         self.speed_label.setText(
             "" if tokens_per_second is None else self.tr("{0:.1f} tok/s").format(tokens_per_second)
         )
+
+    def show_stats(self, stats: GenerationStats) -> None:
+        """The engine's latest figures: generation speed, or for a call that only reads
+        (option scoring, a prompt still being read) the reading speed."""
+        if stats.generated_tokens > 1:
+            self.show_speed(stats.tokens_per_second)
+            self.speed_label.setToolTip(self.tr("Generation speed of the model"))
+        elif stats.prompt_tokens_per_second > 0:
+            self.speed_label.setText(
+                self.tr("read {0:.0f} tok/s").format(stats.prompt_tokens_per_second)
+            )
+            self.speed_label.setToolTip(self.tr("How fast the model reads the documents"))
 
     def show_progress(self, fraction: float | None, message: str = "") -> None:
         """None hides the progress area; otherwise show the bar, the message and Cancel."""

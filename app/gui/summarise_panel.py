@@ -10,32 +10,25 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
+from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
+from app.tasks.audited import run_summarise
 from app.tasks.summarise import Point, Summary
 from app.vault import DocumentInfo
 
 WARNING_STYLE = "color: #8a4b00; font-weight: bold;"
 
 
-class SummarisePanel(QWidget):
-    summarise_requested = Signal(str, str)  # document id, style
-    cancel_requested = Signal()
-    source_requested = Signal(str, int, str)  # document id, page, quote
-
+class SummarisePanel(TaskPanel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(
+            self.tr("Summa&rise"), self.tr("Summarise the document"), self.tr("summary"), parent
+        )
+        self.locked_text = self.tr("Unlock a matter to summarise its documents.")
+        self.run_button.setToolTip(self.tr("Summarise the chosen document (Ctrl+Enter)"))
+        self.cancel_button.setToolTip(self.tr("Stop; finished parts are kept (Esc)"))
         self.document = QComboBox()
         self.document.setAccessibleName(self.tr("Document to summarise"))
         self.document.setSizeAdjustPolicy(
@@ -54,24 +47,6 @@ class SummarisePanel(QWidget):
             self.style_box.addItem(label, style)
         style_label = QLabel(self.tr("St&yle:"))
         style_label.setBuddy(self.style_box)
-        self.run_button = QPushButton(self.tr("Summa&rise"))
-        self.run_button.setAccessibleName(self.tr("Summarise the document"))
-        self.run_button.setToolTip(self.tr("Summarise the chosen document (Ctrl+Enter)"))
-        self.run_button.clicked.connect(self._run)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.setAccessibleName(self.tr("Cancel the summary"))
-        self.cancel_button.setToolTip(self.tr("Stop; finished parts are kept (Esc)"))
-        self.cancel_button.clicked.connect(self.cancel_requested)
-        self.cancel_button.setEnabled(False)
-        self.progress = QProgressBar()
-        self.progress.setAccessibleName(self.tr("Summary progress"))
-        self.progress.setRange(0, 1000)
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(12)
-        self.progress.hide()
-        self.state = QLabel("")
-        self.state.setAccessibleName(self.tr("Summary status"))
-        self.state.setWordWrap(True)
         self.coverage = QLabel("")
         self.coverage.setAccessibleName(self.tr("Pages covered"))
         self.coverage.setWordWrap(True)
@@ -80,16 +55,14 @@ class SummarisePanel(QWidget):
         self.output.setOpenLinks(False)
         self.output.setAccessibleName(self.tr("Summary with page citations"))
         self.output.anchorClicked.connect(self._open)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
-        shortcut.activated.connect(self._run)
+        self.inputs = [self.document, self.style_box]
 
         bar = QHBoxLayout()
         bar.addWidget(document_label)
         bar.addWidget(self.document, 1)
         bar.addWidget(style_label)
         bar.addWidget(self.style_box)
-        bar.addWidget(self.run_button)
-        bar.addWidget(self.cancel_button)
+        bar.addLayout(self.controls.buttons())
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.progress)
@@ -103,11 +76,10 @@ class SummarisePanel(QWidget):
         self.draft: list[Point] = []
         self.summary: Summary | None = None
         self._links: list[tuple[str, int, str]] = []
-        self._available = self._busy = self._empty_hint = False
         self.clear()
         self.set_available(False)
 
-    # -- state from the main window ------------------------------------------------------
+    # -- the framework's hooks -----------------------------------------------------------
     def set_documents(self, documents: list[DocumentInfo]) -> None:
         """The open matter's documents (empty when locked); keeps the current choice."""
         current = self.document.currentData()
@@ -122,72 +94,60 @@ class SummarisePanel(QWidget):
         index = self.document.findData(current)
         if index >= 0:
             self.document.setCurrentIndex(index)
-        self._update_enabled()
+        self.refresh()
 
-    def set_available(self, available: bool, reason: str = "") -> None:
-        """Whether a summary can be run now (``reason`` says why not); results stay shown."""
-        self._available = available
-        if not available:
-            self.state.setText(reason or self.tr("Unlock a matter to summarise its documents."))
-        elif not self._busy and self.summary is None:
-            self.state.setText("")
-        self._update_enabled()
+    def has_result(self) -> bool:
+        return self.summary is not None
 
-    def clear(self) -> None:
-        """Forget everything shown, the document list included (the matter was locked)."""
+    def can_run(self) -> bool:
+        return bool(self._documents)
+
+    def idle_text(self) -> str:
+        if not self._documents:
+            return self.tr("Import a document on the Documents tab to summarise it.")
+        return ""
+
+    def reset(self) -> None:
         self.draft, self._links, self.summary = [], [], None
         self._document_id = self._title = ""
         self.output.clear()
         self.coverage.clear()
         self.coverage.hide()
-        self.set_documents([])
-        self.set_busy(False)
 
-    def set_busy(self, busy: bool) -> None:
-        self.cancel_button.setEnabled(busy)
-        self.progress.setVisible(busy)
-        self._busy = busy
-        self._update_enabled()
-
-    def _update_enabled(self) -> None:
-        ready = self._available and not self._busy
-        for widget in (self.document, self.style_box, self.run_button):
-            widget.setEnabled(ready and bool(self._documents))
-        if ready and not self._documents:
-            self.state.setText(self.tr("Import a document on the Documents tab to summarise it."))
-            self._empty_hint = True
-        elif self._empty_hint and self._documents:
-            self.state.setText("")
-            self._empty_hint = False
-
-    # -- a run --------------------------------------------------------------------------
-    def _run(self) -> None:
+    def request(self) -> TaskRequest | None:
         document_id = self.document.currentData()
-        if not self.run_button.isEnabled() or not document_id:
-            return
+        if not document_id:
+            return None
         info = next(d for d in self._documents if d.id == document_id)
+        style = str(self.style_box.currentData())
         self._document_id, self._title = info.id, info.title
         self.draft, self._links, self.summary = [], [], None
         self.coverage.hide()
-        self.progress.setValue(0)
         self.state.setText(self.tr("Reading the document…"))
         self.output.setHtml(f"<p><i>{html.escape(self.tr('Working…'))}</i></p>")
-        self.set_busy(True)
-        self.summarise_requested.emit(info.id, str(self.style_box.currentData()))
 
-    def show_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(round(fraction * 1000))
-        if message:
-            self.state.setText(message)
+        def work(task: TaskContext) -> Summary:
+            return run_summarise(
+                info.id, task.engine, task.vault, style=style, progress=task.progress,
+                cancel=task.cancel, on_points=task.emit,
+            )  # fmt: skip
 
-    def add_points(self, points: list[Point]) -> None:
+        return TaskRequest(
+            "summary",
+            self.tr("Summarising…"),
+            work,
+            {"document_id": info.id, "style": style},
+            self.tr("Cancelled. Finished parts are kept: run it again to resume."),
+        )
+
+    def partial(self, value: list[Point]) -> None:
         """Points of one finished part, shown before they are combined."""
-        self.draft.extend(points)
+        self.draft.extend(value)
         heading = self.tr("Taking shape: points from the parts read so far (combined at the end)")
         self._render(heading, self.draft, draft=True)
 
-    def show_summary(self, summary: Summary) -> None:
-        self.summary = summary
+    def done(self, result: Summary) -> None:
+        self.summary = summary = result
         self._document_id, self._title = summary.document_id, summary.title
         style = self.style_box.itemText(max(0, self.style_box.findData(summary.style)))
         heading = self.tr("{0} — {1} summary").format(summary.title, style.lower())
@@ -218,15 +178,13 @@ class SummarisePanel(QWidget):
             if summary.points
             else self.tr("No points: the pages hold no text.")
         )
-        self.set_busy(False)
 
-    def show_error(self, message: str) -> None:
+    def error(self, message: str) -> None:
         self.state.setText(message)
         if self.draft:
             self._render(self.tr("Stopped: points from the parts read so far"), self.draft, True)
         else:
             self.output.setHtml(f"<p><b>{html.escape(message)}</b></p>")
-        self.set_busy(False)
 
     # -- output and links ---------------------------------------------------------------
     def link(self, index: int) -> tuple[str, int, str]:

@@ -1,13 +1,15 @@
 """Ingestion: files -> pages -> chunks, with provenance, in a sandbox. No vault here.
 
-API (phase 2 stores the results in the vault; nothing here touches it)::
+API (app/ingest/importer.py stores the results in a vault; nothing here touches one)::
 
     from app.ingest import extract, extract_many, chunk_pages, IngestLimits
 
     doc = extract(Path("contract.pdf"))          # ExtractedDocument or IngestError
     doc.sha256, doc.kind, doc.mime_type, doc.size, doc.title
-    doc.pages      # tuple[PageText(number, text, needs_ocr)], numbers 1-based
-    doc.flags      # frozenset: "needs_ocr", "has_attachments"; children may be "unreadable"
+    doc.pages      # tuple[PageText(number, text, needs_ocr, ocr)], numbers 1-based;
+                   # ocr: PageOcr(confidence, word boxes) of a scan read by app/ingest/ocr.py
+    doc.flags      # frozenset: "needs_ocr" (scans found), "ocr" (and recognised),
+                   # "has_attachments"; children may be "unreadable"
     doc.metadata   # short technical strings only (page_basis, page_count, charset...)
     doc.children   # e-mail attachments, each a full ExtractedDocument
     doc.content    # the original bytes (hash of these == sha256)

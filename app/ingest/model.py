@@ -1,7 +1,7 @@
 """The values ingestion hands to the rest of the app.
 
 They are plain frozen dataclasses so they cross the worker-process boundary by pickling
-and so phase 2 (the vault) can store them field by field without knowing any reader.
+and so the importer can store them in the vault field by field without knowing any reader.
 """
 
 from __future__ import annotations
@@ -25,6 +25,46 @@ class IngestLimits:
     timeout_s: float = 120.0
     memory_mb: int = 2048
     max_attachment_depth: int = 3
+    #: OCR of scanned pages and image documents (app/ingest/ocr.py). ``timeout_s``
+    #: bounds the time between two recognised pages, so a long scan is not cut off.
+    ocr_enabled: bool = True
+    ocr_languages: str = "eng"
+    ocr_dpi: int = 300
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """One recognised word: ``text == page_text[start:end]``, and where it sits.
+
+    The box (left, top, right, bottom) is in page units measured from the top-left
+    corner: PDF points for a PDF page, pixels for an image document. ``confidence`` is
+    the engine's 0..1 certainty for this word.
+    """
+
+    text: str
+    start: int
+    end: int
+    left: float
+    top: float
+    right: float
+    bottom: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class PageOcr:
+    """What OCR recognised on one page: word boxes, their overall confidence, page size.
+
+    ``width`` and ``height`` are the page's size in the same units as the boxes, so a
+    viewer scales boxes by (rendered width / ``width``) whatever the units are.
+    """
+
+    engine: str
+    languages: str
+    confidence: float
+    width: float
+    height: float
+    words: tuple[OcrWord, ...]
 
 
 @dataclass(frozen=True)
@@ -32,12 +72,14 @@ class PageText:
     """One page as the user would cite it: 1-based ``number`` and its full text.
 
     ``needs_ocr`` marks a page whose visible content is an image with (almost) no text
-    layer, so a blank page is never mistaken for an empty one.
+    layer, so a blank page is never mistaken for an empty one. It stays set after OCR
+    (the page *is* a scan); ``ocr`` then holds the word boxes behind ``text``.
     """
 
     number: int
     text: str
     needs_ocr: bool = False
+    ocr: PageOcr | None = None
 
 
 @dataclass(frozen=True)

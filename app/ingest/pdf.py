@@ -50,12 +50,16 @@ def read_pdf(
             )
         pages = [_read_page(document, index) for index in range(count)]
         title = _title(document)
+        ocr_pages = [page.number for page in pages if page.needs_ocr]
+        metadata = {"page_basis": "pdf", "page_count": str(count)}
+        if ocr_pages:
+            metadata["ocr_pages"] = str(len(ocr_pages))
+        if ocr_pages and limits.ocr_enabled:
+            from app.ingest.ocr import ocr_pdf_pages
+
+            pages = ocr_pdf_pages(document, pages, name, limits, metadata)
     finally:
         document.close()
-    ocr_pages = [page.number for page in pages if page.needs_ocr]
-    metadata = {"page_basis": "pdf", "page_count": str(count)}
-    if ocr_pages:
-        metadata["ocr_pages"] = str(len(ocr_pages))
     return pages, metadata, title
 
 

@@ -39,6 +39,10 @@ def read_bytes(data: bytes, name: str, limits: IngestLimits, depth: int = 0) -> 
         from app.ingest.docx import read_docx
 
         pages, metadata, title = read_docx(data, name, limits)
+        if limits.ocr_enabled and not any(page.text.strip() for page in pages):
+            from app.ingest.ocr import ocr_docx_images  # a scan pasted into Word
+
+            pages = ocr_docx_images(data, name, limits, metadata) or pages
     elif kind == "eml":
         from app.ingest.mail import read_eml
 
@@ -56,7 +60,10 @@ def read_bytes(data: bytes, name: str, limits: IngestLimits, depth: int = 0) -> 
 
         pages, metadata = read_rtf(data, name)
     elif kind == "image":
-        pages, metadata, mime = [], {"page_basis": "none"}, image_mime(data)
+        from app.ingest.ocr import ocr_image_pages
+
+        metadata, mime = {"page_basis": "none"}, image_mime(data)
+        pages = ocr_image_pages(data, name, limits, metadata)
         flags.add("needs_ocr")
     else:
         from app.ingest.text import read_text
@@ -65,6 +72,8 @@ def read_bytes(data: bytes, name: str, limits: IngestLimits, depth: int = 0) -> 
 
     if any(page.needs_ocr for page in pages):
         flags.add("needs_ocr")
+    if any(page.ocr is not None for page in pages):
+        flags.add("ocr")
     if (
         kind != "image"
         and not any(page.text.strip() for page in pages)

@@ -76,7 +76,11 @@ class ModelSpec:
 
 
 def catalog_path() -> Path:
-    return resource_path("models", "catalog.json")
+    """The catalog of the last signed bundle imported on this machine, else the built-in one."""
+    from app.bundle.state import imported_catalog  # late: keeps TUF out of plain imports
+
+    imported = imported_catalog()
+    return imported if imported.is_file() else resource_path("models", "catalog.json")
 
 
 def load_catalog(path: Path | None = None) -> list[ModelSpec]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app import policy
 from app.audit import audit_event
 from app.cancel import CancelToken, Progress, no_progress
 from app.errors import (
@@ -146,6 +147,7 @@ def check_model(
             "(truncated or a different file)."
         )
     info = read_gguf_header(path)
+    policy.require_model_allowed(spec.sha256, f"Model {spec.id}")
     if verify_hash:
         actual = sha256_file(path, use_cache=use_cache)
         if actual != spec.sha256:
@@ -260,6 +262,7 @@ def import_model(
         raise ModelNotFoundError(f"{source} does not exist or is not a file.")
     info = read_gguf_header(source)
     actual = sha256_file(source, progress, cancel)
+    policy.require_model_allowed(actual, str(source))
     catalog = {spec.sha256: spec for spec in load_catalog()}
     spec = catalog.get(actual)
     if spec is None:
@@ -269,6 +272,7 @@ def import_model(
                 f"(SHA-256 {actual}).",
                 "Ask IT to add it to the catalog, or pass --trust to import it on your own authority.",
             )
+        policy.require_user_trust_allowed()
         stem = source.name.lower().removesuffix(".gguf")
         clash = [
             m

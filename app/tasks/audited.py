@@ -146,7 +146,6 @@ def run_extract(
     *,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
-    max_passages: int = 3,
 ) -> Grid:
     """``extract_grid`` with its audit record: document and field counts, cell statuses."""
     with audited_task("extract", vault, engine) as record:
@@ -158,7 +157,6 @@ def run_extract(
             vault,
             progress=progress,
             cancel=cancel,
-            max_passages=max_passages,
         )
         record.details.update(documents=len(grid.rows), fields=len(grid.fields), **grid.counts())
     return grid

@@ -71,18 +71,13 @@ def save_correction(
         char_end,
         now_iso(),
     )
-    with vault.write() as txn:
-        txn.connection.execute(
-            "INSERT OR REPLACE INTO task_outputs (id, task, created, document_ids, result)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (
-                f"{TASK}:{fieldset}:{document_id}:{field}",
-                TASK,
-                correction.created,
-                json.dumps([document_id]),
-                json.dumps(asdict(correction)),
-            ),
-        )
+    vault.put_task_output(
+        TASK,
+        f"{TASK}:{fieldset}:{document_id}:{field}",
+        asdict(correction),
+        document_ids=[document_id],
+        created=correction.created,
+    )
     audit_event(
         "extract.review",
         vault_id=vault.vault_id,
@@ -93,11 +88,7 @@ def save_correction(
 
 
 def load_corrections(vault: Vault) -> list[Correction]:
-    with vault.write() as txn:  # the vault exposes task tables only inside a transaction
-        rows = txn.connection.execute(
-            "SELECT result FROM task_outputs WHERE task = ? ORDER BY created, id", (TASK,)
-        ).fetchall()
-    return [Correction(**json.loads(row[0])) for row in rows]
+    return [Correction(**output.result) for output in vault.list_task_outputs(TASK)]
 
 
 def apply_corrections(grid: Grid, corrections: Iterable[Correction]) -> Grid:

@@ -5,7 +5,10 @@ source, numbered for the model: the lawyer's instructions ("write to Acme about 
 unpaid $12,000 invoice") and passages of the chosen documents found by each fact's or
 section's search terms (app/tasks/extract.candidate_passages, scoped to those documents).
 
-- Facts: one grammar-constrained JSON answer per fact (found, source number, verbatim
+- Typed facts (``x-extractor``: the agreement's name, date and parties, our client and
+  the other side, amounts, deadlines and the signatory) are parsed from the documents
+  and the instructions by app/tasks/draft_facts.py, each with the sentence stating it.
+- Other facts: one grammar-constrained JSON answer per fact (found, source number, verbatim
   quote, value). A fact goes into the draft only when its quote is on the cited page (or in
   the instructions) *and* the value's words are in that quote, so a value the model
   made up cannot pass. Anything else becomes a visible placeholder: ``missing`` when no
@@ -33,6 +36,8 @@ from app.engine.chat import Message
 from app.engine.structured import bound_schema, grammar_for, parse_output, token_budget
 from app.errors import CancelledError, OutputInvalidError, OutputTruncatedError, UsageError
 from app.paths import resource_path
+from app.tasks.candidates import DocumentText
+from app.tasks.draft_facts import document_texts, typed_value
 from app.tasks.eval_values import find_dates, find_durations
 from app.tasks.extract import candidate_passages, cell_schema
 from app.tasks.fieldsets import Field
@@ -262,6 +267,27 @@ def find_fact(item: Field, draft: Draft, engine: Engine, vault: Vault, sources: 
     return Fact(item.name, item.title, value, "supported" if ok else "unsupported", source)
 
 
+def typed_fact(item: Field, draft: Draft, texts: list[tuple[str, DocumentText]],
+               vault: Vault) -> Fact:  # fmt: skip
+    """A fact with ``x-extractor``: parsed from the instructions or the documents, or missing.
+
+    No model call and no fallback to one: a typed fact no source states is a
+    placeholder, so a guess can never take its place.
+    """
+    assert item.extractor is not None
+    found = typed_value(item.extractor, draft.instructions, texts)
+    if found is None or not plausible(item, found.value):
+        return Fact(item.name, item.title, None, "missing")
+    title = (
+        vault.get_document_info(found.document_id).title
+        if found.document_id
+        else INSTRUCTIONS_TITLE
+    )
+    source = Source(found.document_id, title, found.page, found.quote, True,
+                    found.char_start, found.char_end)  # fmt: skip
+    return Fact(item.name, item.title, found.value, "supported", source)
+
+
 def section_schema(section: Section, passages: int) -> dict[str, Any]:
     """Bounded so the object always closes; each sentence can only cite a shown source."""
     return {
@@ -345,12 +371,16 @@ def draft(
     day = today or datetime.date.today()
     result = Draft(template, instructions, list(document_ids), f"{day.day} {day:%B %Y}")
     sources = _Sources(vault, instructions)
+    texts = document_texts(vault, document_ids)
     steps = len(template.facts) + len(template.sections)
     done = 0
     for item in template.facts:
         cancel.raise_if_cancelled()
         progress(done / max(1, steps), f"Looking for: {item.title}")
-        result.facts[item.name] = find_fact(item, result, engine, vault, sources, cancel)
+        if item.extractor:
+            result.facts[item.name] = typed_fact(item, result, texts, vault)
+        else:
+            result.facts[item.name] = find_fact(item, result, engine, vault, sources, cancel)
         done += 1
     for section in template.sections.values():
         cancel.raise_if_cancelled()

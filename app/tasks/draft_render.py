@@ -24,8 +24,9 @@ from app.tasks.templates import SLOT
 
 RunKind = Literal["text", "value", "placeholder", "cite"]
 OPEN, CLOSE = "[\u25cf", "\u25cf]"
-#: An unchecked suggestion longer than this is cut short in its placeholder.
+#: An unchecked suggestion longer than this is cut short in the list of suggestions.
 SUGGESTION_CHARS = 60
+SUGGESTIONS_HEADING = "Suggestions to check (not used in the draft)"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Layout:
     notice: str
     paragraphs: list[Paragraph]
     sources: list[Source]
+    #: Unconfirmed suggestions for placeholders, shown after the draft for checking.
+    suggestions: list[str] = field(default_factory=list)
 
     @property
     def placeholders(self) -> list[str]:
@@ -63,12 +66,19 @@ def placeholder(text: str) -> str:
 def _fact_runs(fact: Fact, cite: Run | None) -> list[Run]:
     if fact.status == "supported" and fact.value and cite:
         return [Run(fact.value, "value"), cite]
-    if fact.status == "unsupported" and fact.value:
-        value = fact.value
-        if len(value) > SUGGESTION_CHARS:
-            value = value[: SUGGESTION_CHARS - 3] + "..."
-        return [Run(placeholder(f'{fact.title}: check "{value}"'), "placeholder")]
     return [Run(placeholder(fact.title), "placeholder")]
+
+
+def suggestions(draft: Draft) -> list[str]:
+    """Unconfirmed suggestions, listed beside the draft rather than inside a placeholder."""
+    out = []
+    for fact in draft.facts.values():
+        if fact.status == "unsupported" and fact.value:
+            value = fact.value
+            if len(value) > SUGGESTION_CHARS:
+                value = value[: SUGGESTION_CHARS - 3] + "..."
+            out.append(f'{fact.title}: "{value}" (not confirmed by a source: check)')
+    return out
 
 
 def layout(draft: Draft) -> Layout:
@@ -124,7 +134,7 @@ def layout(draft: Draft) -> Layout:
         f"{documents} document{'s' if documents != 1 else ''}. Check every highlighted "
         f"placeholder {placeholder('...')} and every numbered source before use."
     )
-    return Layout(draft.template.title, notice, paragraphs, sources)
+    return Layout(draft.template.title, notice, paragraphs, sources, suggestions(draft))
 
 
 def source_line(source: Source) -> str:
@@ -141,6 +151,8 @@ def to_text(result: Layout) -> str:
     if result.sources:
         lines.append("Sources")
         lines += [f"[{n}] {source_line(s)}" for n, s in enumerate(result.sources, 1)]
+    if result.suggestions:
+        lines += ["", SUGGESTIONS_HEADING, *(f"- {s}" for s in result.suggestions)]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -182,6 +194,10 @@ def write_docx(result: Layout, path: Path) -> Path:
             line = document.add_paragraph()
             line.add_run(f"[{n}] ").bold = True
             line.add_run(source_line(source)).font.size = Pt(9)
+    if result.suggestions:
+        document.add_heading(SUGGESTIONS_HEADING, level=2)
+        for suggestion in result.suggestions:
+            document.add_paragraph(suggestion, style="List Bullet").runs[0].font.size = Pt(9)
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".draft-", suffix=".docx")
     os.close(handle)

@@ -55,6 +55,14 @@ class Outcome:
     correct: bool | None
     baseline: str | None
     baseline_correct: bool | None
+    #: The field's commonest label over the evaluated documents, and whether it fits here.
+    majority: str | None = None
+    majority_correct: bool | None = None
+    page: int | None = None
+    quote: str = ""
+    #: "rule", "model" or "generated" (app/tasks/extract/cells.Cell.decided_by).
+    decided_by: str | None = None
+    derivation: str | None = None
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -73,6 +81,8 @@ class FieldScore:
     #: Model cells with a value (supported or unsupported), and those whose quote checked out.
     found: int
     verified: int
+    #: Cells the always-the-commonest-answer baseline gets right.
+    majority_correct: int = 0
 
     @property
     def model_accuracy(self) -> float | None:
@@ -86,11 +96,16 @@ class FieldScore:
     def verified_share(self) -> float | None:
         return _share(self.verified, self.found)
 
+    @property
+    def majority_accuracy(self) -> float | None:
+        return _share(self.majority_correct, self.n)
+
     def to_json(self) -> dict[str, Any]:
         return {
             **asdict(self),
             "model_accuracy": self.model_accuracy,
             "baseline_accuracy": self.baseline_accuracy,
+            "majority_accuracy": self.majority_accuracy,
             "verified_share": self.verified_share,
         }
 
@@ -107,6 +122,7 @@ def field_score(name: str, title: str, kind: str, outcomes: Sequence[Outcome]) -
         sum(bool(o.baseline_correct) for o in scored),
         len(found),
         sum(o.status == "supported" for o in found),
+        sum(bool(o.majority_correct) for o in scored),
     )
 
 
@@ -153,6 +169,7 @@ def score(
 ) -> tuple[list[FieldScore], list[Outcome]]:
     """Score each cell of ``grid`` (rows by vault id; ``label_ids`` maps them to label rows)."""
     outcomes: list[Outcome] = []
+    evaluated = [label_ids[row.document_id] for row in grid.rows]
     for row in grid.rows:
         document = label_ids[row.document_id]
         for item in fieldset.fields:
@@ -162,15 +179,36 @@ def score(
                 row.cells[item.name],
             )
             guess = baseline_value(item, kind, pages[row.document_id])
+            common = majority_answer(kind, [labels.rows[d][item.name] for d in evaluated])
             outcomes.append(
                 Outcome(document, item.name, label, cell.value, cell.status,
-                        is_correct(kind, label, cell.value), guess, is_correct(kind, label, guess))
+                        is_correct(kind, label, cell.value), guess, is_correct(kind, label, guess),
+                        common, is_correct(kind, label, common), cell.page, cell.quote,
+                        cell.decided_by, cell.derivation)
             )  # fmt: skip
     fields = [
         field_score(f.name, f.title, match_kind(f), [o for o in outcomes if o.field == f.name])
         for f in fieldset.fields
     ]
     return fields, outcomes
+
+
+def majority_answer(kind: str, labels: Sequence[str]) -> str | None:
+    """The answer given most often in ``labels`` (None, "not found", when that is commonest).
+
+    The floor every field is printed beside: a pipeline that cannot beat always giving
+    the commonest answer has learnt nothing about the documents.
+    """
+    counts: dict[str, int] = {}
+    for label in labels:
+        key = label.strip()
+        if kind == "choice" and not key:
+            key = "No"
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: (counts[k], k))
+    return best or None
 
 
 @contextmanager

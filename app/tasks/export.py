@@ -8,18 +8,57 @@
   "REVIEWED", and the value cell of a not-found field stays empty) and sheet "Evidence"
   (one line per cell: value, status, page, quote, reviewed).
 - JSON: ``Grid.to_json()``.
+
+Every text cell of CSV and XLSX passes through :func:`neutralise`: a document title or a
+quoted value is written by whoever wrote the document, and a cell starting with ``=``,
+``+``, ``-``, ``@``, tab or carriage return is run as a formula by spreadsheet programs
+(CSV injection, OWASP). Such text gets a leading apostrophe, and XLSX cells are stored as
+string data, so nothing an author wrote can become a live formula. JSON is left verbatim.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 from app.tasks.extract import Grid
 
 FORMATS = ("csv", "xlsx", "json")
 UNSUPPORTED_FILL = "FFF2CC"
+
+#: Leading characters that make a spreadsheet program treat a cell as a formula.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9,]*(\.[0-9]+)?%?")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` safe to put in a spreadsheet cell: formula-leading text gets a ``'``.
+
+    A plain signed number ("-5", "+1,200.50") is left alone: it cannot run anything and an
+    apostrophe would turn an amount into text. Non-strings (page numbers, None) pass through.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_LEADS):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def _text_cell(sheet: Any, row: int, column: int, value: Any) -> Any:
+    """Write one cell as data, never as a formula (openpyxl reads ``=...`` as one)."""
+    target = sheet.cell(row, column)
+    target.value = neutralise(value)
+    if isinstance(target.value, str):
+        target.data_type = "s"
+    return target
+
+
+def _write_row(sheet: Any, row: int, values: list[Any]) -> None:
+    for column, value in enumerate(values, start=1):
+        _text_cell(sheet, row, column, value)
 
 
 def header(grid: Grid) -> list[str]:
@@ -38,14 +77,14 @@ def header(grid: Grid) -> list[str]:
 def to_csv(grid: Grid, path: Path) -> Path:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(header(grid))
+        writer.writerow([neutralise(title) for title in header(grid)])
         for row in grid.rows:
             line: list[str | int] = [row.document_id, row.title]
             for name, _ in grid.fields:
                 cell = row.cells[name]
                 reviewed = "yes" if cell.reviewed else ""
                 line += [cell.value or "", cell.status, cell.page or "", cell.quote, reviewed]
-            writer.writerow(line)
+            writer.writerow([neutralise(value) for value in line])
     return path
 
 
@@ -63,14 +102,14 @@ def to_xlsx(grid: Grid, path: Path) -> Path:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Grid"
-    sheet.append(["Document ID", "Document"] + [title for _, title in grid.fields])
+    _write_row(sheet, 1, ["Document ID", "Document"] + [title for _, title in grid.fields])
     fill = PatternFill("solid", start_color=UNSUPPORTED_FILL, end_color=UNSUPPORTED_FILL)
     for r, row in enumerate(grid.rows, start=2):
-        sheet.cell(r, 1, row.document_id)
-        sheet.cell(r, 2, row.title)
+        _text_cell(sheet, r, 1, row.document_id)
+        _text_cell(sheet, r, 2, row.title)
         for c, (name, _) in enumerate(grid.fields, start=3):
             cell = row.cells[name]
-            target = sheet.cell(r, c, cell.value)
+            target = _text_cell(sheet, r, c, cell.value)
             if cell.reviewed:
                 where = f'page {cell.page}: "{cell.quote}"' if cell.page else "no source page"
                 text = f"REVIEWED by a person (model's evidence: {cell.status}, {where})"
@@ -84,13 +123,19 @@ def to_xlsx(grid: Grid, path: Path) -> Path:
     for heading in sheet[1]:
         heading.font = Font(bold=True)
     evidence = book.create_sheet("Evidence")
-    evidence.append(
-        ["Document ID", "Document", "Field", "Value", "Status", "Page", "Quote", "Reviewed"]
+    _write_row(
+        evidence,
+        1,
+        ["Document ID", "Document", "Field", "Value", "Status", "Page", "Quote", "Reviewed"],
     )
+    line = 1
     for row in grid.rows:
         for name, title in grid.fields:
             cell = row.cells[name]
-            evidence.append(
+            line += 1
+            _write_row(
+                evidence,
+                line,
                 [row.document_id, row.title, title, cell.value, cell.status, cell.page,
                  cell.quote, "yes" if cell.reviewed else ""]
             )  # fmt: skip

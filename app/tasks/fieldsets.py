@@ -18,6 +18,13 @@ property is one field:
 - ``x-match`` (optional): how ``chambers evaluate`` compares an answer with its label,
   one of ``MATCH_KINDS`` (app/tasks/eval_match.py says what each does); guessed from the
   field when absent.
+- ``x-extractor`` (optional): the typed candidate generator that answers the field
+  without asking the model to copy anything (one of app.tasks.candidates.EXTRACTORS:
+  parties, agreement_date, governing_law, ..., or ``clause`` for a yes/no clause found
+  by its ``x-cues``). A field without one is answered by retrieval and the model.
+- ``x-cues`` (with ``x-extractor: "clause"``): ``{"yes": [[regex, weight], ...],
+  "not": [regex, ...]}``: the language that makes the clause, and what cancels a cue
+  in its sentence ("non-exclusive").
 
 A file that is not valid JSON, not a valid JSON Schema, or breaks these rules is refused
 with an error naming the file and the field at fault.
@@ -62,6 +69,10 @@ class Field:
     label: str | None = None
     #: ``x-match``: how evaluate compares an answer with its label (one of MATCH_KINDS).
     match: str | None = None
+    #: ``x-extractor``: the typed candidate generator for this field, if any.
+    extractor: str | None = None
+    #: ``x-cues`` of a clause field, as given (compiled by app.tasks.candidates.Cues).
+    cues: dict[str, Any] | None = None
 
     @property
     def is_choice(self) -> bool:
@@ -112,6 +123,7 @@ def _field(path: Path, name: str, node: Any, kind: str = "Field set") -> Field:
     match = node.get("x-match")
     if match is not None and match not in MATCH_KINDS:
         raise FieldSetError(f'{label}: "x-match" must be one of {", ".join(MATCH_KINDS)}.')
+    extractor, cues = _extractor(label, node, kind)
     schema = {k: v for k, v in node.items() if not k.startswith("x-")}
     if "enum" in schema:
         options = schema["enum"]
@@ -135,7 +147,47 @@ def _field(path: Path, name: str, node: Any, kind: str = "Field set") -> Field:
         where,
         column,
         match,
+        extractor,
+        cues,
     )
+
+
+def _extractor(
+    label: str, node: dict[str, Any], kind: str
+) -> tuple[str | None, dict[str, Any] | None]:
+    """``x-extractor`` and ``x-cues``, checked (a bad regex is named, not raised later)."""
+    from app.tasks.candidates import EXTRACTORS
+    from app.tasks.draft_facts import TYPED
+
+    known = EXTRACTORS + TYPED if kind == "Template" else EXTRACTORS
+    extractor = node.get("x-extractor")
+    if extractor is not None and extractor not in known:
+        raise FieldSetError(f'{label}: "x-extractor" must be one of {", ".join(known)}.')
+    cues = node.get("x-cues")
+    if cues is None:
+        if extractor == "clause":
+            raise FieldSetError(f'{label}: a "clause" extractor needs "x-cues".')
+        return extractor, None
+    shape = (
+        isinstance(cues, dict)
+        and set(cues) <= {"yes", "not"}
+        and all(
+            isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
+            and isinstance(c[1], int | float)
+            for c in cues.get("yes", [])
+        )
+        and all(isinstance(c, str) for c in cues.get("not", []))
+    )  # fmt: skip
+    if not shape:
+        raise FieldSetError(
+            f'{label}: "x-cues" must be {{"yes": [[pattern, weight], ...], "not": [pattern, ...]}}.'
+        )
+    for pattern in [c[0] for c in cues.get("yes", [])] + list(cues.get("not", [])):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise FieldSetError(f'{label}: cue {pattern!r} is not a valid pattern ({exc}).') from exc
+    return extractor, cues
 
 
 def fields_from_properties(

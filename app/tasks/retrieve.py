@@ -186,7 +186,7 @@ def _document_coverage(query: Query, vault: Vault, document_id: str) -> float:
     return held / total if total else 0.0
 
 
-def _best_window(text: str, query: Query, size: int) -> tuple[int, int]:
+def best_window(text: str, query: Query, size: int) -> tuple[int, int]:
     """The ``size``-character span of ``text`` holding the most term weight."""
     if len(text) <= size:
         return 0, len(text)
@@ -202,10 +202,10 @@ def _best_window(text: str, query: Query, size: int) -> tuple[int, int]:
         weight = sum(inside.values())
         if weight > best:
             best, best_span = weight, (start, end)
-    return _snap(text, *best_span)
+    return snap(text, *best_span)
 
 
-def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+def snap(text: str, start: int, end: int) -> tuple[int, int]:
     """Move the edges to the nearest sentence (or at least word) boundaries."""
     if start > 0:
         ends = list(_SENTENCE_END.finditer(text, max(0, start - 160), start))
@@ -287,7 +287,7 @@ def retrieve(
     for hit in hits:
         text = page_text(hit.document_id, hit.page)
         chunk = text[hit.char_start : hit.char_end]
-        start, end = _best_window(chunk, query, window_chars)
+        start, end = best_window(chunk, query, window_chars)
         start, end = hit.char_start + start, hit.char_start + end
         body = text[start:end]
         candidates.append(

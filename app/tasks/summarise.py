@@ -34,6 +34,8 @@ from app.engine import Engine
 from app.engine.chat import Message
 from app.engine.structured import grammar_for, parse_output, token_budget
 from app.errors import CancelledError
+from app.tasks.candidates import DocumentText, Page
+from app.tasks.summary_facts import facts_header
 from app.tasks.summary_parts import (
     FORMAT_VERSION,
     MARGIN,
@@ -60,7 +62,6 @@ from app.tasks.summary_parts import (
     window_schema,
 )
 from app.vault import Vault
-from app.vault.slots import now_iso
 
 __all__ = [
     "FORMAT_VERSION",
@@ -95,16 +96,9 @@ class _Partials:
         self._stored: dict[str, list[Point]] = {}
         if not enabled:
             return
-        # Reads go through a write transaction: the vault exposes its own tables to tasks
-        # only there. It commits nothing but bumps the vault's generation counter once.
-        with vault.write() as txn:
-            rows = txn.connection.execute(
-                "SELECT id, result FROM task_outputs WHERE task = ? AND document_ids = ?",
-                (PARTIAL_TASK, json.dumps([document_id])),
-            ).fetchall()
-        for row_id, result in rows:
+        for output in vault.list_task_outputs(PARTIAL_TASK, document_ids=[document_id]):
             try:
-                self._stored[str(row_id)] = [Point(**p) for p in json.loads(result)["points"]]
+                self._stored[output.id] = [Point(**p) for p in output.result["points"]]
             except (ValueError, TypeError, KeyError):
                 continue  # an unreadable partial is recomputed
 
@@ -115,20 +109,13 @@ class _Partials:
         self._stored[key] = points
         if not self._enabled:
             return
-        with self._vault.write() as txn:
-            txn.connection.execute(
-                "INSERT OR REPLACE INTO task_outputs"
-                " (id, task, created, document_ids, model_sha256, result)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    key,
-                    PARTIAL_TASK,
-                    now_iso(),
-                    json.dumps([self._document_id]),
-                    model_sha256,
-                    json.dumps({"points": [asdict(p) for p in points]}),
-                ),
-            )
+        self._vault.put_task_output(
+            PARTIAL_TASK,
+            key,
+            {"points": [asdict(p) for p in points]},
+            document_ids=[self._document_id],
+            model_sha256=model_sha256,
+        )
 
 
 def partial_key(*parts: object) -> str:
@@ -295,6 +282,10 @@ def summarise(
         )
         points = merge_repeats(points)
 
+    if style != "chronology":
+        # The facts header: who, when, how long, which law, each with its quote.
+        text = DocumentText([Page(p.page, p.text) for p in pages], info.title)
+        points = [*facts_header(text), *points]
     stats.total_seconds = time.perf_counter() - start
     summary = Summary(
         document_id,
@@ -308,19 +299,13 @@ def summarise(
         stats,
     )
     if store:
-        with vault.write() as txn:
-            txn.connection.execute(
-                "INSERT INTO task_outputs (id, task, created, document_ids, model_sha256, result)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    uuid.uuid4().hex,
-                    RESULT_TASK,
-                    now_iso(),
-                    json.dumps([document_id]),
-                    model_sha,
-                    json.dumps(summary.to_json()),
-                ),
-            )
+        vault.put_task_output(
+            RESULT_TASK,
+            uuid.uuid4().hex,
+            summary.to_json(),
+            document_ids=[document_id],
+            model_sha256=model_sha,
+        )
     progress(1.0, "Done")
     return summary
 

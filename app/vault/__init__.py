@@ -30,6 +30,7 @@ from app.vault.manage import (
     unlock,
 )
 from app.vault.search import SearchHit, SearchSyntaxError
+from app.vault.task_outputs import TaskOutput
 from app.vault.vault import Vault
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "SearchSyntaxError",
     "SlotError",
     "SlotInfo",
+    "TaskOutput",
     "Vault",
     "VaultError",
     "VaultExistsError",

@@ -33,8 +33,12 @@ AAD_DOMAIN = b"chambers-vault-aad"
 #: Floors enforced whenever a passphrase slot is read (an edited vault.json cannot weaken them).
 ARGON2_MIN_MEMORY_KIB = 262144
 ARGON2_MIN_ITERATIONS = 2
-ARGON2_MAX_MEMORY_KIB = 4 * 1024 * 1024
-ARGON2_MAX_ITERATIONS = 64
+#: Caps, so an edited vault.json cannot make one unlock attempt take minutes (4 GiB x 64
+#: passes took ~300 s). Work = memory x passes is capped at 12 passes over 256 MiB: about
+#: 4-8 s on a 2-core machine under load, far above what creation tunes to (0.5 s).
+ARGON2_MAX_MEMORY_KIB = 1024 * 1024
+ARGON2_MAX_ITERATIONS = 12
+ARGON2_MAX_WORK_KIB = ARGON2_MIN_MEMORY_KIB * ARGON2_MAX_ITERATIONS
 ARGON2_LANES = 4
 ARGON2_TARGET_SECONDS = 0.5
 
@@ -105,6 +109,11 @@ class Argon2Params:
             return f"iterations {self.iterations} is outside {lo}..{hi}"
         if not 1 <= self.lanes <= 16:
             return f"lanes {self.lanes} is outside 1..16"
+        if self.memory_kib * self.iterations > ARGON2_MAX_WORK_KIB:
+            return (
+                f"memory x iterations = {self.memory_kib * self.iterations} KiB is above the "
+                f"cap of {ARGON2_MAX_WORK_KIB} KiB (one unlock would take too long)"
+            )
         return None
 
 

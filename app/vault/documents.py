@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.vault.errors import DocumentNotFoundError, VaultIntegrityError
+from app.vault import task_outputs
+from app.vault.errors import DocumentNotFoundError, VaultError, VaultIntegrityError
 from app.vault.slots import now_iso
+from app.vault.task_outputs import TaskOutput
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,33 @@ class Chunk:
     text: str
 
 
+class DuplicateDocumentError(VaultError):
+    """The same bytes are already stored as a top-level document (``existing_id``).
+
+    Raised inside the write transaction, so the caller's transaction rolls back; two
+    imports racing on the same file thus end with one document and one "duplicate".
+    """
+
+    def __init__(self, existing_id: str) -> None:
+        super().__init__(f"These bytes are already in the vault as document {existing_id}.")
+        self.existing_id = existing_id
+
+
+@dataclass(frozen=True)
+class PageOcrRecord:
+    """A page's OCR as stored: each word is (text, start, end, left, top, right,
+    bottom, confidence), its span in the page text and its box in page units (PDF
+    points for PDFs, pixels for images) from the top-left; ``width``/``height`` are the
+    page's size in those units, so boxes scale to any rendering."""
+
+    engine: str
+    languages: str
+    confidence: float
+    width: float
+    height: float
+    words: tuple[tuple[str, int, int, float, float, float, float, float], ...]
+
+
 _INFO_COLUMNS = "id, title, mime_type, size, sha256, metadata, created, parent_id"
 
 
@@ -67,10 +96,21 @@ class WriteTxn:
     def __init__(self, conn: Any) -> None:
         self._conn = conn
 
-    @property
-    def connection(self) -> Any:
-        """The raw connection, for later layers' own tables (same transaction)."""
-        return self._conn
+    def put_task_output(
+        self,
+        task: str,
+        output_id: str,
+        result: Mapping[str, Any],
+        *,
+        document_ids: Sequence[str] = (),
+        model_sha256: str | None = None,
+        created: str | None = None,
+    ) -> TaskOutput:
+        """Store (or replace) a task's output in this transaction (app/vault/task_outputs.py)."""
+        return task_outputs.put(
+            self._conn, task, output_id, result, document_ids=document_ids,
+            model_sha256=model_sha256, created=created,
+        )  # fmt: skip
 
     def add_document(
         self,
@@ -81,6 +121,9 @@ class WriteTxn:
         metadata: Mapping[str, Any] | None = None,
         parent_id: str | None = None,
     ) -> DocumentInfo:
+        """Store one document; a top-level one whose bytes are already stored raises
+        ``DuplicateDocumentError`` (insert-or-detect under the write lock, backed by the
+        unique index of schema migration 3, not a check made before the transaction)."""
         info = DocumentInfo(
             id=uuid.uuid4().hex,
             title=title,
@@ -91,6 +134,27 @@ class WriteTxn:
             created=now_iso(),
             parent_id=parent_id,
         )
+        if parent_id is None:
+            self._refuse_duplicate(info.sha256)
+        try:
+            self._insert(info)
+        except Exception as exc:  # the driver's IntegrityError: the unique index caught it
+            if parent_id is None and "UNIQUE" in str(exc):
+                self._refuse_duplicate(info.sha256)
+            raise
+        self._conn.execute("INSERT INTO document_content VALUES (?, ?)", (info.id, bytes(content)))
+        return info
+
+    def _refuse_duplicate(self, sha256: str) -> None:
+        row = self._conn.execute(
+            "SELECT id FROM documents WHERE sha256 = ? AND parent_id IS NULL"
+            " ORDER BY created, id LIMIT 1",
+            (sha256,),
+        ).fetchone()
+        if row is not None:
+            raise DuplicateDocumentError(str(row[0]))
+
+    def _insert(self, info: DocumentInfo) -> None:
         self._conn.execute(
             f"INSERT INTO documents ({_INFO_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -104,8 +168,6 @@ class WriteTxn:
                 info.parent_id,
             ),
         )
-        self._conn.execute("INSERT INTO document_content VALUES (?, ?)", (info.id, bytes(content)))
-        return info
 
     def add_pages(self, document_id: str, pages: Iterable[tuple[int, str]]) -> None:
         """Pages are numbered from 1 in reading order."""
@@ -120,6 +182,24 @@ class WriteTxn:
             "INSERT INTO chunks (document_id, page, char_start, char_end, text)"
             " VALUES (?, ?, ?, ?, ?)",
             ((document_id, page, start, end, text) for page, start, end, text in chunks),
+        )
+
+    def add_page_ocr(self, document_id: str, page: int, ocr: PageOcrRecord) -> None:
+        """OCR word boxes of one page (schema migration 4); replaces an earlier record."""
+        self._conn.execute(
+            "INSERT OR REPLACE INTO page_ocr"
+            " (document_id, page, engine, languages, confidence, width, height, words)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                document_id,
+                page,
+                ocr.engine,
+                ocr.languages,
+                ocr.confidence,
+                ocr.width,
+                ocr.height,
+                json.dumps([list(w) for w in ocr.words], separators=(",", ":")),
+            ),
         )
 
     def delete_document(self, document_id: str) -> None:
@@ -171,3 +251,34 @@ def get_chunks(conn: Any, document_id: str) -> list[Chunk]:
         (document_id,),
     ).fetchall()
     return [Chunk(r[0], document_id, r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def get_page_ocr(conn: Any, document_id: str, page: int) -> PageOcrRecord | None:
+    """The page's OCR record, or None for a page that was not OCR'd (or a vault from
+    before schema migration 4)."""
+    try:
+        row = conn.execute(
+            "SELECT engine, languages, confidence, width, height, words FROM page_ocr"
+            " WHERE document_id = ? AND page = ?",
+            (document_id, page),
+        ).fetchone()
+    except Exception as exc:  # the driver's OperationalError: no such table (old schema)
+        if "no such table" in str(exc):
+            return None
+        raise
+    if row is None:
+        return None
+    words = tuple(
+        (
+            str(w[0]),
+            int(w[1]),
+            int(w[2]),
+            float(w[3]),
+            float(w[4]),
+            float(w[5]),
+            float(w[6]),
+            float(w[7]),
+        )
+        for w in json.loads(row[5])
+    )
+    return PageOcrRecord(row[0], row[1], float(row[2]), float(row[3]), float(row[4]), words)

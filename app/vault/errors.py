@@ -69,8 +69,9 @@ class VaultIntegrityError(VaultError):
 
 class WeakKdfParametersError(VaultIntegrityError):
     default_hint = (
-        "vault.json asks for weaker passphrase protection than Chambers allows, which is "
-        "what an attacker editing the file would do. Restore vault.json from a backup."
+        "vault.json asks for weaker passphrase protection than Chambers allows, or for so "
+        "much work that unlocking would take minutes; either is what an attacker editing "
+        "the file would do. Restore vault.json from a backup."
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import json
@@ -163,8 +164,8 @@ def _parse_slot(obj: Any, path: Path, index: int) -> Slot:
         problem = params.check_floors()
         if problem:
             raise WeakKdfParametersError(
-                f"{path}: passphrase slot {common['id']} has Argon2id parameters below the "
-                f"enforced floor ({problem}); the vault is refused."
+                f"{path}: passphrase slot {common['id']} has Argon2id parameters outside the "
+                f"enforced floor and caps ({problem}); the vault is refused."
             )
         return Slot(**common, salt=k.blob("salt", crypto.SALT_BYTES), argon2=params)
     k = _Reader(obj["kdf"], path, f"{where}.kdf", {"algorithm", "salt"})
@@ -303,11 +304,17 @@ def fsync_dir(folder: Path) -> None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write-then-rename with fsyncs, so a crash leaves either the old or the new file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # key slots: owner only
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # a full disk must not leave an empty temporary file behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     fsync_dir(path.parent)
 
 

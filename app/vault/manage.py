@@ -55,13 +55,25 @@ def open_info(folder: Path) -> VaultInfo:
 
 
 def list_vaults() -> list[VaultInfo]:
-    """Every vault folder, sorted by name; damaged ones are listed with ``problem`` set."""
+    """Every vault folder, sorted by name; damaged ones are listed with ``problem`` set.
+
+    A folder whose name is not the vault id inside it (a copy made beside the original)
+    is listed under its folder name with a problem, never as a second copy of the vault:
+    it shares the original's keyring entries, so it must not be opened or deleted as one.
+    """
     found: list[VaultInfo] = []
     for folder in sorted(vaults_dir().iterdir()):
         if folder.name.startswith(".") or not folder.is_dir():
             continue
         try:
-            found.append(open_info(folder))
+            info = open_info(folder)
+            if info.vault_id != folder.name:
+                raise VaultIntegrityError(
+                    f"The folder {folder} holds vault {info.vault_id} ({info.name!r}) under "
+                    "another name: a copy of a vault folder. Move it out of the vaults "
+                    "folder (restore it with its own name if it is the copy to keep)."
+                )
+            found.append(info)
         except VaultError as exc:
             found.append(
                 VaultInfo(folder.name, folder.name, folder, "", 0, (), problem=exc.message)
@@ -114,7 +126,7 @@ def create_vault(
         raise VaultExistsError(f"A vault called {name!r} already exists.")
     vault_id = uuid.uuid4().hex
     partial = vaults_dir() / f".{vault_id}.creating"
-    partial.mkdir()
+    partial.mkdir(mode=0o700)
     vmk = crypto.random_key()
     made: list[Slot] = []
     try:
@@ -198,7 +210,10 @@ def delete_vault(info: VaultInfo) -> None:
     keyring entries and the database files are removed. Backups made earlier still open."""
     folder = info.path
     try:
-        entries = [s for s in read_header(folder).slots if s.type == "keyring"]
+        header = read_header(folder)
+        # A misnamed copy shares the original's keyring entries: leave those alone.
+        entries = [s for s in header.slots if s.type == "keyring"]
+        entries = entries if header.vault_id == folder.name else []
     except VaultError:
         entries = []
     if (folder / HEADER_FILE).exists():

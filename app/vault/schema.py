@@ -87,6 +87,46 @@ MIGRATIONS += (
     ),
 )
 
+# Migration 3: duplicate detection that holds under concurrent imports. A top-level
+# document's bytes may be stored once (attachments may repeat: the same logo in many
+# e-mails). Vaults written before this may already hold duplicates (two imports raced):
+# those are kept, visible and deletable, marked ``legacy_duplicate`` so the unique index
+# leaves them out; only the oldest copy of each counts.
+MIGRATIONS += (
+    (
+        3,
+        (
+            "ALTER TABLE documents ADD COLUMN legacy_duplicate INTEGER NOT NULL DEFAULT 0",
+            """UPDATE documents SET legacy_duplicate = 1
+                WHERE parent_id IS NULL AND rowid NOT IN (
+                    SELECT min(rowid) FROM documents WHERE parent_id IS NULL GROUP BY sha256)""",
+            """CREATE UNIQUE INDEX documents_unique_sha256 ON documents(sha256)
+                WHERE parent_id IS NULL AND legacy_duplicate = 0""",
+        ),
+    ),
+)
+
+# Migration 4: OCR word boxes of scanned pages. One row per OCR'd page: the engine's
+# mean confidence, the page size and the words (JSON: text span in the page text and
+# box in page units) that let the source viewer outline a quote on the page image.
+MIGRATIONS += (
+    (
+        4,
+        (
+            """CREATE TABLE page_ocr (
+                document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                page INTEGER NOT NULL CHECK (page >= 1),
+                engine TEXT NOT NULL,
+                languages TEXT NOT NULL,
+                confidence REAL NOT NULL,
+                width REAL NOT NULL,
+                height REAL NOT NULL,
+                words TEXT NOT NULL,
+                PRIMARY KEY (document_id, page))""",
+        ),
+    ),
+)
+
 
 def latest_version() -> int:
     """Read at call time, so a migration appended to MIGRATIONS is seen everywhere."""

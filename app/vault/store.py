@@ -9,11 +9,13 @@ last committed state, and readers do not block the writer.
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
+from app.storage_errors import classify
 from app.vault import crypto, schema
 from app.vault.errors import VaultIntegrityError
 
@@ -57,6 +59,9 @@ def connect(path: Path, key: bytes | bytearray) -> Any:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
         conn.close()
+        storage = classify(exc, path.parent)  # read-only folder, full disk: not a wrong key
+        if storage is not None:
+            raise storage from exc
         raise WrongDatabaseKey(str(exc)) from exc
     return conn
 
@@ -81,6 +86,8 @@ def open_database(
     is_new = create
     if create == path.exists():
         raise _damaged(path, "it already exists" if create else "the file is missing")
+    if create:  # owner only; SQLite gives the -wal and -shm files the same mode
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         conn = connect(path, key)
     except WrongDatabaseKey as exc:
@@ -112,7 +119,7 @@ def open_database(
             raise _damaged(path, "it belongs to another vault")
     except sqlcipher3.DatabaseError as exc:
         conn.close()
-        raise _damaged(path, str(exc)) from exc
+        raise (classify(exc, path.parent) or _damaged(path, str(exc))) from exc
     except BaseException:
         conn.close()
         raise

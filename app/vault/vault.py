@@ -2,7 +2,8 @@
 
 One object per unlocked matter. Every method takes an internal re-entrant lock, so the
 GUI's worker threads may share it; after ``lock()`` every method raises VaultLockedError.
-Time is passed in (``now``) wherever behaviour depends on it, so idle auto-lock is testable.
+Time is passed in (``now``) wherever behaviour depends on it, so idle time is testable; the
+idle auto-lock policy itself is the app's (Settings), not the vault's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 import sqlcipher3
 
-from app.vault import admin, crypto, documents, rekey, search, store
+from app.storage_errors import classify
+from app.vault import admin, crypto, documents, rekey, search, store, task_outputs
 from app.vault.documents import Chunk, Document, DocumentInfo, Page, WriteTxn
 from app.vault.errors import VaultError, VaultLockedError
 from app.vault.header import Header, SlotType
@@ -94,7 +96,7 @@ class Vault:
     def __exit__(self, *exc: object) -> None:
         self.lock()
 
-    # -- idle auto-lock ----------------------------------------------------------------
+    # -- idle time (the auto-lock policy is in Settings) -------------------------------
 
     def touch(self, now: float | None = None) -> None:
         """Record user activity (``now`` is a time.monotonic() value)."""
@@ -102,20 +104,6 @@ class Vault:
 
     def idle_seconds(self, now: float | None = None) -> float:
         return max(0.0, (time.monotonic() if now is None else now) - self._last_activity)
-
-    def lock_if_idle(self, now: float, limit_s: float | None = None) -> bool:
-        """Lock if idle for ``limit_s`` (default: the vault's auto-lock setting; 0 = never).
-
-        Never locks in the middle of a write transaction. Returns True if it locked.
-        """
-        limit = self._header.auto_lock_minutes * 60.0 if limit_s is None else limit_s
-        with self._mutex:
-            if self.is_locked or limit <= 0 or self._txn is not None:
-                return False
-            if self.idle_seconds(now) < limit:
-                return False
-            self.lock()
-            return True
 
     # -- transactions and documents ----------------------------------------------------
 
@@ -130,7 +118,9 @@ class Vault:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlcipher3.Error as exc:
-                raise VaultError(f"Could not start writing to vault {self.name!r}: {exc}") from exc
+                raise classify(exc, self.info.path) or VaultError(
+                    f"Could not start writing to vault {self.name!r}: {exc}"
+                ) from exc
             self._txn = txn = WriteTxn(conn)
             try:
                 yield txn
@@ -140,7 +130,9 @@ class Vault:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 if isinstance(exc, sqlcipher3.Error):
-                    raise VaultError(f"Could not write to vault {self.name!r}: {exc}") from exc
+                    raise classify(exc, self.info.path) or VaultError(
+                        f"Could not write to vault {self.name!r}: {exc}"
+                    ) from exc
                 raise
             finally:
                 self._txn = None
@@ -184,6 +176,11 @@ class Vault:
         with self._mutex:
             return documents.get_chunks(self._require(), document_id)
 
+    def page_ocr(self, document_id: str, page: int) -> documents.PageOcrRecord | None:
+        """The OCR word boxes and confidence of a scanned page, None if not OCR'd."""
+        with self._mutex:
+            return documents.get_page_ocr(self._require(), document_id, page)
+
     def search(
         self, query: str, *, limit: int = 20, document_ids: Sequence[str] | None = None
     ) -> list[SearchHit]:
@@ -209,6 +206,36 @@ class Vault:
                 .fetchall()
             )
             return {doc_id: int(n) for doc_id, n in rows}
+
+    # -- task outputs (app/vault/task_outputs.py) ---------------------------------------
+
+    def get_task_output(self, output_id: str) -> task_outputs.TaskOutput | None:
+        with self._mutex:
+            return task_outputs.get(self._require(), output_id)
+
+    def list_task_outputs(
+        self, task: str, *, document_ids: Sequence[str] | None = None
+    ) -> list[task_outputs.TaskOutput]:
+        """``task``'s outputs, oldest first; a read, so the generation stays as it is."""
+        with self._mutex:
+            return task_outputs.list_outputs(self._require(), task, document_ids)
+
+    def put_task_output(
+        self,
+        task: str,
+        output_id: str,
+        result: Mapping[str, Any],
+        *,
+        document_ids: Sequence[str] = (),
+        model_sha256: str | None = None,
+        created: str | None = None,
+    ) -> task_outputs.TaskOutput:
+        """Store (or replace, by id) one output in its own write transaction."""
+        with self.write() as txn:
+            return txn.put_task_output(
+                task, output_id, result, document_ids=document_ids,
+                model_sha256=model_sha256, created=created,
+            )  # fmt: skip
 
     # -- keys, slots, backup -----------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Stalls: a real MainWindow (offscreen) runs a 10 ms heartbeat timer on the GUI thread while
 the real default model loads and generates, and while the 619-page PDF is imported into an
-unlocked matter. A gap between heartbeats is how long the event loop could not run, which
+unlocked matter, searched, and five of its pages are opened in the source pane. A gap
+between heartbeats is how long the event loop could not run, which
 is what a user feels as a frozen window. Start-up: a fresh process shows the real main
 window (the model loading in the background); the figure is from just before the process
 is started to the window's first paint, the median of several runs.
@@ -216,6 +217,26 @@ def _measure_stalls() -> list[dict[str, Any]]:
         figures.append(
             {"name": "import wall time (GUI), DA-619p.pdf", "value": elapsed, "unit": "s"}
         )
+
+        # (c) searching that matter, then opening five cited pages in the source pane:
+        # both read (and render) on a worker, so the window keeps breathing.
+        window.documents.show_results([])
+        window.documents.search_box.setText("agreement")
+        gaps = measured(
+            lambda: window.documents.search_box.returnPressed.emit(),
+            lambda: window.documents.results.count() > 0,
+            120,
+        )
+        figures += _stall_figures("searching a 619-page matter", gaps)
+        (doc,) = window.vault.list_documents()
+        pages = [1, 100, 250, 400, 619]
+
+        def open_pages() -> None:
+            for page in pages:
+                window.open_source(doc.id, page, "the")
+
+        gaps = measured(open_pages, lambda: window.source.shown == (doc.id, pages[-1]), 120)
+        figures += _stall_figures("opening 5 PDF pages in the source pane", gaps)
     finally:
         window.close()
         window.deleteLater()

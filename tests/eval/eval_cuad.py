@@ -54,6 +54,7 @@ def _figures(score: FieldScore) -> list[dict[str, Any]]:
     return [
         {"name": f"{name} model accuracy", "value": score.model_accuracy, "unit": f"of {score.n}"},
         {"name": f"{name} baseline accuracy", "value": score.baseline_accuracy, "unit": f"of {score.n}"},
+        {"name": f"{name} majority accuracy", "value": score.majority_accuracy, "unit": f"of {score.n}"},
         {"name": f"{name} verified quotes", "value": score.verified_share, "unit": f"of {score.found} found"},
     ]  # fmt: skip
 

@@ -1,7 +1,9 @@
-"""ContractNLI: the labelled pairs, the keyword baseline, and the scores (no model here).
+"""ContractNLI: the labelled pairs and the scores (no model here).
 
 Kept apart from eval_nli.py (which runs the model) so the unit tests can check the
-scoring and the baseline on the real data in a second.
+scoring on the real data in a second. The keyword baseline and the per-statement
+commonest answer are computed by app/evaluation/playbook.py in the same run as the
+review, on the same sentences; this module reads the data for the tests.
 
 The data (../shared/data/contractnli/dev.json, Koreeda & Manning 2021): 61 NDAs, each
 labelled for the same 17 hypotheses as Entailment, Contradiction or NotMentioned, with
@@ -11,25 +13,19 @@ evidence as indices into the document's character ``spans``.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.tasks.clauses import LABELS
-from app.tasks.retrieve import Passage, Query
+from app.evaluation.playbook import macro_f1
+from app.tasks.review import LABELS
 from app.tasks.verify import find_quote
 
 Span = tuple[int, int]
-
-#: Words that flip a clause's sense: "shall not", "no right", "prohibited".
-NEGATION = re.compile(
-    r"\b(?:not|no|never|nor|neither|none|cannot|prohibit\w*|forbid\w*|without)\b|n't\b",
-    re.IGNORECASE,
-)
-_SENTENCE = re.compile(r"(?<=[.;:?!])\s+|\n+")
+__all__ = ["Nda", "Pair", "accuracy", "load_ndas", "locate", "macro_f1", "majority",
+           "overlaps", "recall_by_class"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -86,49 +82,6 @@ def overlaps(span: Span | None, evidence: Iterable[Span]) -> bool:
     return span is not None and any(span[0] < end and start < span[1] for start, end in evidence)
 
 
-def best_sentence(passage: str, query: Query) -> str:
-    """The passage sentence holding most of the query's weight (first among equals)."""
-    sentences = [s for s in _SENTENCE.split(passage) if s.strip()] or [passage]
-    return max(sentences, key=query.coverage)
-
-
-def baseline_label(
-    hypothesis: str,
-    passages: Sequence[Passage],
-    query: Query,
-    gate: float,
-    *,
-    negation: bool = False,
-) -> str:
-    """The keyword/regex baseline: no model, the same retrieval as the product.
-
-    NotMentioned when no passage holds ``gate`` of the hypothesis' weighed words;
-    otherwise Entailment. With ``negation``, Contradiction when the hypothesis and the
-    best sentence disagree on a negation in the few words before the sentence's rarest
-    hypothesis term ("may disclose" vs "shall not disclose").
-    """
-    best = max(passages, key=lambda p: p.coverage, default=None)
-    if best is None or best.coverage < gate:
-        return "NotMentioned"
-    if negation and negated_before_key_term(best_sentence(best.text, query), query) != bool(
-        NEGATION.search(hypothesis)
-    ):
-        return "Contradiction"
-    return "Entailment"
-
-
-def negated_before_key_term(sentence: str, query: Query, window: int = 6) -> bool:
-    """A negation among the ``window`` words before the rarest query term in ``sentence``."""
-    present = [t for t in query.terms if t.pattern.search(sentence)]
-    if not present:
-        return False
-    key = max(present, key=lambda t: t.weight)
-    match = key.pattern.search(sentence)
-    assert match is not None
-    before = sentence[: match.start()].split()[-window:]
-    return bool(NEGATION.search(" ".join(before)))
-
-
 def majority(golds: Sequence[str]) -> tuple[str, float]:
     """The most frequent gold label and the accuracy of always answering it."""
     if not golds:
@@ -148,14 +101,3 @@ def recall_by_class(golds: Sequence[str], predicted: Sequence[str]) -> dict[str,
         hits = [p == label for g, p in zip(golds, predicted, strict=True) if g == label]
         out[label] = sum(hits) / len(hits) if hits else None
     return out
-
-
-def macro_f1(golds: Sequence[str], predicted: Sequence[str]) -> float:
-    """Mean F1 over the three classes: a majority-class guess scores low, unlike accuracy."""
-    scores = []
-    for label in LABELS:
-        tp = sum(g == p == label for g, p in zip(golds, predicted, strict=True))
-        fp = sum(p == label != g for g, p in zip(golds, predicted, strict=True))
-        fn = sum(g == label != p for g, p in zip(golds, predicted, strict=True))
-        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(scores) / len(scores)

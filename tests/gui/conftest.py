@@ -1,7 +1,9 @@
 """GUI tests run a real Qt window offscreen, with a temporary data folder.
 
-The fixtures here (a main window without a model, a passphrase matter) and
-``unlock_with`` are shared by every GUI test module.
+The fixtures here (a main window without a model, a passphrase matter, a window running
+the session's model) and ``unlock_with`` are shared by every GUI test module. The matter
+is a copy of the session's vault template (tests/fixtures/vault.py), so a test pays for
+one Argon2id unlock, not for creating a vault.
 """
 
 from __future__ import annotations
@@ -10,17 +12,22 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from app import paths
+from app.audit import audit_event
+from app.engine import Engine
 from app.gui.main_window import MainWindow
 from app.gui.matter_dialogs import UnlockDialog
-from app.matters import create_matter
-from app.vault import VaultInfo
+from app.vault import VaultInfo, open_info
+from tests.fixtures.engine import SharedEngine
+from tests.fixtures.vault import PASSPHRASE, Template
 
-PASSPHRASE = "correct horse battery staple"
+__all__ = ["PASSPHRASE", "unlock_with"]
 
 
 @pytest.fixture
@@ -33,8 +40,24 @@ def window(qtbot, chambers_home: Path) -> Iterator[MainWindow]:  # type: ignore[
 
 
 @pytest.fixture
-def matter() -> VaultInfo:
-    info, _ = create_matter("Acme v Beta", passphrase=PASSPHRASE, use_keyring=False)
+def model_window(window: MainWindow, qwen_engine: Engine) -> MainWindow:
+    """The window with the session's loaded default model (no second load)."""
+    window.engine.adopt(SharedEngine(qwen_engine))  # type: ignore[arg-type]
+    assert window.engine.engine is not None
+    return window
+
+
+@pytest.fixture
+def matter(vault_template: Template) -> VaultInfo:
+    """A passphrase matter "Acme v Beta" in this test's data folder, recorded as created."""
+    dest = paths.vaults_dir() / vault_template.vault_id
+    shutil.copytree(vault_template.folder, dest)
+    info = open_info(dest)
+    audit_event(
+        "vault.create",
+        vault_id=info.vault_id,
+        details={"generation": 0, "slot_types": ",".join(s.type for s in info.slots)},
+    )
     return info
 
 

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, QUrl
 
 from app.gui.draft_panel import DraftPanel
 from app.gui.main_window import MainWindow
-from app.models.store import InstalledModel
 from app.paths import audit_dir
 from app.tasks.draft import Draft, Fact, SectionText, Sentence, Source
 from app.tasks.draft_render import OPEN
@@ -48,16 +47,16 @@ def test_draft_panel_requests_previews_links_and_saves(qtbot, tmp_path: Path) ->
     assert panel.chosen_documents() == ["doc-1"]
     panel.template.setCurrentIndex(panel.template.findData("demand-letter"))
     panel.instructions.setPlainText("Our client is owed $48,500. Give them 14 days.")
-    with qtbot.waitSignal(panel.draft_requested) as requested:
+    with qtbot.waitSignal(panel.run_requested) as requested:
         panel.run_button.click()
-    assert requested.args == [
-        "demand-letter",
-        "Our client is owed $48,500. Give them 14 days.",
-        ["doc-1"],
-    ]
+    assert requested.args[0].params == {
+        "template": "demand-letter",
+        "instructions": "Our client is owed $48,500. Give them 14 days.",
+        "document_ids": ["doc-1"],
+    }
     assert panel.cancel_button.isEnabled() and not panel.run_button.isEnabled()
 
-    panel.show_draft(_draft())
+    panel.finish(_draft())
     html = panel.preview.toHtml()
     assert "$48,500" in html and OPEN in html and "#ffe066" in html  # placeholders highlighted
     assert "1 of 8 facts found and checked; 7 placeholder(s)" in panel.state.text()
@@ -82,16 +81,15 @@ def test_draft_panel_needs_instructions_or_documents(qtbot) -> None:  # type: ig
     panel = DraftPanel()
     qtbot.addWidget(panel)
     panel.set_available(True)
-    with qtbot.assertNotEmitted(panel.draft_requested):
+    with qtbot.assertNotEmitted(panel.run_requested):
         panel.run_button.click()
     assert "instructions" in panel.state.text().lower()
 
 
 def test_main_window_drafts_with_the_real_model_and_forgets_it_on_lock(
-    qtbot, window: MainWindow, matter: VaultInfo, default_model: InstalledModel
+    qtbot, model_window: MainWindow, matter: VaultInfo
 ) -> None:  # type: ignore[no-untyped-def]
-    with qtbot.waitSignal(window.engine.loaded, timeout=120_000):
-        window.load_model()
+    window = model_window
     unlock_with(window, matter, PASSPHRASE)
     qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
     panel = window.draft_panel

@@ -190,14 +190,14 @@ def test_import_search_and_lock_clear_every_view(
     assert window.documents.model.data(window.documents.model.index(0, 2)) == "17"
     window.documents.search_box.setText('"governed by"')
     window.documents.search_box.returnPressed.emit()
-    assert window.documents.results.isVisible()
+    qtbot.waitUntil(lambda: window.documents.results.isVisible(), timeout=30_000)
     results = window.documents.results
     first = results.itemWidget(results.item(0)).text()
     assert "p. 13" in first and "<b>governed by</b>" in first
     assert "page 13" in results.item(0).data(Qt.ItemDataRole.AccessibleTextRole)
     window.documents.search_box.setText("AND AND")
     window.documents.search_box.returnPressed.emit()
-    assert "not valid" in window.documents.results.item(0).text()
+    qtbot.waitUntil(lambda: "not valid" in window.documents.results.item(0).text(), timeout=30_000)
 
     window.lock_action.trigger()
     assert window.documents.model.rowCount() == 0
@@ -206,13 +206,12 @@ def test_import_search_and_lock_clear_every_view(
 
 
 def test_ask_answers_with_citations_that_open_the_source_page(
-    qtbot, window: MainWindow, matter: VaultInfo, default_model: InstalledModel
+    qtbot, model_window: MainWindow, matter: VaultInfo
 ) -> None:  # type: ignore[no-untyped-def]
     from tests.shared_data import CUAD
 
+    window = model_window
     assert not window.ask_panel.ask_button.isEnabled()  # locked: nothing to ask about
-    with qtbot.waitSignal(window.engine.loaded, timeout=120_000):
-        window.load_model()
     unlock_with(window, matter, PASSPHRASE)
     qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
     window.import_files([CUAD / "pdf" / "cuad-dev-000.pdf"])
@@ -225,6 +224,7 @@ def test_ask_answers_with_citations_that_open_the_source_page(
     panel.ask_button.click()
     assert panel.cancel_button.isEnabled()  # slow work shows Cancel
     qtbot.waitUntil(lambda: panel.ask_button.isEnabled(), timeout=300_000)
+    assert window.status.speed_label.text(), "the status bar follows the engine's speed"
     transcript = panel.transcript.toHtml()
     assert "Oklahoma" in transcript
     assert "cite:0" in transcript
@@ -232,6 +232,7 @@ def test_ask_answers_with_citations_that_open_the_source_page(
     panel.citation_opened.emit(citation)
     assert window.source.isVisible()
     assert window.source.current == (citation.document_id, citation.page)
+    qtbot.waitUntil(lambda: window.source.shown == window.source.current, timeout=30_000)
     assert f"p. {citation.page} of 17" in window.source.title.text()
     assert window.source.image.pixmap() is not None and not window.source.image.pixmap().isNull()
     if citation.verified:

@@ -30,7 +30,6 @@ from app.gui.extract_panel import ExtractPanel
 from app.gui.grid_model import UNSUPPORTED_BACKGROUND
 from app.gui.main_window import MainWindow
 from app.gui.summarise_panel import SummarisePanel
-from app.models.store import InstalledModel
 from app.paths import audit_dir
 from app.tasks.corrections import load_corrections
 from app.tasks.extract import Cell, Grid, Row
@@ -121,13 +120,14 @@ def test_summarise_panel_streams_points_and_links_each_page(qtbot) -> None:  # t
     assert panel.document.itemText(0) == "Lease (3 p.)"
 
     panel.style_box.setCurrentIndex(panel.style_box.findData("detailed"))
-    with qtbot.waitSignal(panel.summarise_requested) as asked:
+    with qtbot.waitSignal(panel.run_requested) as asked:
         panel.run_button.click()
-    assert asked.args == ["doc-1", "detailed"]
+    assert asked.args[0].params == {"document_id": "doc-1", "style": "detailed"}
     assert panel.cancel_button.isEnabled() and not panel.run_button.isEnabled()
+    assert not panel.document.isEnabled()  # inputs wait for the run
     panel.show_progress(0.5, "Summarising pages p1-2")
     assert panel.progress.value() == 500 and "p1-2" in panel.state.text()
-    panel.add_points([Point("The tenant pays rent monthly.", [1, 2])])
+    panel.partial([Point("The tenant pays rent monthly.", [1, 2])])
     assert "rent monthly" in panel.output.toPlainText()
 
     summary = Summary(
@@ -139,7 +139,7 @@ def test_summarise_panel_streams_points_and_links_each_page(qtbot) -> None:  # t
         3,
         "detailed",
     )
-    panel.show_summary(summary)
+    panel.finish(summary)
     assert panel.coverage.text() == "Pages covered 3/3" and panel.coverage.isVisible()
     assert not panel.cancel_button.isEnabled() and panel.run_button.isEnabled()
     assert "cite:2" in panel.output.toHtml()
@@ -149,7 +149,7 @@ def test_summarise_panel_streams_points_and_links_each_page(qtbot) -> None:  # t
     assert panel.link(1) == ("doc-1", 2, "")
 
     partial = Summary("doc-1", "Lease", "", [Point("x", [1])], [1], 3, "brief", [1])
-    panel.show_summary(partial)
+    panel.finish(partial)
     assert panel.coverage.text().startswith("⚠ Pages covered 1/3")
     assert "missing: 2, 3" in panel.coverage.text() and "OCR" in panel.coverage.text()
 
@@ -169,13 +169,13 @@ def test_extract_panel_marks_cells_and_asks_for_reviews(qtbot) -> None:  # type:
     panel.set_documents([_info(), _info("doc-2", "Second")])
     panel.choose_fields(["governing_law", "parties"])
     panel.documents.item(1).setCheckState(Qt.CheckState.Unchecked)
-    with qtbot.waitSignal(panel.extract_requested) as asked:
+    with qtbot.waitSignal(panel.run_requested) as asked:
         panel.run_button.click()
-    ids, fieldset = asked.args
+    ids, fieldset = asked.args[0].params["document_ids"], asked.args[0].params["fieldset"]
     assert ids == ["doc-1"] and [f.name for f in fieldset.fields] == ["parties", "governing_law"]
     assert panel.cancel_button.isEnabled() and not panel.export_button.isEnabled()
 
-    panel.show_grid(_grid(), [])
+    panel.finish((_grid(), []))
     model = panel.model
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Governing law"
     assert model.headerData(0, Qt.Orientation.Vertical) == "Lease"
@@ -201,18 +201,23 @@ def test_extract_panel_marks_cells_and_asks_for_reviews(qtbot) -> None:  # type:
     editor = panel.table.focusWidget()
     assert isinstance(editor, QLineEdit) and editor.text() == "Yes"
     editor.setText("No")
-    with qtbot.waitSignal(panel.review_requested) as reviewed:
+    with qtbot.waitSignal(panel.run_requested) as reviewed:
         qtbot.keyClick(editor, Qt.Key.Key_Return)
-    document_id, field, value, original = reviewed.args
-    assert (document_id, field, value, original.value) == ("doc-1", "anti_assignment", "No", "Yes")
+    request = reviewed.args[0]
+    assert request.name == "review" and not request.needs_engine and request.on_done
+    params = request.params
+    assert (params["document_id"], params["field"], params["value"]) == (
+        "doc-1", "anti_assignment", "No"
+    )  # fmt: skip
+    assert params["original"].value == "Yes"
 
-    with qtbot.waitSignal(panel.review_requested) as accepted:
+    with qtbot.waitSignal(panel.run_requested) as accepted:
         panel.accept_button.click()
-    assert accepted.args[2] == "Yes"  # Accept keeps the value shown
+    assert accepted.args[0].params["value"] == "Yes"  # Accept keeps the value shown
 
-    with qtbot.waitSignal(panel.export_requested) as exported:
+    with qtbot.waitSignal(panel.run_requested) as exported:
         panel.export_to(Path("/tmp/grid.csv"))
-    assert exported.args == [Path("/tmp/grid.csv")]
+    assert exported.args[0].params == {"path": Path("/tmp/grid.csv")}
     panel.set_available(False, "The model is loading…")  # a grid stays reviewable
     assert panel.model.rowCount() == 1 and panel.accept_button.isEnabled()
     assert not panel.run_button.isEnabled() and "loading" in panel.state.text()
@@ -242,18 +247,21 @@ def test_reviews_are_stored_audited_and_exported(
     panel.show_grid(_grid(doc.id, doc.title), [])
     panel.select_cell(0, 0)
     assert window.source.current == (doc.id, 2)
+    qtbot.waitUntil(lambda: window.source.shown == (doc.id, 2), timeout=30_000)
+    assert "p. 2 of 2" in window.source.title.text()  # read and rendered off the GUI thread
     assert panel.model.setData(panel.model.index(0, 1), "No")
+    qtbot.waitUntil(lambda: panel.model.index(0, 1).data() == "✓ No", timeout=30_000)
     panel.select_cell(0, 2)
     panel.accept_button.click()
-    assert panel.model.index(0, 1).data() == "✓ No"
-    assert panel.model.index(0, 2).data() == "✓ not in the document"
+    qtbot.waitUntil(
+        lambda: panel.model.index(0, 2).data() == "✓ not in the document", timeout=30_000
+    )
     stored = {c.field: c for c in load_corrections(window.vault)}
     assert stored["anti_assignment"].value == "No" and stored["anti_assignment"].original == "Yes"
     assert stored["parties"].value == ""
 
     out = tmp_path / "grid.csv"
-    job = window.export_grid(out)
-    assert job is not None
+    panel.export_to(out)
     qtbot.waitUntil(lambda: "Exported" in panel.state.text(), timeout=30_000)
     with out.open(encoding="utf-8", newline="") as f:
         (row,) = list(csv.DictReader(f))
@@ -279,16 +287,14 @@ def test_reviews_are_stored_audited_and_exported(
 
 
 def test_lawyer_flow_end_to_end(
-    qtbot, window: MainWindow, default_model: InstalledModel, tmp_path: Path, monkeypatch
+    qtbot, model_window: MainWindow, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     started = time.monotonic()
     stages: list[str] = []
+    window = model_window
 
     def stage(name: str) -> None:
         stages.append(f"{name} {time.monotonic() - started:.0f}s")
-
-    with qtbot.waitSignal(window.engine.loaded, timeout=120_000):
-        window.load_model()
 
     # Create a matter through the dialog, confirm its recovery key, unlock it.
     dialog = window.request_new_matter()
@@ -325,6 +331,7 @@ def test_lawyer_flow_end_to_end(
     # Search it.
     window.documents.search_box.setText('"co-branding agreement"')
     window.documents.search_box.returnPressed.emit()
+    qtbot.waitUntil(lambda: window.documents.results.count() > 0, timeout=30_000)
     first = window.documents.results.itemWidget(window.documents.results.item(0))
     assert isinstance(first, QLabel) and "<b>co-branding agreement</b>" in first.text().lower()
     stage("matter, import, search")
@@ -347,6 +354,7 @@ def test_lawyer_flow_end_to_end(
     assert "cite:0" in summarise.output.toHtml()
     summarise.output.anchorClicked.emit(QUrl("cite:0"))
     assert window.source.isVisible() and window.source.current == (doc.id, page)
+    qtbot.waitUntil(lambda: window.source.shown == (doc.id, page), timeout=30_000)
     assert f"p. {page} of 2" in window.source.title.text()
     assert document_id == doc.id and page in summary.points[0].pages
 

@@ -16,14 +16,7 @@ from app.errors import CancelledError
 from app.ingest.importer import import_paths
 from app.tasks import NOT_FOUND, ask, retrieve
 from app.vault import Vault, create_vault, unlock
-from tests.fixtures.engine import SharedEngine
-from tests.fixtures.vault import (  # noqa: F401
-    PASSPHRASE,
-    Ready,
-    ready_vault_fixture,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD
 
 GOVERNING_LAW = "Which state's law governs the outsourcing agreement?"
@@ -130,6 +123,7 @@ def test_a_cancelled_question_raises_and_never_answers(qwen_engine: Engine, vaul
 
 
 def test_cli_ask_json_and_one_audit_record_without_content(
+    cli_engine: Engine,
     qwen_engine: Engine,
     ready_vault: Ready,
     vault_home: Path,
@@ -137,9 +131,7 @@ def test_cli_ask_json_and_one_audit_record_without_content(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CHAMBERS_PASSPHRASE", PASSPHRASE)
-    monkeypatch.setattr(
-        "app.commands.tasks.load_engine", lambda model=None: SharedEngine(qwen_engine)
-    )
+    assert cli_engine is qwen_engine  # the verbs get the session engine
     name = ready_vault.info.name
     assert main(["import", name, str(_pdf(0)), "--no-keyring", "--json"]) == 0
     capsys.readouterr()

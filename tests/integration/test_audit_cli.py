@@ -15,7 +15,6 @@ import pytest
 from app import audit
 from app.cli import main
 from app.commands.audit import EXIT_TAMPERED
-from tests.fixtures.audit import audit_home_fixture  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,8 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 CHILD = """
 import sys
 from app import audit
-from tests.fixtures.audit import file_store
-audit.configure(key_store_factory=file_store, checkpoint_interval=int(sys.argv[2]))
+from tests.fixtures.audit import file_store, no_anchor_key
+audit.configure(key_store_factory=file_store, checkpoint_interval=int(sys.argv[2]),
+                anchor_key_factory=no_anchor_key)
 for i in range(int(sys.argv[1])):
     audit.audit_event("document.open", vault_id="v1", object_ids=[f"doc-{i}"],
                       details={"generation": i})

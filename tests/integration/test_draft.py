@@ -19,14 +19,7 @@ from app.tasks import find_quote
 from app.tasks.draft import grounded
 from app.tasks.draft_render import OPEN
 from app.vault import unlock
-from tests.fixtures.engine import SharedEngine
-from tests.fixtures.vault import (  # noqa: F401
-    PASSPHRASE,
-    Ready,
-    ready_vault_fixture,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD
 
 CONTRACT = CUAD / "pdf" / "cuad-dev-009.pdf"  # Federated: a short services agreement
@@ -37,12 +30,12 @@ NDA_INSTRUCTIONS = (
 
 
 @pytest.fixture
-def cli(qwen_engine: Engine, ready_vault: Ready, monkeypatch: pytest.MonkeyPatch) -> None:
+def cli(
+    cli_engine: Engine, qwen_engine: Engine, ready_vault: Ready, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The CLI with the session's model, unlocking by passphrase (after the vault fixtures)."""
     monkeypatch.setenv("CHAMBERS_PASSPHRASE", PASSPHRASE)
-    monkeypatch.setattr(
-        "app.commands.draft.load_engine", lambda model=None: SharedEngine(qwen_engine)
-    )
+    assert cli_engine is qwen_engine  # the verbs get the session engine
 
 
 def _docx_text(path: Path) -> str:

@@ -21,8 +21,6 @@ from app.tasks.eval_labels import document_files, load_labels
 from app.tasks.evaluate import evaluate
 from app.tasks.fieldsets import load_fieldset
 from app.vault import list_vaults
-from tests.fixtures.engine import SharedEngine
-from tests.fixtures.vault import vault_home_fixture  # noqa: F401
 from tests.shared_data import CUAD
 
 SHORT, OTHER = "cuad-dev-009", "cuad-dev-005"
@@ -45,15 +43,14 @@ def _audit_log(home: Path) -> str:
 
 
 def test_cli_evaluate_scores_model_and_baseline_with_one_audit_record(
+    cli_engine: Engine,
     qwen_engine: Engine,
     vault_home: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(
-        "app.commands.evaluate.load_engine", lambda model=None: SharedEngine(qwen_engine)
-    )
+    assert cli_engine is qwen_engine  # the verbs get the session engine
     args = ["evaluate", "--fieldset", "commercial-contract", "--fields", FIELDS]
     args += ["--labels", str(_labels(tmp_path)), "--docs", str(CUAD / "pdf"), "--json"]
     assert main(args) == 0

@@ -21,14 +21,7 @@ from app.tasks import extract_grid, find_quote, load_fieldset
 from app.tasks.corrections import export_corrections_jsonl, load_corrections, save_correction
 from app.tasks.extract import Cell, candidate_passages
 from app.vault import Vault, unlock
-from tests.fixtures.engine import SharedEngine
-from tests.fixtures.vault import (  # noqa: F401
-    PASSPHRASE,
-    Ready,
-    ready_vault_fixture,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD
 
 SHORT = "cuad-dev-009"  # Federated: Pennsylvania law, 3/30/2009
@@ -94,6 +87,7 @@ def test_extract_fills_cells_with_page_and_verified_quote(
 
 
 def test_cli_extract_to_xlsx_with_one_audit_record_without_content(
+    cli_engine: Engine,
     qwen_engine: Engine,
     ready_vault: Ready,
     vault_home: Path,
@@ -102,9 +96,7 @@ def test_cli_extract_to_xlsx_with_one_audit_record_without_content(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CHAMBERS_PASSPHRASE", PASSPHRASE)
-    monkeypatch.setattr(
-        "app.commands.extract.load_engine", lambda model=None: SharedEngine(qwen_engine)
-    )
+    assert cli_engine is qwen_engine  # the verbs get the session engine
     name = ready_vault.info.name
     assert main(["import", name, str(_pdf(SHORT)), "--no-keyring", "--json"]) == 0
     capsys.readouterr()
@@ -147,3 +139,53 @@ def test_reviewed_corrections_are_kept_in_the_vault_and_exported(
     line = json.loads((tmp_path / "c.jsonl").read_text(encoding="utf-8"))
     assert line["text"] == "Pennsylvania" and line["field"] == "governing_law"
     assert line["value"] == "Pennsylvania" and line["document_id"] == doc
+
+
+def test_every_commercial_field_quotes_its_page_verbatim(qwen_engine: Engine, vault: Vault) -> None:
+    """The whole built-in set on one contract: each shown quote is a sentence of its page."""
+    fieldset = load_fieldset("commercial-contract")
+    grid = extract_grid([_ids(vault)[SHORT]], fieldset, qwen_engine, vault)
+    (row,) = grid.rows
+    pages = {p.page: p.text for p in vault.pages(row.document_id)}
+    shown = [c for c in row.cells.values() if c.quote]
+    assert len(shown) >= 4
+    for cell in shown:
+        assert cell.status == "supported" and cell.page is not None, cell
+        span = find_quote(cell.quote, pages[cell.page])
+        assert span is not None and (cell.char_start, cell.char_end) == span
+        assert cell.decided_by in ("rule", "model")
+    assert row.cells["governing_law"].value == "Pennsylvania"
+    assert row.cells["agreement_date"].value == "March 30, 2009"
+
+
+def test_a_users_own_field_set_is_answered_by_retrieve_choose_and_check(
+    qwen_engine: Engine, vault: Vault, tmp_path: Path
+) -> None:
+    """No typed generator: the model picks a sentence by option scores, then the value."""
+    custom = {
+        "type": "object",
+        "properties": {
+            "fee_basis": {
+                "type": "string", "maxLength": 120,
+                "description": "How the adviser is paid for its services.",
+                "x-search": ["compensation", "fee", "pay"],
+            },
+            "pennsylvania_law": {
+                "enum": ["Yes", "No"],
+                "description": "Yes if the agreement is governed by Pennsylvania law.",
+                "x-search": ["governed by", "laws of"],
+            },
+        },
+    }  # fmt: skip
+    path = tmp_path / "custom.json"
+    path.write_text(json.dumps(custom), encoding="utf-8")
+    grid = extract_grid([_ids(vault)[SHORT]], load_fieldset(path), qwen_engine, vault)
+    (row,) = grid.rows
+    pages = {p.page: p.text for p in vault.pages(row.document_id)}
+    for cell in row.cells.values():
+        if cell.status == "not_found":
+            continue
+        assert cell.page is not None and find_quote(cell.quote, pages[cell.page]) is not None
+        assert cell.decided_by in ("model", "generated")
+    law = row.cells["pennsylvania_law"]
+    assert law.value in ("Yes", "No")

@@ -15,17 +15,14 @@ import pytest
 
 from app.cli import main
 from app.ingest.importer import import_paths
+from app.ingest.model import IngestLimits
 from app.vault import SearchSyntaxError, Vault, unlock
-from tests.fixtures.vault import (  # noqa: F401
-    PASSPHRASE,
-    Ready,
-    ready_vault_fixture,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD, FILES
 
 VECTOR = FILES / "court" / "vector-pdf.pdf"
+# Its two scanned appendix pages are not what these tests are about (OCR: test_ocr_import).
+NO_OCR = IngestLimits(ocr_enabled=False)
 
 
 @pytest.fixture
@@ -36,7 +33,7 @@ def vault(ready_vault: Ready) -> Vault:
 
 
 def test_pdf_pages_and_chunks_are_stored_with_provenance(vault: Vault) -> None:
-    summary = import_paths(vault, [VECTOR])
+    summary = import_paths(vault, [VECTOR], limits=NO_OCR)
     assert [d.pages for d in summary.imported] == [30]
     doc_id = summary.imported[0].document_id
     pages = {p.page: p.text for p in vault.pages(doc_id)}
@@ -58,7 +55,7 @@ def test_pdf_pages_and_chunks_are_stored_with_provenance(vault: Vault) -> None:
     ],
 )
 def test_search_returns_the_page_of_a_known_phrase(vault: Vault, phrase: str, page: int) -> None:
-    import_paths(vault, [VECTOR])
+    import_paths(vault, [VECTOR], limits=NO_OCR)
     hits = vault.search(phrase, limit=5)
     assert hits, phrase
     assert hits[0].page == page

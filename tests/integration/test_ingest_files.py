@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.errors import ChambersError
-from app.ingest import Extractor, IngestError, chunk_pages
+from app.ingest import Extractor, IngestError, IngestLimits, chunk_pages
 from tests.shared_data import FILES as SHARED_FILES
 
 FILES = SHARED_FILES
@@ -133,7 +133,9 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
 
 @pytest.fixture(scope="module")
 def extractor() -> Iterator[Extractor]:
-    with Extractor() as shared:
+    # The three scans would cost most of this file's time in OCR; OCR through the same
+    # sandboxed worker is tested on one of them in test_ocr_import.py.
+    with Extractor(IngestLimits(ocr_enabled=False)) as shared:
         yield shared
 
 

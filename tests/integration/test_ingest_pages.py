@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ingest import ExtractedDocument, chunk_pages, extract
+from app.ingest import ExtractedDocument, IngestLimits, chunk_pages, extract
 from tests.shared_data import FILES
 
 VECTOR = FILES / "court" / "vector-pdf.pdf"
@@ -19,7 +19,7 @@ PHRASES = {
 
 @pytest.fixture(scope="module")
 def opinion() -> ExtractedDocument:
-    return extract(VECTOR)
+    return extract(VECTOR, IngestLimits(ocr_enabled=False))  # OCR: test_ocr_import
 
 
 def test_phrases_are_on_their_pages(opinion: ExtractedDocument) -> None:

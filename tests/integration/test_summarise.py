@@ -21,14 +21,7 @@ from app.ingest.importer import import_paths
 from app.tasks import summarise
 from app.tasks.summarise import date_key
 from app.vault import Vault, unlock
-from tests.fixtures.engine import SharedEngine
-from tests.fixtures.vault import (  # noqa: F401
-    PASSPHRASE,
-    Ready,
-    ready_vault_fixture,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD
 
 TWO_PAGES = "cuad-dev-076"
@@ -125,6 +118,7 @@ def test_chronology_lists_dated_events_in_order(qwen_engine: Engine, vault: Vaul
 
 
 def test_cli_summarise_json_and_one_audit_record_without_content(
+    cli_engine: Engine,
     qwen_engine: Engine,
     ready_vault: Ready,
     vault_home: Path,
@@ -132,9 +126,7 @@ def test_cli_summarise_json_and_one_audit_record_without_content(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CHAMBERS_PASSPHRASE", PASSPHRASE)
-    monkeypatch.setattr(
-        "app.commands.tasks.load_engine", lambda model=None: SharedEngine(qwen_engine)
-    )
+    assert cli_engine is qwen_engine  # the verbs get the session engine
     name = ready_vault.info.name
     assert main(["import", name, str(_pdf(ONE_PAGE)), "--no-keyring", "--json"]) == 0
     capsys.readouterr()

@@ -11,11 +11,7 @@ import pytest
 from app import paths
 from app.cli import main
 from app.vault import find_vault, list_vaults
-from tests.fixtures.secret_service import secret_service  # noqa: F401
-from tests.fixtures.vault import (  # noqa: F401
-    tree_digest,
-    vault_home_fixture,
-)
+from tests.fixtures.vault import tree_digest
 
 
 def _events() -> list[dict[str, object]]:
@@ -110,7 +106,7 @@ def test_mistyped_recovery_key_exits_2(
     assert "mistyped" in capsys.readouterr().err
 
 
-def test_stale_copy_is_detected_on_unlock(
+def test_stale_copy_is_refused_on_unlock(
     files: dict[str, Path],
     vault_home: Path,
     capsys: pytest.CaptureFixture[str],
@@ -150,10 +146,12 @@ def test_stale_copy_is_detected_on_unlock(
                 str(key_file),
             ]
         )
-        == 0
+        == 3  # refused, not merely warned about (issue 14; tests/integration/test_rollback_refused.py)
     )
-    assert "restored from an old copy" in capsys.readouterr().err
-    assert ("vault.unlock", "stale") in [(e["action"], e["outcome"]) for e in _events()]
+    err = capsys.readouterr().err
+    assert "restored from an older copy" in err and "chambers vault accept-restore" in err
+    assert ("vault.unlock", "denied") in [(e["action"], e["outcome"]) for e in _events()]
+    assert not (vault_home / "b").exists()
 
 
 @pytest.mark.usefixtures("secret_service")

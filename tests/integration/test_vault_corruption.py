@@ -10,12 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.vault import VaultError, VaultIntegrityError, open_info, unlock
-from tests.fixtures.vault import (  # noqa: F401
-    Ready,
-    ready_vault_fixture,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import Ready
 
 SAMPLES = 200
 

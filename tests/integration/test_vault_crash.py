@@ -15,12 +15,7 @@ import time
 from pathlib import Path
 
 from app.vault import unlock
-from tests.fixtures.vault import (  # noqa: F401
-    Ready,
-    ready_vault_fixture,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import Ready
 
 KILLS = 50
 WRITER = Path(__file__).with_name("vault_crash_writer.py")

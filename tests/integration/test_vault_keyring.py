@@ -9,8 +9,6 @@ import pytest
 from app import paths
 from app.vault import NoUsableSlotError, create_vault, delete_vault, find_vault, oskeyring, unlock
 from app.vault.slots import keyring_entry_name
-from tests.fixtures.secret_service import secret_service  # noqa: F401
-from tests.fixtures.vault import vault_home_fixture  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("secret_service")
 

@@ -22,14 +22,7 @@ from app.vault import (
     unlock,
 )
 from app.vault.errors import DocumentNotFoundError, VaultExistsError, VaultNotFoundError
-from tests.fixtures.vault import (  # noqa: F401
-    PASSPHRASE,
-    Ready,
-    ready_vault_fixture,
-    tree_digest,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import PASSPHRASE, Ready, tree_digest
 
 
 def test_documents_pages_chunks_and_generation(ready_vault: Ready) -> None:
@@ -95,14 +88,29 @@ def test_lock_drops_keys_and_refuses_use(ready_vault: Ready) -> None:
     vault.lock()  # idempotent
 
 
-def test_lock_if_idle_uses_the_time_it_is_given(ready_vault: Ready) -> None:
-    vault = unlock(ready_vault.info, recovery_key=ready_vault.recovery_key)
-    vault.touch(now=1000.0)
-    assert not vault.lock_if_idle(1000.0 + 899, limit_s=900)
-    assert vault.idle_seconds(1100.0) == 100.0
-    assert not vault.lock_if_idle(5000.0, limit_s=0)  # 0 disables auto-lock
-    assert vault.lock_if_idle(1000.0 + 15 * 60)  # default: the vault's 15 minutes
-    assert vault.is_locked
+def test_idle_time_uses_the_time_it_is_given(ready_vault: Ready) -> None:
+    with unlock(ready_vault.info, recovery_key=ready_vault.recovery_key) as vault:
+        vault.touch(now=1000.0)
+        assert vault.idle_seconds(1100.0) == 100.0
+        assert vault.idle_seconds(900.0) == 0.0
+
+
+def test_task_outputs_round_trip_and_reads_leave_the_generation(ready_vault: Ready) -> None:
+    with unlock(ready_vault.info, recovery_key=ready_vault.recovery_key) as vault:
+        start = vault.generation
+        vault.put_task_output("summary.partial", "k1", {"points": [1]}, document_ids=["d1"])
+        vault.put_task_output("summary.partial", "k2", {"points": [2]}, document_ids=["d2"])
+        vault.put_task_output("summary.partial", "k1", {"points": [3]}, document_ids=["d1"])
+        assert vault.generation == start + 3
+        stored = vault.get_task_output("k1")
+        assert stored is not None and stored.result == {"points": [3]}
+        assert stored.document_ids == ["d1"] and stored.task == "summary.partial"
+        assert vault.get_task_output("missing") is None
+        mine = vault.list_task_outputs("summary.partial", document_ids=["d1"])
+        assert [o.id for o in mine] == ["k1"]
+        assert {o.id for o in vault.list_task_outputs("summary.partial")} == {"k1", "k2"}
+        assert vault.list_task_outputs("other") == []
+        assert vault.generation == start + 3  # reads commit nothing
 
 
 def test_slots_add_remove_and_never_the_last(ready_vault: Ready) -> None:

@@ -8,12 +8,7 @@ from pathlib import Path
 
 from app import paths
 from app.vault import unlock
-from tests.fixtures.vault import (  # noqa: F401
-    Ready,
-    ready_vault_fixture,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import Ready
 
 PHRASE = "Zanzibar Pelican Indemnity Clause 7781"
 

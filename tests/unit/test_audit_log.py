@@ -11,10 +11,9 @@ import pytest
 from keyring.backends import fail
 
 from app import audit, policy
-from app.audit import AuditKeyError, AuditLog, AuditWriteError
+from app.audit import AuditKeyError, AuditLog, AuditWriteError, generations
 from app.audit.keys import WrappedFileKeyStore, load_public_keys
 from app.audit.verify import verify
-from tests.fixtures.audit import audit_home_fixture, audit_writer_fixture  # noqa: F401
 
 
 def _records(directory: Path) -> list[dict[str, object]]:
@@ -107,7 +106,8 @@ def test_generation_cache_is_rebuilt_when_the_log_is_replaced(audit_home: Path) 
     log = audit_home / "audit.jsonl"
     lines = log.read_bytes().splitlines(keepends=True)
     log.write_bytes(b"".join(lines[:5]) + b'{"padding":"' + b"x" * 5000 + b'"}\n')
-    assert audit.last_vault_generation("v1") == 5
+    assert generations.last_vault_generation(audit_home, "v1") == 5  # the cache follows the log
+    assert audit.last_vault_generation("v1") == 29  # the anchor outside the folder does not
 
 
 def test_session_records_start_and_stop_and_seals(audit_home: Path) -> None:
@@ -130,7 +130,15 @@ def test_policy_can_forbid_the_file_key_fallback(
     assert report.ok and report.unsealed == 1  # recorded, but visibly unsealed
 
 
-def test_without_a_keyring_the_wrapped_file_is_used(audit_home: Path, no_keyring: None) -> None:
+def test_without_a_keyring_the_wrapped_file_is_used_where_machine_policy_allows(
+    audit_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None
+) -> None:
+    from app.policy_sources import LinuxPolicyFiles
+
+    etc = tmp_path / "etc-chambers"
+    etc.mkdir()
+    (etc / "policy.json").write_text(json.dumps({"audit": {"allow_file_signing_key": True}}))
+    monkeypatch.setattr(policy, "EXTRA_MACHINE_SOURCES", [LinuxPolicyFiles(etc)])
     writer = AuditLog(audit_home)
     writer.append("vault.lock", vault_id="v1")
     assert writer.checkpoint() == 2
@@ -138,6 +146,20 @@ def test_without_a_keyring_the_wrapped_file_is_used(audit_home: Path, no_keyring
     assert wrapped.stat().st_mode & 0o077 == 0
     entry = json.loads((audit_home / "signing-keys.json").read_text())["keys"][0]
     assert entry["storage"] == "file" and len(load_public_keys(audit_home)) == 1
+
+
+def test_without_a_keyring_or_policy_the_file_key_is_off_and_says_so(
+    audit_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_keyring: None
+) -> None:
+    user = tmp_path / "user-policy.json"  # a user file cannot turn the fallback on
+    user.write_text(json.dumps({"audit": {"allow_file_signing_key": True}}))
+    monkeypatch.setenv("CHAMBERS_POLICY", str(user))
+    writer = AuditLog(audit_home)
+    writer.append("vault.lock", vault_id="v1")
+    with pytest.raises(AuditKeyError, match="does not allow the on-disk fallback"):
+        writer.checkpoint()
+    assert not (audit_home.parent / "keys").exists()
+    assert verify(audit_home).unsealed == 1
 
 
 def test_wrapped_key_file_that_was_altered_is_refused(audit_home: Path) -> None:

@@ -18,7 +18,7 @@ from app.audit.records import (
     check_details,
     line_hash,
 )
-from tests.fixtures.audit import audit_home_fixture, file_store  # noqa: F401
+from tests.fixtures.audit import file_store
 
 PASSPHRASE = "correct horse battery staple 7!"
 TITLE = "Settlement offer to Beta Corp re merger"

@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.audit import AuditLog
 from app.audit.records import b64, canonical_bytes, checkpoint_statement, line_hash
 from app.audit.verify import VerifyReport, verify
-from tests.fixtures.audit import audit_home_fixture, audit_writer_fixture  # noqa: F401
 
 
 def _build(writer: AuditLog) -> None:

@@ -149,3 +149,22 @@ def test_tampered_file_is_refused_by_hash(tiny_gguf: Path, tmp_path: Path) -> No
             engine.load(model, settings=Settings(context=512))
     finally:
         engine.close()
+
+
+def test_option_scores_are_log_probabilities_and_reuse_does_not_change_them(
+    tiny_engine: Engine,
+) -> None:
+    """One forward pass per call; the KV prefix reused by a second call gives the same row."""
+    vocab = ["a", "b", "c", "d"]  # byte tokens after the shared word-start piece
+    prompt = "Question: which letter? Options follow. " * 5
+    first = tiny_engine.score_options(prompt, vocab)
+    assert all(score <= 0.0 for score in first)
+    reused = tiny_engine.score_options(prompt, vocab)
+    stats = tiny_engine.last_score_stats
+    assert stats is not None and stats.reused_tokens == stats.prompt_tokens - 1
+    assert reused == pytest.approx(first, abs=1e-4)
+    other = tiny_engine.score_options("A different question entirely.", vocab)
+    again = tiny_engine.score_options(prompt, vocab)  # cache now holds the other prompt
+    assert again == pytest.approx(first, abs=1e-4) and other != pytest.approx(first, abs=1e-4)
+    with pytest.raises(EngineError, match="one token"):
+        tiny_engine.score_options(prompt, ["a", "a label of many tokens"])

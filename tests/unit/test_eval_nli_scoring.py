@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from app.ingest.text import normalise
-from app.tasks.retrieve import Passage, build_query
 from tests.eval.nli_scoring import (
     accuracy,
-    baseline_label,
-    best_sentence,
     load_ndas,
     locate,
     macro_f1,
@@ -20,10 +17,6 @@ from tests.eval.nli_scoring import (
 from tests.shared_data import SHARED_DATA
 
 DEV = SHARED_DATA / "contractnli" / "dev.json"
-
-
-def _passage(text: str, start: int, end: int, coverage: float) -> Passage:
-    return Passage("doc", "nda", 1, start, end, text[start:end], 1.0, coverage)
 
 
 def test_the_dev_set_loads_as_61_ndas_of_17_labelled_pairs() -> None:
@@ -72,43 +65,27 @@ def test_scores_and_the_majority_class() -> None:
     assert recall_by_class(["Entailment"], ["Entailment"])["Contradiction"] is None
 
 
-def test_the_keyword_baseline_on_a_real_clause() -> None:
-    nda = load_ndas(DEV, 1)[0]
-    page = normalise(nda.text)
-    start = page.index("f) Not to alter")
-    clause = _passage(page, start - 200, start + 120, coverage=0.8)
-    allowed = "Receiving Party may reverse engineer objects embodying Confidential Information."
-    query = build_query(allowed)
-    assert "reverse engineer" in best_sentence(clause.text, query)
-    assert baseline_label(allowed, [clause], query, 0.5) == "Entailment"
-    assert baseline_label(allowed, [clause], query, 0.5, negation=True) == "Contradiction"
-    forbidden = "Receiving Party shall not reverse engineer any objects."
-    assert baseline_label(forbidden, [clause], build_query(forbidden), 0.5, negation=True) == (
-        "Entailment"
-    )
-    weak = _passage(page, start, start + 120, coverage=0.2)
-    assert baseline_label(allowed, [weak], query, 0.5) == "NotMentioned"
-    assert baseline_label(allowed, [], query, 0.5) == "NotMentioned"
+def test_figures_compare_the_review_with_both_floors_on_the_same_pairs() -> None:
+    from app.evaluation.playbook import Outcome, PlaybookEvaluation
+    from tests.eval.eval_nli import figures
 
-
-def test_figures_compare_model_baselines_and_majority_on_the_same_pairs() -> None:
-    from tests.eval.eval_nli import Outcome, figures
-
-    def outcome(gold: str, label: str, keyword: str, quote_ok: bool | None) -> Outcome:
-        called = label != "NotMentioned" or keyword != "NotMentioned"
-        return Outcome("1", "nda-1", gold, label, keyword, keyword, "q" if quote_ok is not None
-                       else "", bool(quote_ok), quote_ok, None, called, 1.0)  # fmt: skip
+    def outcome(sid: str, gold: str, value: str, baseline: str, verified: bool) -> Outcome:
+        return Outcome("1", sid, gold, value, baseline, 1 if value != "NotMentioned" else None,
+                       "q" if value != "NotMentioned" else None, verified, "model", 0.9,
+                       None, [1.0], 0.5)  # fmt: skip
 
     outcomes = [
-        outcome("Entailment", "Entailment", "Entailment", True),
-        outcome("Contradiction", "Contradiction", "Entailment", False),
-        outcome("NotMentioned", "NotMentioned", "NotMentioned", None),
-        outcome("Entailment", "Contradiction", "Entailment", True),
+        outcome("nda-1", "Entailment", "Entailment", "Entailment", True),
+        outcome("nda-1", "Contradiction", "Contradiction", "Entailment", False),
+        outcome("nda-1", "Entailment", "NotMentioned", "NotMentioned", False),
+        outcome("nda-2", "NotMentioned", "NotMentioned", "Entailment", False),
     ]
-    shown = {f["name"]: f["value"] for f in figures(outcomes, ndas=1, seconds=8.0)}
-    assert shown["model accuracy"] == 0.75 and shown["keyword baseline accuracy"] == 0.75
-    assert shown["majority class (Entailment) accuracy"] == 0.5
-    assert shown["model recall Contradiction"] == 1.0
-    assert shown["on pairs the model read: model accuracy"] == 2 / 3
-    assert shown["Entailment/Contradiction quotes on gold evidence"] == 2 / 3
-    assert shown["time per NDA (17 checks)"] == 8.0 and shown["time per check"] == 2.0
+    result = PlaybookEvaluation("nda", "dev.json", "m", ["1"], outcomes, {"nda-1": "a", "nda-2": "b"},
+                                review_seconds=8.0)  # fmt: skip
+    shown = {f["name"]: f["value"] for f in figures(result)}
+    assert shown["review accuracy"] == 0.75 and shown["keyword baseline accuracy"] == 0.25
+    # nda-1: Entailment twice of three; nda-2: its one answer.
+    assert shown["commonest answer per statement accuracy"] == 0.75
+    assert shown["review recall Contradiction"] == 1.0
+    assert shown["Entailment/Contradiction quotes verified on their page"] == 0.5
+    assert shown["time per statement"] == 2.0 and shown["time per NDA"] == 8.0

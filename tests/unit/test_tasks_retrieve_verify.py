@@ -82,9 +82,9 @@ def test_the_schema_only_lets_citations_name_retrieved_passages() -> None:
 
 
 def test_overlapping_terms_at_one_position_do_not_break_the_window() -> None:
-    from app.tasks.retrieve import _best_window, build_query
+    from app.tasks.retrieve import best_window, build_query
 
     query = build_query('Is it "governed by" the laws, governed?')
     text = ("x " * 800) + "This Agreement shall be governed by the laws of Texas. " + ("y " * 800)
-    start, end = _best_window(text, query, 300)
+    start, end = best_window(text, query, 300)
     assert start <= text.index("governed by") < end

@@ -11,13 +11,7 @@ import pytest
 from app.vault import WeakKdfParametersError, open_info, unlock
 from app.vault.errors import VaultIntegrityError
 from app.vault.header import canonical_json, file_json, read_header
-from tests.fixtures.vault import (  # noqa: F401
-    PASSPHRASE,
-    Ready,
-    ready_vault_fixture,
-    vault_home_fixture,
-    vault_template_fixture,
-)
+from tests.fixtures.vault import PASSPHRASE, Ready
 
 
 def _rewrite(path: Path, edit: object) -> None:

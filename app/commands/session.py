@@ -1,0 +1,107 @@
+"""One session for a task verb: load the model, open the vault, catch Ctrl-C, close both.
+
+Every model-backed verb (ask, summarise, extract, draft, evaluate, review) needs the same
+ladder, in the same order, with the same clean-up whatever happens inside:
+
+    with task_session(args) as session:
+        ids = session.documents(args.documents)
+        grid = run_extract(ids, fieldset, session.engine, session.vault,
+                           progress=session.progress, cancel=session.cancel)
+
+``use_engine_factory`` is the seam tests use to hand the verbs the session's already
+loaded model instead of patching ``load_engine`` by its import path in each module.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from app.cancel import CancelToken
+from app.commands._output import ProgressLine, interruptible
+from app.commands._unlock import close_vault, open_vault
+from app.engine import Engine
+from app.engine.loader import load_engine
+from app.errors import UsageError
+from app.vault import DocumentInfo, Vault
+
+EngineFactory = Callable[[str | None], Engine]
+
+_factory: EngineFactory = load_engine
+
+
+@contextmanager
+def use_engine_factory(factory: EngineFactory) -> Iterator[None]:
+    """Make the verbs get their engine from ``factory`` (``model id -> Engine``) meanwhile.
+
+    The session closes the engine it was given, so a factory sharing one engine hands out
+    a wrapper whose ``close`` does nothing (tests/fixtures/engine.py).
+    """
+    global _factory
+    previous, _factory = _factory, factory
+    try:
+        yield
+    finally:
+        _factory = previous
+
+
+@dataclass(frozen=True)
+class TaskSession:
+    engine: Engine
+    #: None for a verb that opens no matter (``task_session(args, vault=False)``).
+    opened: Vault | None
+    progress: ProgressLine
+    cancel: CancelToken
+
+    @property
+    def vault(self) -> Vault:
+        if self.opened is None:
+            raise RuntimeError("This session was opened with vault=False.")
+        return self.opened
+
+    def document(self, ref: str) -> str:
+        """The id of the document named by id, unique id prefix or exact title."""
+        return find_document(self.vault.list_documents(), ref)
+
+    def documents(self, refs: Sequence[str], *, all_if_none: bool = True) -> list[str]:
+        """Ids of the documents named, in order, once each; every top-level document when
+        ``refs`` is empty and ``all_if_none``."""
+        documents = self.vault.list_documents()
+        if not refs:
+            return [d.id for d in documents if d.parent_id is None] if all_if_none else []
+        return list(dict.fromkeys(find_document(documents, ref) for ref in refs))
+
+
+def find_document(documents: Sequence[DocumentInfo], ref: str) -> str:
+    """By exact id, then exact title, then unique id prefix (4+ characters)."""
+    for match in (
+        [d for d in documents if d.id == ref],
+        [d for d in documents if d.title == ref],
+        [d for d in documents if d.id.startswith(ref.lower())] if len(ref) >= 4 else [],
+    ):
+        if len(match) == 1:
+            return match[0].id
+        if len(match) > 1:
+            raise UsageError(
+                f"{len(match)} documents match {ref!r}.", "Give more of the document's id."
+            )
+    raise UsageError(f"No document {ref!r} in this vault.", "List them with `chambers docs VAULT`.")
+
+
+@contextmanager
+def task_session(args: argparse.Namespace, *, vault: bool = True) -> Iterator[TaskSession]:
+    """The model (``args.model``), the unlocked matter (``args.vault``) and a Ctrl-C token;
+    both are closed on the way out, whatever happened."""
+    engine = _factory(getattr(args, "model", None))
+    try:
+        opened = open_vault(args) if vault else None
+        try:
+            with interruptible() as (progress, cancel):
+                yield TaskSession(engine, opened, progress, cancel)
+        finally:
+            if opened is not None:
+                close_vault(opened)
+    finally:
+        engine.close()

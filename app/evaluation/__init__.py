@@ -1,0 +1,1 @@
+"""Evaluation of Chambers' answers on labelled data, apart from the product code it scores."""

@@ -1,0 +1,232 @@
+"""Review: one document against a playbook, a table of its statements a person checks.
+
+Each row is a statement with the label decided for it (Entailment, Contradiction, Not
+mentioned), the verbatim quote it rests on and its page; selecting a row opens the page.
+Changing a label, or Accept, stores the row as reviewed in the vault (the same
+corrections the Extract grid uses, under the field set ``review:<playbook>``), and Export
+writes the reviewed table like the grid. Rows appear as they are decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui.reviewing import ReviewingPanel
+from app.gui.task_panel import TaskContext, TaskRequest
+from app.tasks import review as review_tasks
+from app.tasks.corrections import (
+    Correction,
+    load_corrections,
+)
+from app.tasks.extract import Cell, Grid, Row
+from app.tasks.review import ReviewRow
+from app.vault import DocumentInfo
+
+LABELS = review_tasks.LABELS
+
+
+class ReviewTasks(Protocol):
+    """The task layer the panel drives: the module ``app.tasks.review``, or a script."""
+
+    def list_playbooks(self) -> list[str]: ...
+
+    def run_review(self, engine: Any, vault: Any, document_id: str, playbook: str, *,
+                   progress: Any, cancel: Any, on_row: Callable[[Any], None]) -> Any: ...  # fmt: skip
+
+
+def as_grid(playbook: str, document_id: str, title: str, rows: Sequence[ReviewRow]) -> Grid:
+    """The review as a one-row grid (statements as fields), to store and export like one."""
+    cells = {
+        r.statement_id: Cell(
+            r.label,
+            r.quote or "",
+            r.page,
+            "supported" if r.verified else "unsupported" if r.quote else "not_found",
+        )
+        for r in rows
+    }
+    fields = [(r.statement_id, r.statement) for r in rows]
+    return Grid(f"review:{playbook}", fields, [Row(document_id, title, cells)])
+
+
+class ReviewPanel(ReviewingPanel):
+    def __init__(self, tasks: ReviewTasks | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("&Review"), self.tr("Review the document"), self.tr("review"),
+                         parent)  # fmt: skip
+        self.tasks: ReviewTasks = tasks or review_tasks
+        self.locked_text = self.tr("Unlock a matter to review its documents.")
+        self.document, self.playbook = QComboBox(), QComboBox()
+        self.document.setAccessibleName(self.tr("Document to review"))
+        self.playbook.setAccessibleName(self.tr("Playbook"))
+        self.export_button = QPushButton(self.tr("Ex&port…"))
+        self.export_button.setAccessibleName(self.tr("Export the review"))
+        self.export_button.clicked.connect(
+            lambda: self.choose_export(self.tr("Export the review"), "review.xlsx")
+        )
+        self.accept_button = QPushButton(self.tr("A&ccept row"))
+        self.accept_button.setAccessibleName(self.tr("Accept the selected row as reviewed"))
+        self.table = QTableWidget(0, 4)
+        self.table.setAccessibleName(self.tr("Playbook statements with labels and quotes"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Statement"), self.tr("Label"), self.tr("Quote"), self.tr("Page")]
+        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.ResizeToContents)):  # fmt: skip
+            header.setSectionResizeMode(column, mode)
+        self.table.currentCellChanged.connect(lambda row, *_: self._open(row))
+        self.accept_button.clicked.connect(lambda: self.review(self.table.currentRow()))
+        self.inputs = [self.document, self.playbook]
+        bar = QHBoxLayout()
+        for label, box in ((self.tr("D&ocument:"), self.document),
+                           (self.tr("Play&book:"), self.playbook)):  # fmt: skip
+            caption = QLabel(label)
+            caption.setBuddy(box)
+            bar.addWidget(caption)
+            bar.addWidget(box, 1)
+        bar.addLayout(self.controls.buttons(self.accept_button, self.export_button))
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        for widget in (self.progress, self.state, self.table):
+            layout.addWidget(widget)
+        self.label_names = {"Entailment": self.tr("Entailment"),
+                            "Contradiction": self.tr("Contradiction"),
+                            "NotMentioned": self.tr("Not mentioned")}  # fmt: skip
+        self.rows: list[ReviewRow] = []
+        self.reviewed: dict[str, Correction] = {}
+        self._target = ("", "", "")  # document id, title, playbook of the rows shown
+        self.set_documents([])
+        self.set_available(False)
+
+    # -- the framework's hooks -----------------------------------------------------------
+    def set_documents(self, documents: list[DocumentInfo]) -> None:
+        """The matter's documents, and the playbooks as they are now (a firm's own
+        playbook dropped into ``<data>/playbooks/`` appears when a matter opens)."""
+        chosen = self.playbook.currentText()
+        self.playbook.clear()
+        self.playbook.addItems(self.tasks.list_playbooks())
+        self.playbook.setCurrentIndex(max(0, self.playbook.findText(chosen or "nda")))
+        current = self.document.currentData()
+        self.document.clear()
+        for info in documents:
+            self.document.addItem(f"↳ {info.title}" if info.parent_id else info.title, info.id)
+        self.document.setCurrentIndex(max(0, self.document.findData(current)))
+        self.refresh()
+
+    def can_run(self) -> bool:
+        return self.document.count() > 0 and self.playbook.count() > 0
+
+    def has_result(self) -> bool:
+        return bool(self.rows)
+
+    def update_actions(self, idle: bool) -> None:
+        self.export_button.setEnabled(idle and bool(self.rows))
+        self.accept_button.setEnabled(idle and 0 <= self.table.currentRow() < len(self.rows))
+
+    def reset(self) -> None:
+        self.rows, self.reviewed, self._target = [], {}, ("", "", "")
+        self.table.setRowCount(0)
+
+    def request(self) -> TaskRequest | None:
+        document_id, playbook = self.document.currentData(), self.playbook.currentText()
+        self.reset()
+        self._target = (document_id, self.document.currentText(), playbook)
+        self.state.setText(self.tr("Reviewing against the {0} playbook…").format(playbook))
+        tasks = self.tasks
+
+        def work(task: TaskContext) -> tuple[Any, list[Correction]]:
+            result = tasks.run_review(task.engine, task.vault, document_id, playbook,
+                                      progress=task.progress, cancel=task.cancel,
+                                      on_row=task.emit)  # fmt: skip
+            return result, load_corrections(task.vault)
+
+        params = {"document_id": document_id, "playbook": playbook}
+        return TaskRequest("review", self.tr("Reviewing…"), work, params,
+                           self.tr("Review cancelled."))  # fmt: skip
+
+    def partial(self, value: Any) -> None:
+        self._show_rows([*self.rows, value])
+
+    def done(self, result: Any) -> None:
+        review, corrections = result
+        fieldset = f"review:{self._target[2]}"
+        self.reviewed = {c.field: c for c in corrections
+                         if c.fieldset == fieldset and c.document_id == self._target[0]}  # fmt: skip
+        self._show_rows(list(review.rows))
+        labels = [r.label for r in self.rows]
+        self.state.setText(
+            self.tr("{0} statement(s): {1} entailed, {2} contradicted, {3} not mentioned. "
+                    "Select a row to see its page; change a label or Accept to review it.")
+            .format(len(labels), labels.count("Entailment"), labels.count("Contradiction"),
+                    labels.count("NotMentioned"))
+        )  # fmt: skip
+
+    # -- the table ------------------------------------------------------------------------
+    def _show_rows(self, rows: list[ReviewRow]) -> None:
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            done = self.reviewed.get(row.statement_id)
+            mark = "✓ " if done else "" if row.verified or not row.quote else "⚠ "
+            quote = QTableWidgetItem(mark + (row.quote or self.tr("— no quote")))
+            for column, item in enumerate((QTableWidgetItem(row.statement), None, quote,
+                                           QTableWidgetItem(str(row.page or "")))):  # fmt: skip
+                if item is not None:
+                    self.table.setItem(i, column, item)
+            box = QComboBox()
+            box.setAccessibleName(self.tr("Label of statement {0}").format(i + 1))
+            for label in LABELS:
+                box.addItem(self.label_names[label], label)
+            box.setCurrentIndex(LABELS.index(done.value if done else row.label))
+            box.activated.connect(lambda _i, n=i: self.review(n))
+            self.table.setCellWidget(i, 1, box)
+        self.table.resizeRowsToContents()
+        self.update_enabled()
+
+    def label_box(self, row: int) -> QComboBox:
+        box = self.table.cellWidget(row, 1)
+        assert isinstance(box, QComboBox)
+        return box
+
+    def _open(self, index: int) -> None:
+        self.update_enabled()
+        if 0 <= index < len(self.rows) and self.rows[index].page is not None:
+            row = self.rows[index]
+            self.source_requested.emit(self._target[0], row.page, row.quote or "")
+
+    def review(self, index: int) -> None:
+        """Store the label shown in row ``index`` as reviewed (changed or accepted)."""
+        if 0 <= index < len(self.rows):
+            row, (document_id, title, playbook) = self.rows[index], self._target
+            cell = as_grid(playbook, document_id, title, [row]).rows[0].cells[row.statement_id]
+            value = str(self.label_box(index).currentData())
+            self.store_review(f"review:{playbook}", document_id, row.statement_id, value, cell,
+                              self._reviewed)  # fmt: skip
+
+    def _reviewed(self, correction: Correction) -> None:
+        self.reviewed[correction.field] = correction
+        self._show_rows(self.rows)
+
+    def export_to(self, path: Path) -> None:
+        document_id, title, playbook = self._target
+        self.export_grid(as_grid(playbook, document_id, title, self.rows), path)

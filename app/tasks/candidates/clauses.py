@@ -1,0 +1,56 @@
+"""Yes/no clauses: does the contract contain this kind of clause, and where?
+
+A keyword is not a clause: "non-exclusive" is not exclusivity, "exclusive jurisdiction"
+is a forum clause, "assign" in a definition is not a restriction on assignment. Each
+clause has cue patterns written after the language such clauses use (a restriction, a
+consent, a right to terminate), and patterns that cancel a cue in its sentence. A
+sentence holding a cue is a candidate; its strength is the strongest cue's weight.
+
+Cues live in the field set (``x-cues``: ``{"yes": [[pattern, weight], ...], "not":
+[pattern, ...]}``), so a firm's own yes/no field gets the same treatment; the built-in
+commercial-contract set carries the ones below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from app.tasks.candidates.document import DocumentText
+from app.tasks.candidates.types import Candidate, ranked
+
+#: A clause needs a cue at least this strong to answer Yes without asking anyone.
+YES_THRESHOLD = 1.0
+
+
+@dataclass(frozen=True)
+class Cues:
+    yes: tuple[tuple[re.Pattern[str], float], ...]
+    not_: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def parse(cls, node: Any) -> Cues:
+        """From the field set's ``x-cues`` object (validated by app/tasks/fieldsets)."""
+        yes = tuple((re.compile(p, re.IGNORECASE), float(w)) for p, w in node.get("yes", []))
+        not_ = tuple(re.compile(p, re.IGNORECASE) for p in node.get("not", []))
+        return cls(yes, not_)
+
+
+def clause_candidates(doc: DocumentText, cues: Cues, yes: str = "Yes") -> list[Candidate]:
+    out: list[Candidate] = []
+    for sentence in doc.sentences:
+        text = " ".join(sentence.text.split())
+        best, names = 0.0, []
+        for pattern, weight in cues.yes:
+            match = pattern.search(text)
+            if match is None:
+                continue
+            context = text[max(0, match.start() - 60) : match.end() + 60]
+            if any(n.search(context) for n in cues.not_):
+                continue
+            names.append(pattern.pattern[:40])
+            best = max(best, weight)
+        if best > 0:
+            out.append(Candidate(yes, sentence, best, tuple(names)))
+    return ranked(out)

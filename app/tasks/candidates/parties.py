@@ -1,0 +1,152 @@
+"""The parties: the preamble sentence split into each legal name and its short name.
+
+A preamble names each party once, in a fixed shape: the legal name, perhaps a
+description ("a Delaware corporation", "with offices at ..."), then the defined short
+name in brackets and quotes (``("Licensee")``), the parties joined by "and" after
+"between" or "among". Legends, cover pages and tables of contents push the preamble
+down the first pages, so it is looked for by its shape, not its position.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.tasks.candidates.document import DocumentText, Sentence
+from app.tasks.candidates.types import Candidate, ranked
+
+HEAD_CHARS = 12000
+_BETWEEN = re.compile(
+    r"\b(?:(?:by\s+and\s+)?(?:between|among(?:st)?)|(?:made|entered\s+into|executed)\s+by)\b\s*:?",
+    re.IGNORECASE,
+)
+_QUOTE_OPEN = "\"\u201c\u201d'\u2018\u2019"
+#: A defined short name: ("Licensee"), (the "Company"), (hereinafter "VIP"),
+#: (hereinafter referred to as "Party A"), ("Fox" or "Licensor").
+_DEFINED = re.compile(
+    r"\(\s*(?:(?:each|hereinafter|herein|referred\s+to|called|jointly|collectively|individually)"
+    r"[\s,]+)*(?:as\s+)?"
+    r"(?:the\s+|a\s+|an\s+)?[" + _QUOTE_OPEN + r"]\s*(?P<short>[^" + _QUOTE_OPEN + r")]{1,60}?)"
+    r"\s*[" + _QUOTE_OPEN + r"][^)]{0,80}\)",
+    re.IGNORECASE,
+)
+_COLLECTIVE = re.compile(
+    r"\b(part(y|ies)|each|collectively|individually|together|jointly)\b", re.IGNORECASE
+)
+#: Where a legal name ends and its description starts.
+_DESCRIPTION = re.compile(
+    r",?\s+(?:an?\s+|the\s+)(?:[\w.-]+\s+){0,4}?(?:corporation|company|limited|partnership|"
+    r"bank|association|trust|entity|organi[sz]ation|body|society|individual|person|"
+    r"corporate|incorporated|organized|organised|existing|chartered|formed)\b"
+    r"|,?\s+(?:having|with|whose|located|residing|incorporated|organized|organised|existing|"
+    r"registered|a\s+company|a\s+corporation|acting|on\s+behalf)\b"
+    r"|\s*\((?:\s*(?:a|an)\s+|\s*(?:company|registration|reg\.|formerly|f/k/a|d/b/a))",
+    re.IGNORECASE,
+)
+_LEADING = re.compile(r"^[\s,;:]*(?:and\s+|&\s+)?(?:the\s+)?", re.IGNORECASE)
+_NAME_CHARS = re.compile(r"[A-Za-z0-9]")
+MAX_VALUE_CHARS = 300
+
+
+def _preamble_sentences(doc: DocumentText) -> list[Sentence]:
+    out = []
+    for sentence in doc.head(HEAD_CHARS):
+        between = _BETWEEN.search(sentence.text)
+        if between and _DEFINED.search(sentence.text, between.end()):
+            out.append(sentence)
+    return out
+
+
+_AND = re.compile(r"(?:,\s*|\s+)(?:and|&)\s+(?=[A-Z0-9\"\u201c])|;\s*")
+_CONTINUATION = re.compile(
+    r"^(?:\(|(?:with|whose|having|located|residing|a|an|as|of|at|in|its|their|being|which|who|"
+    r"each|both|hereinafter|herein|collectively|individually|together|on|for|acting|duly)\b(?!\.))",
+    re.IGNORECASE,
+)
+_OF_ADDRESS = re.compile(
+    r"\b(?:Inc|Ltd|LLC|Corp|Co|plc|A/S|GmbH|AG|SA|S\.A|B\.V|N\.V|L\.P|LP|LLP|Limited|"
+    r"Corporation|Company|University|Incorporated|Trust|Bank)\.?(?P<cut>,?\s+(?:of|at|in)\s+)"
+    r"(?=[A-Z0-9])"
+)
+_END = re.compile(r"\b(WHEREAS|RECITALS|BACKGROUND|WITNESSETH|PREAMBLE)\b")
+
+
+def _name(piece: str) -> str:
+    """The legal name at the start of one party's words (its description cut off)."""
+    piece = _LEADING.sub("", " ".join(piece.split())).strip(" ,;:")
+    cut = _DESCRIPTION.search(piece)
+    if cut:
+        piece = piece[: cut.start()]
+    address = _OF_ADDRESS.search(piece)
+    if address:
+        piece = piece[: address.start("cut")]
+    return piece.strip(" ,;:")
+
+
+def _names(segment: str) -> list[str]:
+    """The names in the words between two defined terms ("A, a corporation, and B")."""
+    pieces = _AND.split(segment)
+    names = []
+    for piece in pieces:
+        flat = _LEADING.sub("", " ".join(piece.split())).strip(" ,;:")
+        if not flat or _CONTINUATION.match(flat):
+            continue
+        name = _name(flat)
+        if name and _NAME_CHARS.match(name) and len(name) <= 150:
+            names.append(name)
+    return names
+
+
+def split_parties(text: str) -> list[tuple[str, str]]:
+    """(legal name, short name or "") for each party of a preamble, in order."""
+    between = _BETWEEN.search(text)
+    if between is None:
+        return []
+    end = _END.search(text, between.end())
+    body = text[between.end() : end.start() if end else len(text)]
+    position = 0
+    parties: list[tuple[str, str]] = []
+    for match in _DEFINED.finditer(body):
+        short = " ".join(match.group("short").split()).strip(" ,.")
+        names = _names(body[position : match.start()])
+        position = match.end()
+        if _COLLECTIVE.search(short) or not short:
+            parties.extend((n, "") for n in names)
+            continue
+        parties.extend((n, "") for n in names[:-1])
+        if names:
+            parties.append((names[-1], short))
+    parties.extend((n, "") for n in _names(body[position:]) if position)
+    seen: set[str] = set()
+    out = []
+    for name, short in parties:
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            out.append((name, short))
+    return out
+
+
+def format_parties(parties: list[tuple[str, str]]) -> str:
+    text = "; ".join(f'{name} ("{short}")' if short else name for name, short in parties)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "\u2026"
+
+
+def party_candidates(doc: DocumentText) -> list[Candidate]:
+    """Each preamble-shaped sentence split into parties; two or more parties rank first."""
+    out: list[Candidate] = []
+    for sentence in _preamble_sentences(doc):
+        parties = split_parties(sentence.text)
+        if not parties:
+            continue
+        score = 3.0 + min(len(parties), 3) - (0 if len(parties) >= 2 else 3)
+        if re.search(r"\bthis\b[^.;]{0,80}\bagreement\b", sentence.text, re.IGNORECASE):
+            score += 1
+        out.append(
+            Candidate(
+                format_parties(parties),
+                sentence,
+                score - sentence.index * 1e-3,
+                ("preamble",),
+                normalised=parties,
+            )
+        )
+    return ranked(out)

@@ -1,0 +1,231 @@
+"""Review one document against a playbook: find -> score -> decide -> quote.
+
+For each statement: the document's sentences ranked for it (candidates.py), the model's
+option scores over the best few when the document has wording on the topic
+(decide.py), the fitted combiner's label, and the quote copied from the sentence that
+carries the deciding cue, so it is verbatim by construction and checked on its page.
+Model calls are timed; the calibration scores of the content-free prompt are computed
+once per statement and engine and reused for every document.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from app.cancel import CancelToken, Progress, no_progress
+from app.engine.protocol import EngineLike
+from app.tasks.review.candidates import (
+    Candidate,
+    QuoteNotOnPageError,
+    assert_on_page,
+    document_sentences,
+    rank_sentences,
+    statement_query,
+)
+from app.tasks.review.decide import (
+    LABELS,
+    OPTION_LETTERS,
+    SHOWN_SENTENCES,
+    Combiner,
+    Evidence,
+    Label,
+    decide,
+    load_combiner,
+    needs_model,
+    prompt_messages,
+    shown_text,
+)
+from app.tasks.review.playbook import Playbook, Statement, load_playbook
+from app.vault import Vault
+
+#: Candidates kept per statement (for the quote and the features).
+KEPT = 8
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    statement_id: str
+    statement: str
+    label: Label
+    page: int | None
+    quote: str | None
+    score: float
+    verified: bool
+    decided_by: str  # "rule" | "model" | "default"
+    #: Where the quote sits on its page (for the source viewer); None without a quote.
+    char_start: int | None = None
+    char_end: int | None = None
+    model_seconds: float = 0.0
+
+
+@dataclass
+class ReviewResult:
+    document_id: str
+    playbook: str
+    rows: list[ReviewRow]
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+    #: Per statement the features the decision used (for fitting and reading misses).
+    evidence: list[Evidence] = field(default_factory=list, repr=False)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = dict.fromkeys(LABELS, 0)
+        for row in self.rows:
+            out[row.label] += 1
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document_id": self.document_id,
+            "playbook": self.playbook,
+            "seconds": round(self.seconds, 3),
+            "notes": list(self.notes),
+            "rows": [
+                asdict(r) | {"score": round(r.score, 4), "model_seconds": round(r.model_seconds, 3)}
+                for r in self.rows
+            ],
+        }
+
+
+_CALIBRATION: dict[tuple[int, str, str], list[float]] = {}
+
+
+def _model_sha(engine: EngineLike) -> str | None:
+    loaded = engine.loaded
+    return loaded.model.spec.sha256 if loaded is not None else None
+
+
+def model_scores(
+    engine: EngineLike,
+    statement: Statement,
+    candidates: list[Candidate],
+    cancel: CancelToken | None,
+) -> tuple[float, float, float]:
+    """Calibrated log-probabilities of A/B/C: the content-free prompt's scores subtracted."""
+    letters = list(OPTION_LETTERS)
+    key = (id(engine), str(_model_sha(engine)), statement.statement)
+    if key not in _CALIBRATION:
+        blank = engine.render(prompt_messages(statement.statement, ["N/A"]))
+        _CALIBRATION[key] = engine.score_options(blank, letters, cancel=cancel)
+    shown = [shown_text(c) for c in candidates[:SHOWN_SENTENCES]]
+    prompt = engine.render(prompt_messages(statement.statement, shown))
+    raw = engine.score_options(prompt, letters, cancel=cancel)
+    a, b, c = (r - z for r, z in zip(raw, _CALIBRATION[key], strict=True))
+    return a, b, c
+
+
+def _quote_source(evidence: Evidence, label: Label) -> Candidate | None:
+    if label == "NotMentioned":
+        return None
+    cue = "entail" if label == "Entailment" else "contradict"
+    return (
+        evidence.first(cue)
+        or evidence.first("topic")
+        or (evidence.candidates[0] if evidence.candidates else None)
+    )
+
+
+def review_statement(
+    engine: EngineLike | None,
+    statement: Statement,
+    ranked: list[Candidate],
+    pages: dict[int, str],
+    combiner: Combiner | None,
+    cancel: CancelToken | None,
+    *,
+    collect: bool = False,
+) -> tuple[ReviewRow, Evidence]:
+    """One statement: cues, then the model only where the fitted cue stage is unsure.
+
+    ``collect`` asks the model wherever the cue stage is unsure even when no model
+    weights exist yet: how tools/fit_review.py gathers the dev features to fit them.
+    """
+    best = max((c.coverage for c in ranked), default=0.0)
+    evidence = Evidence(statement.id, tuple(ranked[:KEPT]), best)
+    seconds = 0.0
+    if combiner is None:
+        ask = needs_model(evidence)
+    else:
+        ask = combiner.wants_model(evidence) or (collect and combiner.unsure(evidence))
+    if engine is not None and ranked and ask:
+        start = time.perf_counter()
+        scores = model_scores(engine, statement, ranked, cancel)
+        evidence = Evidence(statement.id, evidence.candidates, best, scores)
+        seconds = time.perf_counter() - start
+    label, score, by = decide(evidence, combiner)
+    source = _quote_source(evidence, label)
+    if source is None:
+        if label != "NotMentioned":  # a document with no sentence at all
+            label, by = "NotMentioned", "rule"
+        return ReviewRow(statement.id, statement.statement, label, None, None, score, False, by, model_seconds=seconds), evidence  # fmt: skip
+    sentence = source.sentence
+    try:
+        start_end: tuple[int, int] | None = assert_on_page(sentence.text, sentence.page, pages)
+    except QuoteNotOnPageError:
+        start_end = None
+    row = ReviewRow(
+        statement.id, statement.statement, label, sentence.page, " ".join(sentence.text.split()),
+        score, start_end is not None, by,
+        start_end[0] if start_end else None, start_end[1] if start_end else None, seconds,
+    )  # fmt: skip
+    return row, evidence
+
+
+def review_document(
+    engine: EngineLike | None,
+    vault: Vault,
+    document_id: str,
+    playbook: str | Playbook,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    on_row: Callable[[ReviewRow], None] | None = None,
+    collect_features: bool = False,
+) -> ReviewResult:
+    """Every statement of ``playbook`` for one document, in the playbook's order.
+
+    ``engine`` None decides from the cues alone (a test, or a machine without a model).
+    """
+    cancel = cancel or CancelToken()
+    book = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
+    start = time.perf_counter()
+    notes: list[str] = []
+    sha = _model_sha(engine) if engine is not None else None
+    combiner = load_combiner(book.name, sha)
+    if engine is None:
+        notes.append("No model: decided from the playbook's cue patterns only.")
+    if combiner is None:
+        notes.append(
+            f"No review weights are fitted for playbook {book.name!r}: the default rule "
+            "decided (cue patterns, then the model's calibrated choice where no cue is found)."
+        )
+    elif engine is not None and combiner.model_sha256 is None:
+        notes.append(
+            f"No review weights are fitted for this model ({sha or '?'}) and playbook "
+            f"{book.name!r}: decided from the cue patterns' fitted weights without the model "
+            "(fit them with tools/fit_review.py)."
+        )
+    pages, sentences = document_sentences(vault, document_id)
+    if not sentences:
+        notes.append("The document has no text (it may need OCR): nothing is mentioned.")
+    result = ReviewResult(document_id, book.name, [], 0.0, notes)
+    total = len(book.statements)
+    for i, statement in enumerate(book.statements):
+        cancel.raise_if_cancelled()
+        progress(i / max(1, total), f"statement {i + 1} of {total}")
+        ranked = rank_sentences(
+            statement, sentences, statement_query(statement, vault, document_id)
+        )
+        row, evidence = review_statement(
+            engine, statement, ranked, pages, combiner, cancel, collect=collect_features
+        )
+        result.rows.append(row)
+        result.evidence.append(evidence)
+        if on_row is not None:
+            on_row(row)
+    progress(1.0, "done")
+    result.seconds = time.perf_counter() - start
+    return result

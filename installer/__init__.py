@@ -1,0 +1,1 @@
+"""Release tooling (not shipped in the app): packaging, signing, platform installers."""

@@ -1,0 +1,1 @@
+"""Offline TUF signing for release bundles: keys, bundles, root rotation (see README)."""

@@ -1,0 +1,151 @@
+"""A real non-root user cannot loosen a root-owned machine policy, nor import a bundle.
+
+As root (CI), the test creates an unprivileged user (useradd) and runs a small program as
+that user (runuser -u); as a non-root developer it runs the program as themselves. The
+program stands in for the app on a workstation: it reads the machine policy from a
+root-owned folder laid out like /etc/chambers (the process adds it as a machine source,
+as the tests do), tries to change it, and tries every user-side way to loosen it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import site
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+USER = "chambers-policy-test"
+REPO = Path(__file__).resolve().parents[2]
+
+PROGRAM = r"""
+import json, os, sys
+from pathlib import Path
+from app import policy
+from app.policy_sources import LinuxPolicyFiles
+from app.bundle import state
+from app.bundle.verify import BundleError, verify_bundle
+
+etc, var, home = (Path(p) for p in sys.argv[1:4])
+policy.EXTRA_MACHINE_SOURCES.append(LinuxPolicyFiles(etc))
+state.STATE_DIR = var
+out = {}
+for action in ("write", "unlink", "fragment"):
+    try:
+        if action == "write":
+            (etc / "policy.json").write_text("{}")
+        elif action == "unlink":
+            (etc / "policy.json").unlink()
+        else:
+            (etc / "policy.d" / "99-mine.json").write_text("{}")
+        out[action] = "allowed"
+    except PermissionError:
+        out[action] = "denied"
+mine = home / "loose.json"
+mine.write_text(json.dumps({"models": {"allow_user_trust": True},
+                            "audit": {"allow_file_signing_key": True, "checkpoint_interval": 100000}}))
+os.environ["CHAMBERS_POLICY"] = str(mine)
+os.environ["CHAMBERS_MODELS_DIR"] = str(home / "models")
+os.environ["CHAMBERS_HOME"] = str(home / "data")
+out["allow_user_trust"] = policy.policy_value("models", "allow_user_trust", True)
+out["allow_file_signing_key"] = policy.allow_file_signing_key()
+out["checkpoint_interval"] = policy.audit_checkpoint_interval()
+out["models_folder"] = str(policy.models_folder())
+try:
+    policy.require_user_trust_allowed()
+    out["trust"] = "allowed"
+except policy.PolicyForbidsError as exc:
+    out["trust"] = exc.message
+try:
+    verify_bundle(Path(sys.argv[4]), persist=True)
+    out["import"] = "allowed"
+except BundleError as exc:
+    out["import"] = exc.message
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture
+def machine_dirs() -> Iterator[tuple[Path, Path, Path]]:
+    """Root-owned (when root) 0755 folders: a fake /etc/chambers, /var/lib/chambers, a bundle."""
+    base = Path(tempfile.mkdtemp(prefix="chambers-machine-"))
+    base.chmod(0o755)
+    etc, var, bundle = base / "etc", base / "var", base / "bundle"
+    for folder in (etc / "policy.d", var / "trust", bundle / "metadata", bundle / "targets"):
+        folder.mkdir(parents=True)
+    machine = {
+        "models": {"allow_user_trust": False, "folder": str(base / "models")},
+        "audit": {"allow_file_signing_key": False, "checkpoint_interval": 25},
+    }
+    (etc / "policy.json").write_text(json.dumps(machine))
+    for path in (base, *base.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    yield etc, var, bundle
+    shutil.rmtree(base)
+
+
+def _world_executable(path: Path) -> bool:
+    """Whether any user can run ``path`` (it and every folder above it allow others in)."""
+    try:
+        return bool(path.stat().st_mode & 0o001) and all(
+            p.stat().st_mode & 0o001 for p in path.parents
+        )
+    except OSError:
+        return False
+
+
+def _interpreter() -> str:
+    """This Python, or the system's of the same version when ours sits under /root (pyenv).
+
+    The virtualenv's packages stay on PYTHONPATH (they live in the world-readable checkout).
+    """
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    for candidate in (Path(sys.executable).resolve(), Path(f"/usr/bin/python{version}")):
+        if _world_executable(candidate):
+            return str(candidate)
+    pytest.fail(f"No Python {version} that an unprivileged user may run (install python{version}).")
+
+
+def _as_user(args: list[str], home: Path) -> list[str]:
+    if os.geteuid() != 0:
+        return args  # already unprivileged
+    if subprocess.run(["id", USER], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--create-home", USER], check=True)
+    return ["runuser", "-u", USER, "--", *args]
+
+
+def test_unprivileged_user_cannot_loosen_machine_policy(
+    machine_dirs: tuple[Path, Path, Path],
+) -> None:
+    etc, var, bundle = machine_dirs
+    home = Path(tempfile.mkdtemp(prefix="chambers-user-"))
+    try:
+        if os.geteuid() == 0:
+            _as_user(["true"], home)  # make sure the user exists before chown
+            shutil.chown(home, USER)
+        args = [_interpreter(), "-c", PROGRAM, str(etc), str(var), str(home), str(bundle)]
+        pythonpath = os.pathsep.join([str(REPO), *site.getsitepackages()])
+        result = subprocess.run(
+            _as_user(args, home),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"PATH": os.environ["PATH"], "PYTHONPATH": pythonpath, "HOME": str(home)},
+        )
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["write"] == out["unlink"] == out["fragment"] == "denied"
+    assert out["allow_user_trust"] is False and out["allow_file_signing_key"] is False
+    assert out["checkpoint_interval"] == 25
+    assert out["models_folder"] == str(etc.parent / "models")
+    assert "models.allow_user_trust" in out["trust"] and str(etc / "policy.json") in out["trust"]
+    assert f"{var / 'trust'} is not writable" in out["import"]
