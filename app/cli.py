@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "evaluate",
     "bundle",
     "review",
+    "server",
 )
 
 

@@ -37,6 +37,11 @@ class Settings:
     ocr_enabled: bool = True
     #: OCR languages as Tesseract codes joined by "+", e.g. "eng" or "eng+deu".
     ocr_languages: str = "eng"
+    #: Base URL of the firm inference server to run on (app/engine/backend.py); empty runs
+    #: on this computer. Used only where the machine policy lists the server.
+    inference_server: str = ""
+    #: Documents a grid sends to the firm server at once (its parallel slots).
+    server_parallel: int = 2
 
     def gpu_layers_value(self) -> int | None:
         """None for auto, otherwise the fixed layer count."""

@@ -134,6 +134,10 @@ class AnchorStore:
     def load(self) -> Anchor | None:
         """The anchor, checked; None if there is none. Raises AnchorError if it was altered."""
         doc = storage.read_json(self.path)
+        if doc is None and self.path.exists():
+            # Another process may have created it between our read and the check; files
+            # are written whole (replaced atomically), so a second read settles it.
+            doc = storage.read_json(self.path)
         key = self._load_key()
         if doc is None:
             if self.path.exists():

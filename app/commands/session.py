@@ -18,6 +18,7 @@ import argparse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
 from app.cancel import CancelToken
 from app.commands._output import ProgressLine, interruptible
@@ -90,11 +91,33 @@ def find_document(documents: Sequence[DocumentInfo], ref: str) -> str:
     raise UsageError(f"No document {ref!r} in this vault.", "List them with `chambers docs VAULT`.")
 
 
+def _engine(args: argparse.Namespace, vault: bool) -> Engine:
+    """The local model, or the firm server where the policy and settings send this matter.
+
+    Only when the settings choose a server (app/engine/backend.py) is the matter looked up
+    first; otherwise nothing changes and nothing touches the network.
+    """
+    from app.config import load_settings
+
+    model = getattr(args, "model", None)
+    if vault and _factory is load_engine and load_settings().inference_server:
+        from app.engine.backend import connect_server, placement
+        from app.vault import find_vault
+
+        info = find_vault(args.vault)
+        keys = [info.vault_id, info.name]
+        chosen = placement(keys, model_id=model)
+        if chosen.server is not None:
+            remote = connect_server(chosen.server["base_url"], model, matter=keys)
+            return cast(Engine, remote)  # the tasks use only EngineLike's methods
+    return _factory(model)
+
+
 @contextmanager
 def task_session(args: argparse.Namespace, *, vault: bool = True) -> Iterator[TaskSession]:
     """The model (``args.model``), the unlocked matter (``args.vault``) and a Ctrl-C token;
     both are closed on the way out, whatever happened."""
-    engine = _factory(getattr(args, "model", None))
+    engine = _engine(args, vault)
     try:
         opened = open_vault(args) if vault else None
         try:

@@ -68,9 +68,7 @@ def literal(text: str) -> str:
         elif 0x20 <= code < 0x7F:
             out.append(ch)
         elif 0xD800 <= code <= 0xDFFF:
-            raise GrammarError(
-                f"U+{code:04X} is a lone surrogate; no model output can contain it."
-            )
+            raise GrammarError(f"U+{code:04X} is a lone surrogate; no model output can contain it.")
         elif code <= 0xFF:
             out.append(f"\\x{code:02X}")
         elif code <= 0xFFFF:
@@ -201,7 +199,9 @@ class _Parser:
             pos = self.rule(pos)
         for i, rule in enumerate(self.rules):
             if not rule:
-                raise GrammarError(f"The grammar uses rule {self.name_of(i)!r} but never defines it.")
+                raise GrammarError(
+                    f"The grammar uses rule {self.name_of(i)!r} but never defines it."
+                )
             for kind, value in rule:
                 if kind == RULE_REF and (value >= len(self.rules) or not self.rules[value]):
                     raise GrammarError(

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import llama_cpp
 import numpy as np
@@ -169,7 +169,7 @@ _JSON_CHAR = llama_grammar.BuiltinRule(
 )
 
 
-class _EscapingConverter(llama_grammar.SchemaConverter):  # type: ignore[misc]
+class _EscapingConverter(llama_grammar.SchemaConverter):
     """The bindings' JSON-Schema converter with every literal written by app.engine.gbnf.
 
     Upstream escapes ``"`` but not ``\\`` in GBNF literals, so an enum, const or
@@ -190,7 +190,7 @@ class _EscapingConverter(llama_grammar.SchemaConverter):  # type: ignore[misc]
 def schema_to_gbnf(schema: dict[str, Any]) -> str:
     """GBNF text for ``schema`` (not yet checked: :func:`grammar_from_gbnf` does that)."""
     try:
-        converter = _EscapingConverter(
+        converter: Any = cast(Any, _EscapingConverter)(  # the bindings' class is untyped
             prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False
         )
         resolved = converter.resolve_refs(json.loads(json.dumps(schema)), "schema")
@@ -199,7 +199,10 @@ def schema_to_gbnf(schema: dict[str, Any]) -> str:
     except gbnf.GrammarError:
         raise
     except Exception as exc:  # the converter asserts or raises plain errors on what it lacks
-        raise gbnf.GrammarError(f"The JSON schema cannot be turned into a grammar: {exc}") from exc
+        reason = str(exc)[:200]  # the converter may quote the schema: keep it short
+        raise gbnf.GrammarError(
+            f"The JSON schema cannot be turned into a grammar: {reason}"
+        ) from exc
 
 
 def grammar_from_schema(schema: dict[str, Any]) -> LlamaGrammar:
@@ -215,10 +218,15 @@ def grammar_from_gbnf(text: str) -> LlamaGrammar:
     the sampler chain anyway (a segfault at the first token). Both checks run here, before
     any generation, and raise GrammarError instead.
     """
+    return LlamaGrammar.from_string(check_gbnf(text), verbose=False)
+
+
+def check_gbnf(text: str) -> str:
+    """``text`` once both checks pass (also for GBNF sent to a llama.cpp server)."""
     _silence_logs()
     gbnf.check(text)
     _check_natively(text)
-    return LlamaGrammar.from_string(text, verbose=False)
+    return text
 
 
 def _check_natively(text: str) -> None:
@@ -240,17 +248,18 @@ def _stderr_silenced() -> Iterator[None]:
     with _stderr_lock:
         try:
             saved = os.dup(2)
-            null = os.open(os.devnull, os.O_WRONLY)
-        except OSError:
+        except OSError:  # no stderr to silence
             yield
             return
         try:
-            os.dup2(null, 2)
+            with contextlib.suppress(OSError):
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 2)
+                os.close(null)
             yield
         finally:
             os.dup2(saved, 2)
             os.close(saved)
-            os.close(null)
 
 
 def stop_when(predicate: Callable[[], bool]) -> llama_cpp.StoppingCriteriaList:

@@ -12,6 +12,7 @@ import copy
 import inspect
 import json
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -29,6 +30,8 @@ DEFAULT_MAX_ITEMS = 20
 GRAMMAR_CACHE_SIZE = 64
 _grammar_cache: OrderedDict[str, Any] = OrderedDict()
 _cache_lock = threading.Lock()
+#: The schema each grammar was built from: a server backend sends the schema instead.
+_schemas: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def bound_schema(
@@ -113,9 +116,21 @@ def grammar_for(schema: dict[str, Any], *, task: str | None = None) -> Any:
         ) from exc
     with _cache_lock:
         _grammar_cache[key] = grammar
+        _schemas[grammar] = copy.deepcopy(schema)
         while len(_grammar_cache) > GRAMMAR_CACHE_SIZE:  # enums built from documents vary
             _grammar_cache.popitem(last=False)
     return grammar
+
+
+def schema_of(grammar: Any) -> dict[str, Any] | None:
+    """The JSON schema ``grammar_for`` built ``grammar`` from (None for any other grammar).
+
+    Tasks pass ``grammar=grammar_for(schema)`` to ``engine.stream``; the firm-server
+    backend (app/engine/remote.py) cannot use a llama.cpp grammar object, so it sends
+    this schema instead and the task code stays the same for both backends.
+    """
+    with _cache_lock:
+        return _schemas.get(grammar)
 
 
 def _calling_module() -> str:
@@ -157,9 +172,19 @@ def generate_json(
     jsonschema.Draft202012Validator.check_schema(schema)
     bounded = bound_schema(schema)
     budget = max_tokens if max_tokens is not None else token_budget(bounded)
-    generation = engine.stream(
-        messages, grammar=grammar_for(bounded, task="generate"), max_tokens=budget, cancel=cancel, stop=[]
-    )
+    if getattr(engine, "accepts_json_schema", False):  # a server: the schema, no grammar
+        server: Any = engine  # app/engine/remote.RemoteEngine
+        generation = server.stream(
+            messages, json_schema=bounded, max_tokens=budget, cancel=cancel, stop=[]
+        )
+    else:
+        generation = engine.stream(
+            messages,
+            grammar=grammar_for(bounded, task="generate"),
+            max_tokens=budget,
+            cancel=cancel,
+            stop=[],
+        )
     text = generation.read()
     if generation.stats.finish_reason == "cancelled":
         raise CancelledError("Generation was cancelled.")

@@ -10,7 +10,7 @@ moves for every task (each calls the engine directly from its job), not only for
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, Signal
 
@@ -63,6 +63,29 @@ class EngineService(QObject):
             return load_engine(model_id, settings=chosen)
 
         job = Job(work, "model load")
+        job.signals.done.connect(self._on_loaded)
+        job.signals.failed.connect(self.load_failed)
+        return self._runner.start(job)
+
+    def use_for_matter(self, matter: Sequence[str]) -> Job | None:
+        """Run this matter's tasks where the policy and settings say (app/engine/backend.py).
+
+        The firm server only where the machine policy allows it for this matter; otherwise
+        the local model (reloaded only if the previous matter used the server).
+        """
+        from app.engine.backend import connect_server, placement
+
+        chosen = placement(matter)
+        if chosen.server is None:
+            return self.load() if getattr(self._engine, "remote", False) else None
+        url = str(chosen.server["base_url"])
+        self.loading.emit(url)
+
+        def work(progress: Progress, cancel: CancelToken) -> Engine:
+            progress(0.1, "Connecting to the firm inference server")
+            return cast(Engine, connect_server(url, matter=matter))  # an EngineLike
+
+        job = Job(work, "firm server")
         job.signals.done.connect(self._on_loaded)
         job.signals.failed.connect(self.load_failed)
         return self._runner.start(job)

@@ -247,6 +247,10 @@ class MainWindow(QMainWindow):
             lock_matter(self.vault, reason="switch")
         self.vault = opened.vault
         self._show_matter_state()
+        try:  # where this matter's model runs: this computer or the firm server (policy)
+            self.engine.use_for_matter([opened.vault.vault_id, opened.vault.name])
+        except ChambersError as exc:
+            self.status.showMessage(exc.message, 10_000)
         if opened.warning:
             QMessageBox.warning(self, self.tr("This matter may be an old copy"), opened.warning)
 

@@ -62,8 +62,19 @@ class ChambersStatusBar(QStatusBar):
             )
         else:
             where = self.tr("CPU · {0} threads").format(plan.n_threads)
-        self.backend_label.setText(where)
+        if plan.backend == "server":  # app/engine/remote.py: the firm's inference server
+            self.backend_label.setText(self.tr("Firm server: {0}").format(plan.device))
+            self.backend_label.setToolTip("\n".join(plan.notes))
+            self.offline_label.setText(self.tr("Firm network"))
+            self.offline_label.setToolTip(
+                self.tr(
+                    "Documents of this matter go to the firm's own inference server, as IT's policy allows."
+                )
+            )
+            return
+        self.backend_label.setText(self.tr("On this computer · {0}").format(where))
         self.backend_label.setToolTip("\n".join([plan.summary(), *plan.notes]))
+        self.offline_label.setText(self.tr("Offline ✓"))
 
     def show_speed(self, tokens_per_second: float | None) -> None:
         self.speed_label.setText(

@@ -24,14 +24,13 @@ from app.engine import Engine, GenerationStats
 from app.engine.chat import Message
 from app.engine.structured import bound_schema, grammar_for, parse_output, token_budget
 from app.errors import CancelledError
-from app.paths import resource_path
+from app.tasks.prompts import load_prompt
 from app.tasks.retrieve import Passage, retrieve
 from app.tasks.verify import closest_sentence, find_quote
 from app.vault import Vault
 
 NOT_FOUND = "Nothing in this matter answers that."
-PROMPT_FILE = ("resources", "prompts", "ask.txt")
-_SEPARATOR = "\n=====\n"
+PROMPT_FILE = "ask.txt"
 
 MAX_ANSWER_CHARS = 600
 MAX_QUOTE_CHARS = 300
@@ -128,8 +127,7 @@ def answer_schema(passages: int) -> dict[str, Any]:
 
 
 def build_messages(question: str, passages: list[Passage]) -> list[Message]:
-    template = resource_path(*PROMPT_FILE).read_text(encoding="utf-8")
-    system, _, user = template.partition(_SEPARATOR)
+    system, user = load_prompt(PROMPT_FILE)
     numbered = "\n\n".join(
         f"[{i}] {p.title}, page {p.page}:\n{' '.join(p.text.split())}"
         for i, p in enumerate(passages, 1)

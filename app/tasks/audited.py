@@ -16,6 +16,7 @@ from app.audit import audit_event
 from app.audit.records import DetailValue
 from app.cancel import CancelToken, Progress, no_progress
 from app.engine import Engine
+from app.engine.context import calls_for
 from app.errors import CancelledError
 from app.tasks.ask import Answer, ask
 from app.tasks.draft import Draft, draft
@@ -60,7 +61,8 @@ def audited_task(kind: str, vault: Vault, engine: Engine) -> Iterator[TaskRecord
     record = TaskRecord()
     start = time.perf_counter()
     try:
-        yield record
+        with calls_for(kind, vault.vault_id):  # labels a firm server's inference.call records
+            yield record
     except CancelledError:
         record.outcome = "cancelled"
         raise

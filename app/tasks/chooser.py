@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from app.cancel import CancelToken
 from app.engine.chat import Message
 from app.engine.protocol import EngineLike
-from app.paths import resource_path
+from app.tasks.prompts import load_prompt
 
-PROMPT_FILE = ("resources", "prompts", "choose.txt")
-_SEPARATOR = "\n=====\n"
+PROMPT_FILE = "choose.txt"
 MAX_OPTIONS = 6
 NONE_TEXT = "None of these sentences answers the question."
 CONTENT_FREE = "N/A"
@@ -50,8 +49,7 @@ class Chooser:
         self.calls = 0
 
     def prompt(self, question: str, description: str, options: Sequence[str]) -> str:
-        template = resource_path(*PROMPT_FILE).read_text(encoding="utf-8")
-        system, _, user = template.partition(_SEPARATOR)
+        system, user = load_prompt(PROMPT_FILE)
         lines = "\n".join(
             f"{letter}. {_clip(text)}"
             for letter, text in zip(string.ascii_uppercase, options, strict=False)

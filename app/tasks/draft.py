@@ -33,14 +33,14 @@ from typing import Any, Literal
 from app.cancel import CancelToken, Progress, no_progress
 from app.engine import Engine
 from app.engine.chat import Message
-from app.engine.structured import bound_schema, grammar_for, parse_output, token_budget
+from app.engine.structured import bound_schema, generate_json
 from app.errors import CancelledError, OutputInvalidError, OutputTruncatedError, UsageError
-from app.paths import resource_path
 from app.tasks.candidates import DocumentText
 from app.tasks.draft_facts import document_texts, typed_value
 from app.tasks.eval_values import find_dates, find_durations
 from app.tasks.extract import candidate_passages, cell_schema
 from app.tasks.fieldsets import Field
+from app.tasks.prompts import prompt_messages
 from app.tasks.retrieve import Passage
 from app.tasks.templates import Section, Template
 from app.tasks.verify import find_quote
@@ -51,7 +51,6 @@ INSTRUCTIONS_TITLE = "Your instructions"
 MAX_INSTRUCTIONS_CHARS = 4000
 MAX_SENTENCE_CHARS = 320
 MAX_QUOTE_CHARS = 240
-_SEPARATOR = "\n=====\n"
 _WORDS = re.compile(r"[^\W_]+")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _CLAUSE = re.compile(r" (?:is|are|was|were|shall|will|must|owes|owed|has|have) ")
@@ -183,14 +182,6 @@ def _numbered(passages: Sequence[Passage]) -> str:
     )
 
 
-def _messages(prompt: str, replacements: dict[str, str]) -> list[Message]:
-    template = resource_path("resources", "prompts", prompt).read_text(encoding="utf-8")
-    system, _, user = template.partition(_SEPARATOR)
-    for key, value in replacements.items():
-        system, user = system.replace(f"{{{key}}}", value), user.replace(f"{{{key}}}", value)
-    return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user}]
-
-
 class _Sources:
     """Checks quotes against the instructions or the full text of the cited page."""
 
@@ -223,18 +214,15 @@ class _Sources:
 
 def _generate(engine: Engine, messages: list[Message], schema: dict[str, Any],
               cancel: CancelToken, draft: Draft) -> Any:  # fmt: skip
-    generation = engine.stream(
-        messages, grammar=grammar_for(schema), max_tokens=token_budget(schema), cancel=cancel,
-        stop=[],
-    )  # fmt: skip
-    text = generation.read()
+    """One structured answer through the engine's one seam; invalid output is "not found"."""
     draft.model_calls += 1
-    if generation.stats.finish_reason == "cancelled":
-        raise CancelledError("The draft was cancelled.")
     try:
-        return parse_output(text, schema, generation.stats.finish_reason)
+        value, _ = generate_json(engine, messages, schema, cancel=cancel)
+    except CancelledError as exc:
+        raise CancelledError("The draft was cancelled.") from exc
     except (OutputInvalidError, OutputTruncatedError):
         return None  # treated as "not found": a placeholder, never a guess
+    return value
 
 
 def find_fact(item: Field, draft: Draft, engine: Engine, vault: Vault, sources: _Sources,
@@ -246,7 +234,7 @@ def find_fact(item: Field, draft: Draft, engine: Engine, vault: Vault, sources: 
     options = " or ".join(f'"{o}"' for o in item.schema.get("enum", []))
     answer = _generate(
         engine,
-        _messages(
+        prompt_messages(
             "draft_fact.txt",
             {
                 "fact": item.title,
@@ -324,7 +312,7 @@ def write_section(section: Section, draft: Draft, engine: Engine, vault: Vault,
     schema = bound_schema(section_schema(section, len(passages)))
     answer = _generate(
         engine,
-        _messages(
+        prompt_messages(
             "draft_section.txt",
             {
                 "template": draft.template.title.lower(),

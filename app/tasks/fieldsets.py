@@ -186,7 +186,9 @@ def _extractor(
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise FieldSetError(f'{label}: cue {pattern!r} is not a valid pattern ({exc}).') from exc
+            raise FieldSetError(
+                f"{label}: cue {pattern!r} is not a valid pattern ({exc})."
+            ) from exc
     return extractor, cues
 
 

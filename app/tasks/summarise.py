@@ -32,7 +32,7 @@ from typing import Any
 from app.cancel import CancelToken, Progress, no_progress
 from app.engine import Engine
 from app.engine.chat import Message
-from app.engine.structured import grammar_for, parse_output, token_budget
+from app.engine.structured import generate_json, token_budget
 from app.errors import CancelledError
 from app.tasks.candidates import DocumentText, Page
 from app.tasks.summary_facts import facts_header
@@ -132,21 +132,16 @@ def _generate(
     cancel: CancelToken,
     stats: SummaryStats,
 ) -> Any:
-    generation = engine.stream(
-        messages,
-        grammar=grammar_for(schema),
-        max_tokens=token_budget(schema),
-        cancel=cancel,
-        stop=[],
-    )
-    text = generation.read()
+    """One structured answer through the engine's one seam (generate_json), counted."""
     stats.model_calls += 1
-    stats.prompt_tokens += generation.stats.prompt_tokens
-    stats.generated_tokens += generation.stats.generated_tokens
-    stats.generation_seconds += generation.stats.total_seconds
-    if generation.stats.finish_reason == "cancelled":
-        raise CancelledError("The summary was cancelled; finished parts are kept.")
-    return parse_output(text, schema, generation.stats.finish_reason)
+    try:
+        value, generation = generate_json(engine, messages, schema, cancel=cancel)
+    except CancelledError as exc:
+        raise CancelledError("The summary was cancelled; finished parts are kept.") from exc
+    stats.prompt_tokens += generation.prompt_tokens
+    stats.generated_tokens += generation.generated_tokens
+    stats.generation_seconds += generation.total_seconds
+    return value
 
 
 def _window_points(style: str, value: Any) -> list[Point]:

@@ -25,7 +25,7 @@ HEADER = (
 )
 #: A generator's best candidate must lead the next distinct answer by this much to be
 #: stated as a fact without asking anyone (the same rule scale as Extract's margins).
-MIN_LEAD = 0.5
+MIN_LEAD = 0.0
 
 
 def _best(candidates: list[Candidate]) -> Candidate | None:

@@ -14,14 +14,13 @@ from typing import Any
 from app.engine.chat import Message
 from app.engine.structured import bound_schema
 from app.errors import ChambersError
-from app.paths import resource_path
+from app.tasks.prompts import load_prompt
 
 STYLES = ("brief", "detailed", "chronology")
 PARTIAL_TASK = "summarise.partial"
 RESULT_TASK = "summarise"
 #: Bump when prompts or schemas change, so stored partials of older runs are not reused.
 FORMAT_VERSION = 1
-_SEPARATOR = "\n=====\n"
 _PROMPTS = {
     "brief": "summarise.txt",
     "detailed": "summarise.txt",
@@ -275,14 +274,8 @@ def combine_schema(points: int, spec: StyleSpec) -> dict[str, Any]:
     )
 
 
-def _template(name: str) -> tuple[str, str]:
-    text = resource_path("resources", "prompts", name).read_text(encoding="utf-8")
-    system, _, user = text.partition(_SEPARATOR)
-    return system.strip(), user
-
-
 def window_messages(style: str, title: str, window: Window) -> list[Message]:
-    system, user = _template(_PROMPTS[style])
+    system, user = load_prompt(_PROMPTS[style])
     content = (
         user.replace("{title}", title)
         .replace("{first}", str(window.pages[0]))
@@ -304,7 +297,7 @@ def _numbered(points: Sequence[Point]) -> str:
 
 
 def combine_messages(title: str, points: Sequence[Point]) -> list[Message]:
-    system, user = _template(_COMBINE_PROMPT)
+    system, user = load_prompt(_COMBINE_PROMPT)
     content = user.replace("{title}", title).replace("{points}", _numbered(points))
     return [{"role": "system", "content": system}, {"role": "user", "content": content}]
 

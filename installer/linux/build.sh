@@ -37,7 +37,7 @@ fi
 WHEEL=$(ls "$WHEELS"/llama_cpp_python-*.whl)
 
 # 2. The build environment: never the developer's virtualenv (it may hold a native build).
-ENV_KEY=$( (cat pyproject.toml; basename "$WHEEL"; python3 --version) | sha256sum | cut -c1-16)
+ENV_KEY=$( (cat pyproject.toml; sha256sum < "$WHEEL"; python3 --version) | sha256sum | cut -c1-16)
 VENV=$CACHE/venv-$ENV_KEY
 if [ ! -f "$VENV/.complete" ]; then
     step "creating the build environment $VENV"
@@ -50,7 +50,8 @@ if [ ! -f "$VENV/.complete" ]; then
 fi
 
 # 3. PyInstaller one-folder bundle, keyed by every source file it takes in.
-SRC_KEY=$( (echo "$ENV_KEY"; find app resources models/catalog.json installer/linux -type f \
+SRC_KEY=$( (echo "$ENV_KEY"; find app resources models/catalog.json installer/linux/chambers.spec \
+    installer/linux/entry.py -type f \
     ! -name '*.pyc' ! -path '*__pycache__*' -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)
 PYI=$CACHE/pyi-$SRC_KEY
 if [ ! -x "$PYI/chambers/chambers" ] || [ -n "${NO_CACHE:-}" ]; then
@@ -84,7 +85,7 @@ cp installer/linux/chambers.svg "$STAGE/usr/share/icons/hicolor/scalable/apps/"
 cp "$ROOT_JSON" "$STAGE/usr/share/chambers/trust/root.json"
 cp installer/linux/00-models-folder.json "$STAGE/etc/chambers/policy.d/"
 cp installer/README.md "$STAGE/usr/share/doc/chambers/README.installer.md"
-DEPENDS=$(tr '\n' ' ' < installer/linux/depends.txt | sed 's/ *$//; s/ /, /g')
+DEPENDS=$(grep -v '^#' installer/linux/depends.txt | paste -sd, - | sed 's/,/, /g')
 SIZE=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
 sed -e "s/@VERSION@/$VERSION/" -e "s/@DEPENDS@/$DEPENDS/" -e "s/@SIZE@/$SIZE/" \
     installer/linux/control.in > "$STAGE/DEBIAN/control"
@@ -93,7 +94,7 @@ chmod -R u+rwX,go+rX,go-w "$STAGE"
 chmod 0755 "$STAGE/var/lib/chambers/trust"  # readable: any user may verify
 find "$STAGE" -depth -exec touch --no-dereference --date="@$SOURCE_DATE_EPOCH" {} +
 DEB=dist/chambers_${VERSION}_amd64.deb
-dpkg-deb --root-owner-group -Zxz --threads-max=1 --build "$STAGE" "$DEB" >/dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$STAGE" "$DEB" >/dev/null
 step "built $DEB ($(du -h "$DEB" | cut -f1))"
 
 # 6. The signed release bundle: package, catalog and the small Gemma model.

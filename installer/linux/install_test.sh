@@ -56,16 +56,20 @@ chambers bundle verify /tmp/bundle >/dev/null
 echo STEPS-OK
 EOF
 step "installing into the clean root (no network)"
-strace -f -qq -e trace=socket -o "$WORK/sockets.log" \
+strace -f -qq -s 200 -e trace=socket,execve -o "$WORK/sockets.log" \
     unshare -n -m --propagation private sh -c "
         mount -t proc proc '$WORK/root/proc'
         mount --rbind /dev '$WORK/root/dev'
         chroot '$WORK/root' /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root /bin/sh /tmp/steps.sh
     " | tee "$WORK/steps.out"
 grep -q STEPS-OK "$WORK/steps.out"
+cp "$WORK/sockets.log" dist/install-test-syscalls.log
 if grep -v 'AF_UNIX' "$WORK/sockets.log" | grep -q 'socket('; then
     echo "FAIL: a socket other than AF_UNIX was opened:" >&2
-    grep -v AF_UNIX "$WORK/sockets.log" | grep 'socket(' >&2
+    for pid in $(grep 'socket(' "$WORK/sockets.log" | grep -v AF_UNIX | cut -d' ' -f1 | sort -u); do
+        echo "  pid $pid: $(grep "^$pid execve" "$WORK/sockets.log" | tail -1 | cut -c1-220)" >&2
+        grep "^$pid socket(" "$WORK/sockets.log" | grep -v AF_UNIX | sed 's/^/    /' >&2
+    done
     exit 1
 fi
 echo "sockets: $(grep -c 'socket(' "$WORK/sockets.log" || true) socket() calls, all AF_UNIX"

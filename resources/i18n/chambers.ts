@@ -4,37 +4,57 @@
 <context>
     <name>AskPanel</name>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="29"/>
+        <location filename="../../app/gui/ask_panel.py" line="26"/>
         <source>Ask about this matter…  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="30"/>
+        <location filename="../../app/gui/ask_panel.py" line="27"/>
         <source>Question</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="32"/>
+        <location filename="../../app/gui/ask_panel.py" line="21"/>
         <source>&amp;Ask</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="34"/>
-        <source>Cancel</source>
+        <location filename="../../app/gui/ask_panel.py" line="21"/>
+        <source>Ask the question</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="39"/>
+        <location filename="../../app/gui/ask_panel.py" line="21"/>
+        <source>answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="22"/>
+        <source>Unlock a matter to ask about it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="31"/>
         <source>Answers with citations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="84"/>
+        <location filename="../../app/gui/ask_panel.py" line="63"/>
+        <source>Answering…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="63"/>
+        <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="74"/>
         <source>verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="84"/>
+        <location filename="../../app/gui/ask_panel.py" line="74"/>
         <source>NOT found in the source</source>
         <translation type="unfinished"></translation>
     </message>
@@ -193,48 +213,84 @@
 <context>
     <name>ChambersStatusBar</name>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="13"/>
+        <location filename="../../app/gui/status_bar.py" line="14"/>
         <source>No model loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="17"/>
+        <location filename="../../app/gui/status_bar.py" line="18"/>
+        <location filename="../../app/gui/status_bar.py" line="77"/>
         <source>Offline ✓</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="20"/>
+        <location filename="../../app/gui/status_bar.py" line="21"/>
         <source>Chambers opens no network connections: your documents never leave this machine.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="28"/>
+        <location filename="../../app/gui/status_bar.py" line="29"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="29"/>
+        <location filename="../../app/gui/status_bar.py" line="30"/>
         <source>Cancel the running task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="52"/>
+        <location filename="../../app/gui/status_bar.py" line="53"/>
         <source>Loading {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="59"/>
+        <location filename="../../app/gui/status_bar.py" line="60"/>
         <source>{0} {1}/{2} layers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="63"/>
+        <location filename="../../app/gui/status_bar.py" line="64"/>
         <source>CPU · {0} threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="69"/>
+        <location filename="../../app/gui/status_bar.py" line="66"/>
+        <source>Firm server: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/status_bar.py" line="68"/>
+        <source>Firm network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/status_bar.py" line="71"/>
+        <source>Documents of this matter go to the firm&apos;s own inference server, as IT&apos;s policy allows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/status_bar.py" line="75"/>
+        <source>On this computer · {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/status_bar.py" line="81"/>
         <source>{0:.1f} tok/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/status_bar.py" line="89"/>
+        <source>Generation speed of the model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/status_bar.py" line="92"/>
+        <source>read {0:.0f} tok/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/status_bar.py" line="94"/>
+        <source>How fast the model reads the documents</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -301,137 +357,137 @@
 <context>
     <name>DraftPanel</name>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="49"/>
+        <location filename="../../app/gui/draft_panel.py" line="45"/>
         <source>Template</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="54"/>
+        <location filename="../../app/gui/draft_panel.py" line="50"/>
         <source>{0} (cannot be used)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="58"/>
+        <location filename="../../app/gui/draft_panel.py" line="54"/>
         <source>&amp;Template:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="62"/>
+        <location filename="../../app/gui/draft_panel.py" line="58"/>
         <source>What the template is for</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="65"/>
+        <location filename="../../app/gui/draft_panel.py" line="61"/>
         <source>Instructions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="67"/>
+        <location filename="../../app/gui/draft_panel.py" line="63"/>
         <source>What is the draft for? Give the facts you know, e.g. “Our client is owed $48,500 under invoice 2019-114; give them 14 days.”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="71"/>
+        <location filename="../../app/gui/draft_panel.py" line="67"/>
         <source>&amp;Instructions:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="74"/>
+        <location filename="../../app/gui/draft_panel.py" line="70"/>
         <source>Documents to draw on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="75"/>
+        <location filename="../../app/gui/draft_panel.py" line="72"/>
         <source>D&amp;ocuments to draw on:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="77"/>
+        <location filename="../../app/gui/draft_panel.py" line="41"/>
         <source>&amp;Draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="78"/>
+        <location filename="../../app/gui/draft_panel.py" line="41"/>
         <source>Write the draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="79"/>
+        <location filename="../../app/gui/draft_panel.py" line="43"/>
         <source>Write the draft (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="81"/>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/draft_panel.py" line="82"/>
-        <source>Cancel the draft</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/draft_panel.py" line="84"/>
+        <location filename="../../app/gui/draft_panel.py" line="74"/>
         <source>&amp;Save DOCX…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="85"/>
+        <location filename="../../app/gui/draft_panel.py" line="75"/>
         <source>Save the draft as a Word document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="88"/>
-        <source>Draft progress</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/draft_panel.py" line="93"/>
-        <source>Draft status</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/draft_panel.py" line="97"/>
+        <location filename="../../app/gui/draft_panel.py" line="79"/>
         <source>Draft preview with sources</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="158"/>
+        <location filename="../../app/gui/draft_panel.py" line="42"/>
         <source>Unlock a matter to draft from its documents.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="195"/>
+        <location filename="../../app/gui/draft_panel.py" line="41"/>
+        <source>draft</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/draft_panel.py" line="143"/>
         <source>Write instructions or tick documents to draw on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="199"/>
+        <location filename="../../app/gui/draft_panel.py" line="146"/>
         <source>Working…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="215"/>
+        <location filename="../../app/gui/draft_panel.py" line="157"/>
+        <source>Drafting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/draft_panel.py" line="160"/>
+        <source>Cancelled: no draft was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/draft_panel.py" line="172"/>
         <source>{0} of {1} facts found and checked; {2} placeholder(s) to fill (highlighted); {3} of {4} sentences with a confirmed source. Click a source number to check it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="272"/>
+        <location filename="../../app/gui/draft_panel.py" line="212"/>
+        <source>Suggestions to check (not used in the draft)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/draft_panel.py" line="230"/>
         <source>Save draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="272"/>
+        <location filename="../../app/gui/draft_panel.py" line="230"/>
         <source>Word document (*.docx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="287"/>
+        <location filename="../../app/gui/draft_panel.py" line="245"/>
         <source>Could not save {0}: {1}. Choose another folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="292"/>
+        <location filename="../../app/gui/draft_panel.py" line="250"/>
         <source>Saved {0}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -439,144 +495,129 @@
 <context>
     <name>ExtractPanel</name>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="83"/>
+        <location filename="../../app/gui/extract_panel.py" line="66"/>
         <source>Field set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="85"/>
+        <location filename="../../app/gui/extract_panel.py" line="68"/>
         <source>&amp;Field set:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="87"/>
+        <location filename="../../app/gui/extract_panel.py" line="71"/>
         <source>Documents to extract from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="88"/>
+        <location filename="../../app/gui/extract_panel.py" line="73"/>
         <source>Docume&amp;nts:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="90"/>
+        <location filename="../../app/gui/extract_panel.py" line="75"/>
         <source>Fields to extract</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="91"/>
+        <location filename="../../app/gui/extract_panel.py" line="76"/>
         <source>Fi&amp;elds:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="93"/>
+        <location filename="../../app/gui/extract_panel.py" line="60"/>
         <source>Extrac&amp;t</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="94"/>
+        <location filename="../../app/gui/extract_panel.py" line="60"/>
         <source>Extract the fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="95"/>
+        <location filename="../../app/gui/extract_panel.py" line="63"/>
         <source>Fill the grid for the checked documents (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="97"/>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/extract_panel.py" line="98"/>
-        <source>Cancel the extraction</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/extract_panel.py" line="99"/>
+        <location filename="../../app/gui/extract_panel.py" line="64"/>
         <source>Stop the extraction (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="101"/>
+        <location filename="../../app/gui/extract_panel.py" line="78"/>
         <source>Ex&amp;port…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="102"/>
-        <location filename="../../app/gui/extract_panel.py" line="394"/>
+        <location filename="../../app/gui/extract_panel.py" line="79"/>
+        <location filename="../../app/gui/extract_panel.py" line="322"/>
         <source>Export the grid</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="104"/>
+        <location filename="../../app/gui/extract_panel.py" line="81"/>
         <source>Save the grid, with reviewed values, as XLSX, CSV or JSON</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="107"/>
+        <location filename="../../app/gui/extract_panel.py" line="84"/>
         <source>A&amp;ccept cell</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="108"/>
+        <location filename="../../app/gui/extract_panel.py" line="85"/>
         <source>Accept the selected cell as reviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="111"/>
-        <source>Extraction progress</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/extract_panel.py" line="117"/>
-        <source>Extraction status</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/extract_panel.py" line="123"/>
+        <location filename="../../app/gui/extract_panel.py" line="91"/>
         <source>Extraction grid: documents by fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="135"/>
+        <location filename="../../app/gui/extract_panel.py" line="103"/>
         <source>Evidence for the selected cell</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="193"/>
+        <location filename="../../app/gui/extract_panel.py" line="62"/>
         <source>Unlock a matter to extract fields from it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="195"/>
+        <location filename="../../app/gui/extract_panel.py" line="60"/>
+        <source>extraction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="161"/>
         <source>Check documents and fields, then Extract.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="276"/>
+        <location filename="../../app/gui/extract_panel.py" line="177"/>
         <source>Check at least one document and one field.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="281"/>
+        <location filename="../../app/gui/extract_panel.py" line="182"/>
         <source>Extracting {0} field(s) from {1} document(s)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="309"/>
+        <location filename="../../app/gui/extract_panel.py" line="196"/>
+        <source>Extracting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="199"/>
+        <source>Extraction cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="242"/>
         <source>{0} document(s) x {1} field(s): {2} supported, {3} unsupported (⚠), {4} not found. Select a cell to see its source; Enter edits, Accept confirms.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/extract_panel.py" line="340"/>
-        <source>Exported to {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/extract_panel.py" line="396"/>
-        <source>Excel workbook (*.xlsx);;CSV (*.csv);;JSON (*.json)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -593,245 +634,236 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="127"/>
+        <location filename="../../app/gui/grid_model.py" line="129"/>
         <source>Reviewed: accepted or corrected by a person.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="129"/>
+        <location filename="../../app/gui/grid_model.py" line="131"/>
         <source>Supported: p. {0}: “{1}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="132"/>
+        <location filename="../../app/gui/grid_model.py" line="133"/>
+        <source>Worked out as: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/grid_model.py" line="135"/>
+        <source>The model chose this sentence among close candidates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/grid_model.py" line="138"/>
         <source>UNSUPPORTED: the model&apos;s quote is not on p. {0}: “{1}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="137"/>
+        <location filename="../../app/gui/grid_model.py" line="143"/>
         <source>Closest real sentence: “{0}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="139"/>
+        <location filename="../../app/gui/grid_model.py" line="145"/>
         <source>No similar sentence was found; check the page.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="141"/>
+        <location filename="../../app/gui/grid_model.py" line="147"/>
         <source>Not found in the document.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>JobControls</name>
+    <message>
+        <location filename="../../app/gui/task_panel.py" line="91"/>
+        <source>Cancel</source>
+        <extracomment>Emits a partial result to the panel&apos;s ``partial`` (queued onto the GUI thread). Shown in the panel when cancelled (&quot;&quot; shows nothing special). False for work on the vault alone (storing a review, exporting), which runs with no model loaded. A side job (export, review) hands its result here and leaves the panel&apos;s run state alone; None: the result is the panel&apos;s run (``TaskPanel.finish``).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/task_panel.py" line="92"/>
+        <source>Cancel the {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/task_panel.py" line="95"/>
+        <source>{0} progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/task_panel.py" line="101"/>
+        <source>{0} status</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/gui/main_window.py" line="75"/>
+        <location filename="../../app/gui/main_window.py" line="76"/>
         <source>Open matter</source>
-        <extracomment>Why no model can run tasks (shown in the task panels), &quot;&quot; while none is known.</extracomment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="89"/>
-        <source>&amp;Documents</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="90"/>
-        <source>As&amp;k</source>
+        <extracomment>Short reads (a source page, a search) get their own thread, so they never wait behind a long task on the main runner. Why no model can run tasks (shown in the task panels), &quot;&quot; while none is known.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/gui/main_window.py" line="91"/>
-        <source>S&amp;ummarise</source>
+        <source>&amp;Documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/gui/main_window.py" line="92"/>
-        <source>E&amp;xtract</source>
+        <source>As&amp;k</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/gui/main_window.py" line="93"/>
+        <source>S&amp;ummarise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/main_window.py" line="94"/>
+        <source>E&amp;xtract</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/main_window.py" line="95"/>
         <source>Dr&amp;aft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="148"/>
+        <location filename="../../app/gui/main_window.py" line="96"/>
+        <source>Re&amp;view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/main_window.py" line="142"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="151"/>
+        <location filename="../../app/gui/main_window.py" line="145"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="154"/>
+        <location filename="../../app/gui/main_window.py" line="148"/>
         <source>&amp;Models…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="156"/>
+        <location filename="../../app/gui/main_window.py" line="150"/>
         <source>&amp;Audit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="158"/>
+        <location filename="../../app/gui/main_window.py" line="152"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="160"/>
+        <location filename="../../app/gui/main_window.py" line="154"/>
         <source>Search this matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="164"/>
+        <location filename="../../app/gui/main_window.py" line="158"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="175"/>
+        <location filename="../../app/gui/main_window.py" line="169"/>
         <source>No model: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="183"/>
+        <location filename="../../app/gui/main_window.py" line="177"/>
         <source>Model not loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="186"/>
+        <location filename="../../app/gui/main_window.py" line="180"/>
         <source>The model could not be loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="194"/>
+        <location filename="../../app/gui/main_window.py" line="188"/>
         <source>Chambers — no matter open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="195"/>
+        <location filename="../../app/gui/main_window.py" line="189"/>
         <source>No matter open. Choose one on the left and unlock it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="198"/>
+        <location filename="../../app/gui/main_window.py" line="192"/>
         <source>Chambers — {0} (unlocked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="199"/>
+        <location filename="../../app/gui/main_window.py" line="193"/>
         <source>{0} — unlocked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="250"/>
+        <location filename="../../app/gui/main_window.py" line="243"/>
         <source>Unlocking {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="258"/>
+        <location filename="../../app/gui/main_window.py" line="251"/>
         <source>This matter may be an old copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="297"/>
+        <location filename="../../app/gui/main_window.py" line="290"/>
         <source>Could not create the matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="300"/>
+        <location filename="../../app/gui/main_window.py" line="293"/>
         <source>Creating {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="326"/>
+        <location filename="../../app/gui/main_window.py" line="319"/>
         <source>Import failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="329"/>
+        <location filename="../../app/gui/main_window.py" line="322"/>
         <source>Importing {0} item(s)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="336"/>
+        <location filename="../../app/gui/main_window.py" line="329"/>
         <source>{0} imported, {1} already in the matter, {2} refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="340"/>
+        <location filename="../../app/gui/main_window.py" line="333"/>
         <source> (cancelled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="345"/>
+        <location filename="../../app/gui/main_window.py" line="338"/>
         <source>Some files were not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="373"/>
+        <location filename="../../app/gui/main_window.py" line="380"/>
         <source>No model can run: {0} Open Models… to install or choose one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="377"/>
+        <location filename="../../app/gui/main_window.py" line="384"/>
         <source>The model is loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="419"/>
-        <location filename="../../app/gui/main_window.py" line="440"/>
-        <location filename="../../app/gui/main_window.py" line="471"/>
-        <location filename="../../app/gui/main_window.py" line="496"/>
+        <location filename="../../app/gui/main_window.py" line="399"/>
         <source>Unlock a matter and wait for the model first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="429"/>
-        <source>Answering…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="432"/>
-        <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="458"/>
-        <source>Summarising…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="461"/>
-        <source>Cancelled. Finished parts are kept: run it again to resume.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="484"/>
-        <source>Drafting…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="487"/>
-        <source>Cancelled: no draft was written.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="508"/>
-        <source>Extracting…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="511"/>
-        <source>Extraction cancelled.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/main_window.py" line="542"/>
-        <source>Exporting the grid…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1108,80 +1140,257 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
     </message>
 </context>
 <context>
+    <name>ReviewPanel</name>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="69"/>
+        <source>&amp;Review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="69"/>
+        <source>Review the document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="69"/>
+        <source>review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="72"/>
+        <source>Unlock a matter to review its documents.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="74"/>
+        <source>Document to review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="75"/>
+        <source>Playbook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="76"/>
+        <source>Ex&amp;port…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="77"/>
+        <location filename="../../app/gui/review_panel.py" line="79"/>
+        <source>Export the review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="81"/>
+        <source>A&amp;ccept row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="82"/>
+        <source>Accept the selected row as reviewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="84"/>
+        <source>Playbook statements with labels and quotes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="86"/>
+        <source>Statement</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="86"/>
+        <source>Label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="86"/>
+        <source>Quote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="86"/>
+        <source>Page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="101"/>
+        <source>D&amp;ocument:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="102"/>
+        <source>Play&amp;book:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="112"/>
+        <source>Entailment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="113"/>
+        <source>Contradiction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="114"/>
+        <source>Not mentioned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="154"/>
+        <source>Reviewing against the {0} playbook…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="164"/>
+        <source>Reviewing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="165"/>
+        <source>Review cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="178"/>
+        <source>{0} statement(s): {1} entailed, {2} contradicted, {3} not mentioned. Select a row to see its page; change a label or Accept to review it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="191"/>
+        <source>— no quote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="197"/>
+        <source>Label of statement {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewingPanel</name>
+    <message>
+        <location filename="../../app/gui/reviewing.py" line="56"/>
+        <source>Saving the review…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/reviewing.py" line="67"/>
+        <source>Exporting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/reviewing.py" line="70"/>
+        <source>Exported to {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/reviewing.py" line="78"/>
+        <source>Excel workbook (*.xlsx);;CSV (*.csv);;JSON (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="27"/>
+        <location filename="../../app/gui/settings_dialog.py" line="29"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="32"/>
-        <location filename="../../app/gui/settings_dialog.py" line="37"/>
+        <location filename="../../app/gui/settings_dialog.py" line="34"/>
+        <location filename="../../app/gui/settings_dialog.py" line="39"/>
         <source>Automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="39"/>
+        <location filename="../../app/gui/settings_dialog.py" line="41"/>
         <source>Choose automatically</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="57"/>
+        <location filename="../../app/gui/settings_dialog.py" line="59"/>
         <source>Never</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="58"/>
+        <location filename="../../app/gui/settings_dialog.py" line="60"/>
         <source> min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/gui/settings_dialog.py" line="64"/>
-        <source>CPU &amp;threads:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/settings_dialog.py" line="65"/>
-        <source>&amp;Context (tokens):</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/settings_dialog.py" line="66"/>
-        <source>&amp;GPU layers:</source>
+        <source>Recognise text in scanned pages and images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/gui/settings_dialog.py" line="68"/>
-        <source>&amp;KV cache:</source>
+        <source>Tesseract language codes joined by &quot;+&quot;, e.g. eng+deu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="69"/>
-        <source>&amp;Lock matters after idle:</source>
+        <location filename="../../app/gui/settings_dialog.py" line="73"/>
+        <source>CPU &amp;threads:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/gui/settings_dialog.py" line="74"/>
+        <source>&amp;Context (tokens):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="75"/>
+        <source>&amp;GPU layers:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="77"/>
+        <source>&amp;KV cache:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="78"/>
+        <source>&amp;Lock matters after idle:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="79"/>
+        <source>&amp;OCR on import:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="80"/>
+        <source>OCR lan&amp;guages:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="85"/>
         <source>GPU layer count</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="84"/>
+        <location filename="../../app/gui/settings_dialog.py" line="104"/>
         <source>Managed by your organisation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="92"/>
+        <location filename="../../app/gui/settings_dialog.py" line="112"/>
         <source>(managed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="96"/>
+        <location filename="../../app/gui/settings_dialog.py" line="116"/>
         <source>{0}: the greyed-out settings were set by IT and cannot be changed here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="102"/>
+        <location filename="../../app/gui/settings_dialog.py" line="122"/>
         <source>Model settings apply the next time a model is loaded.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1189,32 +1398,44 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>SourceViewer</name>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="25"/>
+        <location filename="../../app/gui/source_viewer.py" line="60"/>
         <source>Source document and page</source>
+        <extracomment>Reading and rendering run here; without a runner (tests), on the calling thread.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="32"/>
+        <location filename="../../app/gui/source_viewer.py" line="67"/>
         <source>Page text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="56"/>
+        <location filename="../../app/gui/source_viewer.py" line="96"/>
+        <source>Opening p. {0}…</source>
+        <extracomment>The page asked for last; ``shown`` is the page on screen (None while loading).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="119"/>
         <source>Source: {0}, p. {1} of {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="80"/>
+        <location filename="../../app/gui/source_viewer.py" line="124"/>
+        <source> (scanned page, text recognised by OCR: {0}% confidence)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="150"/>
         <source>(No page image for this type of document.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="106"/>
+        <location filename="../../app/gui/source_viewer.py" line="175"/>
         <source>Page image; the quote is outlined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="108"/>
+        <location filename="../../app/gui/source_viewer.py" line="177"/>
         <source>Page image</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1222,147 +1443,142 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>SummarisePanel</name>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="40"/>
+        <location filename="../../app/gui/summarise_panel.py" line="33"/>
         <source>Document to summarise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="45"/>
+        <location filename="../../app/gui/summarise_panel.py" line="38"/>
         <source>D&amp;ocument:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="48"/>
+        <location filename="../../app/gui/summarise_panel.py" line="41"/>
         <source>Summary style</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="50"/>
+        <location filename="../../app/gui/summarise_panel.py" line="43"/>
         <source>Brief</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="51"/>
+        <location filename="../../app/gui/summarise_panel.py" line="44"/>
         <source>Detailed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="52"/>
+        <location filename="../../app/gui/summarise_panel.py" line="45"/>
         <source>Chronology</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="55"/>
+        <location filename="../../app/gui/summarise_panel.py" line="48"/>
         <source>St&amp;yle:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="57"/>
+        <location filename="../../app/gui/summarise_panel.py" line="27"/>
         <source>Summa&amp;rise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="58"/>
+        <location filename="../../app/gui/summarise_panel.py" line="27"/>
         <source>Summarise the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="59"/>
+        <location filename="../../app/gui/summarise_panel.py" line="30"/>
         <source>Summarise the chosen document (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="61"/>
-        <source>Cancel</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/summarise_panel.py" line="62"/>
-        <source>Cancel the summary</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/summarise_panel.py" line="63"/>
+        <location filename="../../app/gui/summarise_panel.py" line="31"/>
         <source>Stop; finished parts are kept (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="67"/>
-        <source>Summary progress</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/summarise_panel.py" line="73"/>
-        <source>Summary status</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/summarise_panel.py" line="76"/>
+        <location filename="../../app/gui/summarise_panel.py" line="51"/>
         <source>Pages covered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="81"/>
+        <location filename="../../app/gui/summarise_panel.py" line="56"/>
         <source>Summary with page citations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="120"/>
+        <location filename="../../app/gui/summarise_panel.py" line="92"/>
         <source> ({0} p.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="131"/>
+        <location filename="../../app/gui/summarise_panel.py" line="29"/>
         <source>Unlock a matter to summarise its documents.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="157"/>
+        <location filename="../../app/gui/summarise_panel.py" line="27"/>
+        <source>summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="107"/>
         <source>Import a document on the Documents tab to summarise it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="173"/>
+        <location filename="../../app/gui/summarise_panel.py" line="126"/>
         <source>Reading the document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="186"/>
+        <location filename="../../app/gui/summarise_panel.py" line="137"/>
+        <source>Summarising…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="140"/>
+        <source>Cancelled. Finished parts are kept: run it again to resume.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="146"/>
         <source>Taking shape: points from the parts read so far (combined at the end)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="193"/>
+        <location filename="../../app/gui/summarise_panel.py" line="153"/>
         <source>{0} — {1} summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="196"/>
+        <location filename="../../app/gui/summarise_panel.py" line="156"/>
         <source>Pages covered {0}/{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="202"/>
+        <location filename="../../app/gui/summarise_panel.py" line="162"/>
         <source> — NOT every page was read (missing: {0}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="207"/>
+        <location filename="../../app/gui/summarise_panel.py" line="167"/>
         <source>  ⚠ Pages with no text (they may need OCR): {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="215"/>
+        <location filename="../../app/gui/summarise_panel.py" line="175"/>
         <source>{0} point(s). Click a page reference to open the source.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="219"/>
+        <location filename="../../app/gui/summarise_panel.py" line="179"/>
         <source>No points: the pages hold no text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="226"/>
+        <location filename="../../app/gui/summarise_panel.py" line="185"/>
         <source>Stopped: points from the parts read so far</source>
         <translation type="unfinished"></translation>
     </message>

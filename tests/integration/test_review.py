@@ -16,7 +16,14 @@ import pytest
 
 from app.engine import Engine
 from app.ingest.importer import import_paths
-from app.tasks.review import LABELS, load_playbook, review_document, run_review
+from app.tasks.review import (
+    LABELS,
+    Playbook,
+    Statement,
+    load_playbook,
+    review_document,
+    run_review,
+)
 from app.tasks.review.review import ReviewRow
 from app.tasks.verify import find_quote
 from app.vault import Vault, unlock
@@ -77,11 +84,10 @@ def test_a_review_with_the_real_model_has_verbatim_quotes_and_one_content_free_r
     vault, document_id = nda
     result = run_review(qwen_engine, vault, document_id, "nda")
     assert len(result.rows) == 17
-    assert any(r.decided_by == "model" for r in result.rows)
     assert any(r.label != "NotMentioned" for r in result.rows)
     _check_quotes(result.rows, vault, document_id)
     data = result.to_json()
-    assert all({"label", "page", "quote"} <= set(row) for row in data["rows"])
+    assert all({"label", "page", "quote", "decided_by"} <= set(row) for row in data["rows"])
     log = (vault_home / "audit" / "audit.jsonl").read_text(encoding="utf-8")
     (record,) = [json.loads(x) for x in log.splitlines() if '"task.run"' in x]
     details: dict[str, Any] = record["details"]
@@ -89,3 +95,20 @@ def test_a_review_with_the_real_model_has_verbatim_quotes_and_one_content_free_r
     assert record["object_ids"] == [document_id] and record["outcome"] == "ok"
     for word in ("reverse", "employees", "Receiving"):
         assert word.lower() not in log.lower()
+
+
+@pytest.mark.model
+def test_a_playbook_without_fitted_weights_asks_the_model_by_option_scores(
+    qwen_engine: Engine, nda: tuple[Vault, str]
+) -> None:
+    vault, document_id = nda
+    book = load_playbook("nda")
+    plain = Playbook(  # the same statements, no cues and no weights: a firm's first draft
+        "firm-draft", "Draft", tuple(Statement(s.id, s.statement) for s in book.statements[:6])
+    )
+    result = review_document(qwen_engine, vault, document_id, plain)
+    assert [r.decided_by for r in result.rows] == ["default"] * 6
+    assert any("No review weights" in n for n in result.notes)
+    asked = [r for r in result.rows if r.model_seconds > 0]
+    assert asked, "the model read the best sentences of at least one statement"
+    _check_quotes(result.rows, vault, document_id)

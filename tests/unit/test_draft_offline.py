@@ -11,7 +11,7 @@ from docx.enum.text import WD_COLOR_INDEX
 
 from app import paths
 from app.tasks.draft import Draft, Fact, SectionText, Sentence, Source, grounded, plausible
-from app.tasks.draft_render import OPEN, layout, to_text, write_docx
+from app.tasks.draft_render import CLOSE, OPEN, layout, to_text, write_docx
 from app.tasks.templates import TemplateError, list_templates, load_template
 
 BUILTIN = {"engagement-letter", "demand-letter", "nda", "memo"}
@@ -110,8 +110,11 @@ def test_layout_cites_checked_facts_and_leaves_placeholders_for_the_rest() -> No
     assert "$48,500[1]" in text and "14 days[3]" in text
     # The same source cited twice keeps one number.
     assert "The sum of $48,500 fell due.[1]" in text
-    # An unchecked value is never used as a fact: it is a placeholder showing the suggestion.
-    assert f'{OPEN}Recipient: check "Bolt Ltd"' in text
+    # An unchecked value is never used as a fact: a short placeholder in the letter, and
+    # the suggestion listed after the draft for checking.
+    assert f"{OPEN}Recipient{CLOSE}" in text and 'check "Bolt Ltd"' not in text
+    assert result.suggestions == ['Recipient: "Bolt Ltd" (not confirmed by a source: check)']
+    assert text.index("Suggestions to check") > text.index("Sources")
     assert "Dear Sir or Madam" in text and "Bolt Ltd\n" not in text
     assert f"{OPEN}Agreement" in text and f"{OPEN}Our client" in text
     assert "Bolt refused to pay.[2] " + OPEN + "source not confirmed" in text

@@ -41,7 +41,7 @@ def installed(path: Path) -> InstalledModel:
 @pytest.fixture(scope="module")
 def tiny_engine(tiny_gguf: Path) -> Engine:
     engine = Engine()
-    engine.load(installed(tiny_gguf), settings=Settings(context=512), hardware=detect())
+    engine.load(installed(tiny_gguf), settings=Settings(context=512, threads=1), hardware=detect())
     yield engine  # type: ignore[misc]
     engine.close()
 

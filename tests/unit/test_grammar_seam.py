@@ -19,7 +19,7 @@ from llama_cpp import llama_grammar
 from app.engine import gbnf, llama_backend
 from app.engine.structured import bound_schema, grammar_for
 from app.errors import OutputInvalidError
-from tests.unit.test_grammar_gbnf import BROKEN_BY_BINDINGS
+from tests.unit.test_grammar_gbnf import ACCEPTED, BROKEN_BY_BINDINGS, REFUSED
 
 APP = Path(__file__).resolve().parents[2] / "app"
 ISSUE_ENUM = ['The information (hereinafter "Confidential Information") provided', "other"]
@@ -47,12 +47,20 @@ def test_the_issue_schema_now_yields_a_grammar_both_parsers_accept() -> None:
     assert llama_backend.grammar_from_schema(ISSUE_SCHEMA)._grammar == text
 
 
+def test_free_strings_admit_no_raw_control_characters() -> None:
+    """JSON forbids a raw newline in a string; the bindings' rule allowed one."""
+    rules = gbnf.check(llama_backend.schema_to_gbnf({"type": "string", "maxLength": 5}))
+    first = rules["char"][: rules["char"].index((gbnf.ALT, 0))]
+    assert first[0] == (gbnf.CHAR_NOT, ord('"'))
+    assert (gbnf.CHAR_ALT, 0x00) in first and (gbnf.CHAR_RNG_UPPER, 0x1F) in first
+
+
 def test_an_unparseable_grammar_is_refused_by_each_check_on_its_own(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     with pytest.raises(gbnf.GrammarError, match="expecting newline or end"):
         llama_backend.grammar_from_gbnf(BROKEN_BY_BINDINGS)
-    with pytest.raises(gbnf.GrammarError, match="llama.cpp's grammar parser refused"):
+    with pytest.raises(gbnf.GrammarError, match=r"llama\.cpp's grammar parser refused"):
         llama_backend._check_natively(BROKEN_BY_BINDINGS)  # the native check alone, too
     assert "Confidential" not in capfd.readouterr().err  # llama.cpp's fprintf went nowhere
 
@@ -92,6 +100,24 @@ def test_every_schema_the_tasks_build_passes_both_checks() -> None:
         text = llama_backend.schema_to_gbnf(schema)
         gbnf.check(text)
         assert native_accepts(text), schema
+
+
+# Refused grammars that must never reach llama.cpp at all, even to be refused there.
+NATIVE_UNSAFE = {
+    'root ::= "a"{5,2}\n': "llama.cpp's repetition count underflows: it loops for ever",
+    'root ::= <think> "a"\n': "token syntax reads the vocabulary, which the check omits",
+    "": "llama.cpp reads an empty grammar as no grammar at all",
+}
+
+
+@pytest.mark.parametrize(("grammar", "reason"), [r for r in REFUSED if r[0] not in NATIVE_UNSAFE])
+def test_llama_cpp_refuses_what_the_python_check_refuses(grammar: str, reason: str) -> None:
+    assert not native_accepts(grammar), reason
+
+
+@pytest.mark.parametrize("grammar", ACCEPTED)
+def test_llama_cpp_accepts_what_the_python_check_accepts(grammar: str) -> None:
+    assert native_accepts(grammar)
 
 
 GBNF_PIECES = st.sampled_from(

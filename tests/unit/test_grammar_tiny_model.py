@@ -60,8 +60,9 @@ NASTY = st.sampled_from(['"', "\\", '\\"', "\n", "\r\t", "\x00", "\x1f", "\x7f",
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    options=st.lists(st.one_of(OPTION, NASTY.map(lambda n: f"a{n}b")), min_size=1, max_size=4,
-                     unique=True),
+    options=st.lists(
+        st.one_of(OPTION, NASTY.map(lambda n: f"a{n}b")), min_size=1, max_size=4, unique=True
+    ),
     const=OPTION,
     seed_word=st.integers(min_value=0, max_value=40),
 )

@@ -130,9 +130,51 @@ def format_parties(parties: list[tuple[str, str]]) -> str:
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "\u2026"
 
 
+_LABELLED = re.compile(
+    r"\b(?:Party|PARTY)\s+(?P<letter>[A-Z1-9])\s*[:\uff1a]\s*(?P<name>[A-Z][^():\n\uff08]{2,120}?)"
+    r"(?=\s*(?:\(|\uff08|Registration|Registered|Address|Legal|Domicile|Party\s+[A-Z1-9]\s*[:\uff1a]|\n|$))"
+)
+_PLAIN_PAIR = re.compile(
+    r"^(?P<a>(?:[A-Z][\w.,&'-]*\s+){0,7}?[A-Z][\w.,&'-]*)\s+(?:and|AND|&)\s+"
+    r"(?P<b>(?:[A-Z][\w.,&'-]*\s+){0,7}?[A-Z][\w.,&'-]*)"
+)
+
+
+def _labelled_parties(sentence_text: str) -> list[tuple[str, str]]:
+    """ "Party A: Acme Co., Ltd. ... Party B: Beta Ltd." as used in many cross-border contracts."""
+    out = []
+    for match in _LABELLED.finditer(sentence_text):
+        name = " ".join(match.group("name").split()).strip(" ,;.")
+        out.append((name, f"Party {match.group('letter')}"))
+    return out
+
+
+def _title_pair(sentence_text: str) -> list[tuple[str, str]]:
+    """A cover line "AGREEMENT BETWEEN ACME INC. AND BETA LLC" (names only, no short names)."""
+    between = _BETWEEN.search(sentence_text)
+    if between is None:
+        return []
+    match = _PLAIN_PAIR.match(" ".join(sentence_text[between.end() :].split()))
+    if match is None:
+        return []
+    return [(match.group("a").strip(" ,"), ""), (match.group("b").strip(" ,"), "")]
+
+
+def _fallback_candidates(doc: DocumentText) -> list[Candidate]:
+    out: list[Candidate] = []
+    for sentence in doc.head(HEAD_CHARS):
+        for finder, score in ((_labelled_parties, 3.5), (_title_pair, 1.5)):
+            parties = finder(sentence.text)
+            if len(parties) >= 2:
+                out.append(Candidate(format_parties(parties), sentence,
+                                     score - sentence.index * 1e-3, (finder.__name__,),
+                                     normalised=parties))  # fmt: skip
+    return out
+
+
 def party_candidates(doc: DocumentText) -> list[Candidate]:
     """Each preamble-shaped sentence split into parties; two or more parties rank first."""
-    out: list[Candidate] = []
+    out: list[Candidate] = _fallback_candidates(doc)
     for sentence in _preamble_sentences(doc):
         parties = split_parties(sentence.text)
         if not parties:

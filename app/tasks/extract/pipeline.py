@@ -19,6 +19,7 @@ from app.tasks.chooser import Chooser
 from app.tasks.extract.cells import Cell, Grid, Row
 from app.tasks.extract.open_field import open_cell
 from app.tasks.extract.params import ChooserParams, load_params
+from app.tasks.extract.resume import load_row, monotonic, row_key, run_bounded, store_row
 from app.tasks.extract.typed import typed_cell
 from app.tasks.fieldsets import FieldSet
 from app.vault import Vault
@@ -76,25 +77,49 @@ def extract_grid(
     *,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
+    parallel: int | None = None,
 ) -> Grid:
-    """Documents x fields; rows in the order of ``document_ids``."""
+    """Documents x fields; rows in the order of ``document_ids``.
+
+    On the firm's inference server (an engine with ``remote``) up to ``parallel``
+    documents (default: the engine's ``parallel``, settings.server_parallel) are sent at
+    once, and each finished row is kept in the vault so a rerun after the server went
+    away resumes (app/tasks/extract/resume.py). The local engine runs one at a time.
+    """
     cancel = cancel or CancelToken()
     grid = Grid(fieldset.name, [(f.name, f.title) for f in fieldset.fields])
     count = max(1, len(document_ids))
     chooser, params = Chooser(engine), params_for(engine)
+    remote = bool(getattr(engine, "remote", False))
+    if parallel is None:
+        parallel = int(getattr(engine, "parallel", 1)) if remote else 1
+    model_sha = engine.loaded.model.spec.sha256 if engine.loaded else None
+    if parallel > 1:
+        progress = monotonic(progress)
     progress(
         0.0, f"Extracting {len(fieldset.fields)} field(s) from {len(document_ids)} document(s)"
     )
-    for n, document_id in enumerate(document_ids):
 
-        def scaled(fraction: float, message: str, n: int = n) -> None:
+    def one(n: int, document_id: str) -> Row:
+        def scaled(fraction: float, message: str) -> None:
             progress(min(0.999, (n + fraction) / count), message)
 
-        grid.rows.append(
-            extract_document(
-                document_id, fieldset, engine, vault, progress=scaled, cancel=cancel,
-                chooser=chooser, params=params,
-            )
+        key = row_key(vault, document_id, fieldset, model_sha) if remote else ""
+        stored = load_row(vault, key, document_id) if remote else None
+        if stored is not None:
+            scaled(1.0, f"{stored.title}: kept from the last run")
+            return stored
+        row = extract_document(
+            document_id, fieldset, engine, vault, progress=scaled, cancel=cancel,
+            chooser=chooser, params=params,
         )  # fmt: skip
+        if remote:
+            store_row(vault, key, row, model_sha)
+        return row
+
+    if parallel > 1:
+        grid.rows.extend(run_bounded(one, document_ids, parallel))
+    else:
+        grid.rows.extend(one(n, document_id) for n, document_id in enumerate(document_ids))
     progress(1.0, "Done")
     return grid

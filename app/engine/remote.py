@@ -1,0 +1,521 @@
+"""The second engine backend: the firm's own OpenAI-compatible inference server.
+
+Tasks see the same ``EngineLike`` as with local llama.cpp. Prompts are rendered here with
+the model's own chat format (as the local engine does) and sent to the *completions*
+endpoint, so the server sees exactly the text the local engine would have evaluated:
+answers, choices and therefore citations match a local run of the same model.
+
+- Structured output: the bounded JSON schema travels as both ``grammar`` (GBNF from
+  app/engine/gbnf, read by llama.cpp's servers) and ``response_format`` (JSON Schema,
+  read by vLLM); each server ignores the field it does not know.
+- Option scoring: ``max_tokens=1`` with ``logprobs=K``; a label outside the top K gets
+  ``LOGPROB_FLOOR``.
+- Trust: every connection pins the policy's certificate fingerprint (or verifies against
+  the policy's CA file) right after the TLS handshake and before one byte of a request
+  is written. Nothing here runs unless app/engine/backend.py found the server, the model
+  and the matter in the machine policy.
+- Audit: one ``inference.call`` record per request (host, model, task, endpoint, byte
+  counts, outcome; never content).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import hashlib
+import http.client
+import json
+import ssl
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.audit import audit_event
+from app.cancel import CancelToken
+from app.engine.chat import Message, render, stop_strings
+from app.engine.context import current_call
+from app.engine.engine import _DONE, Generation, LoadedModel
+from app.engine.plan import OffloadPlan
+from app.engine.stats import GenerationStats, StatsFeed
+from app.errors import CancelledError, ChambersError, EngineError
+from app.models.catalog import ModelSpec
+from app.models.gguf_header import GGUFInfo
+from app.models.store import InstalledModel
+
+#: Log-probability given to an option label the server did not list in its top K.
+LOGPROB_FLOOR = -30.0
+#: How many next-token alternatives score_options asks for (vLLM's default cap is 20).
+TOP_K = 20
+TIMEOUT_S = 600.0
+_COUNT_CACHE = 4096
+
+
+class ServerTrustError(ChambersError):
+    """The server's certificate is not the one the policy pins: nothing was sent."""
+
+    exit_code = 3
+    default_hint = (
+        "Ask IT to check inference.servers in the machine policy: the fingerprint or CA "
+        "certificate there must match the server's TLS certificate."
+    )
+
+
+class ServerUnavailableError(EngineError):
+    """The server could not be reached or stopped answering during a task."""
+
+    default_hint = (
+        "Check that the firm inference server is running and reachable, then run the task "
+        "again: finished rows and summary parts are kept and the rerun resumes."
+    )
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """One entry of the policy's ``inference.servers``, checked."""
+
+    base_url: str
+    host: str
+    port: int
+    prefix: str
+    fingerprint: str | None = None
+    ca_cert: Path | None = None
+
+    @classmethod
+    def from_policy(cls, entry: dict[str, Any]) -> ServerConfig:
+        url = str(entry["base_url"]).rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ServerTrustError(
+                f"The inference server {url} in the machine policy does not use https.",
+                "Chambers sends documents to a server only over TLS: ask IT to give an "
+                "https:// base_url and its certificate fingerprint or CA file.",
+            )
+        fingerprint = entry.get("fingerprint")
+        ca_cert = entry.get("ca_cert")
+        pin = None
+        if fingerprint:
+            pin = str(fingerprint).lower().removeprefix("sha256:").replace(":", "")
+            if len(pin) != 64 or any(c not in "0123456789abcdef" for c in pin):
+                raise ServerTrustError(
+                    f"The fingerprint for {url} in the machine policy is not a SHA-256 "
+                    f'("sha256:" and 64 hex digits).'
+                )
+        prefix = parts.path.rstrip("/")
+        if not prefix.endswith("/v1"):
+            prefix += "/v1"
+        return cls(url, parts.hostname, parts.port or 443, prefix, pin,
+                   Path(ca_cert) if ca_cert else None)  # fmt: skip
+
+    def ssl_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        if self.fingerprint:
+            # The pin is the trust decision: the certificate itself is compared below.
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        else:
+            assert self.ca_cert is not None
+            try:
+                context.load_verify_locations(cafile=str(self.ca_cert))
+            except (OSError, ssl.SSLError) as exc:
+                raise ServerTrustError(
+                    f"The CA certificate {self.ca_cert} named for {self.base_url} in the "
+                    f"machine policy cannot be read: {exc}."
+                ) from exc
+        return context
+
+
+class Connection:
+    """One HTTPS connection whose peer certificate was checked before any request."""
+
+    def __init__(self, server: ServerConfig, timeout: float = TIMEOUT_S) -> None:
+        self.server = server
+        self._conn = http.client.HTTPSConnection(
+            server.host, server.port, context=server.ssl_context(), timeout=timeout
+        )
+        try:
+            self._conn.connect()
+        except ssl.SSLCertVerificationError as exc:
+            self._conn.close()
+            raise ServerTrustError(
+                f"The certificate of {server.base_url} does not verify against the CA "
+                f"certificate {server.ca_cert} in the machine policy ({exc.verify_message}); "
+                "nothing was sent."
+            ) from exc
+        except OSError as exc:
+            self._conn.close()
+            raise ServerUnavailableError(
+                f"Cannot connect to the firm inference server {server.base_url}: {exc}."
+            ) from exc
+        if server.fingerprint:
+            sock = self._conn.sock
+            der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+            seen = hashlib.sha256(der or b"").hexdigest()
+            if seen != server.fingerprint:
+                self._conn.close()
+                raise ServerTrustError(
+                    f"The certificate of {server.base_url} has SHA-256 fingerprint "
+                    f"sha256:{seen}, not the sha256:{server.fingerprint} pinned in the "
+                    "machine policy; nothing was sent."
+                )
+
+    def request(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+    ) -> http.client.HTTPResponse:
+        try:
+            self._conn.request(method, path, body=body, headers=headers)
+            return self._conn.getresponse()
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise ServerUnavailableError(
+                f"The firm inference server {self.server.base_url} stopped answering: {exc}."
+            ) from exc
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._conn.close()
+
+
+def remote_loaded(spec: ModelSpec, server: ServerConfig, n_ctx: int) -> LoadedModel:
+    """A ``LoadedModel`` describing the server's copy (tasks read the hash, format, context)."""
+    where = Path(server.base_url)
+    plan = OffloadPlan(
+        backend="server", device=server.host, n_layers=0, n_gpu_layers=0, n_ctx=n_ctx,
+        n_threads=0, n_batch=0, type_k="", type_v="", flash_attn=False, weights_bytes=0,
+        kv_bytes=0, compute_bytes=0, gpu_bytes=0, ram_bytes=0,
+        notes=[f"runs on the firm inference server {server.base_url}"],
+    )  # fmt: skip
+    return LoadedModel(InstalledModel(spec, where), GGUFInfo(where, 0, 0), plan, 0.0)
+
+
+class RemoteEngine:
+    """``EngineLike`` over an OpenAI-compatible server; safe to call from several threads."""
+
+    remote = True
+    #: app.engine.structured.generate_json sends the schema itself (no llama.cpp grammar).
+    accepts_json_schema = True
+
+    def __init__(
+        self,
+        server: ServerConfig,
+        spec: ModelSpec,
+        *,
+        n_ctx: int,
+        api_key: str | None = None,
+        parallel: int = 1,
+    ) -> None:
+        self.server = server
+        self.spec = spec
+        #: Documents a grid or batch may send at once (settings.server_parallel).
+        self.parallel = max(1, parallel)
+        self._api_key = api_key
+        self._loaded: LoadedModel | None = remote_loaded(spec, server, n_ctx)
+        self._executor = ThreadPoolExecutor(
+            max_workers=self.parallel + 1, thread_name_prefix="chambers-remote"
+        )
+        self._counts: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+        self._tokenize_path: str | None = None
+        self.stats_feed = StatsFeed()
+        self.last_score_stats: GenerationStats | None = None
+
+    # -- plumbing ---------------------------------------------------------------------
+    @property
+    def loaded(self) -> LoadedModel | None:
+        return self._loaded
+
+    @property
+    def host(self) -> str:
+        return self.server.host
+
+    def _headers(self, length: int) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Content-Length": str(length),
+                   "Accept": "application/json, text/event-stream"}  # fmt: skip
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        return headers
+
+    def _audit(self, endpoint: str, sent: int, received: int, outcome: str, start: float) -> None:
+        call = current_call()
+        audit_event(
+            "inference.call",
+            vault_id=call.vault_id,
+            outcome=outcome,
+            model_sha256=self.spec.sha256,
+            details={
+                "host": self.server.host,
+                "port": self.server.port,
+                "model": self.spec.id,
+                "task": call.task,
+                "endpoint": endpoint,
+                "bytes_sent": sent,
+                "bytes_received": received,
+                "duration_s": round(time.perf_counter() - start, 3),
+            },
+        )
+
+    def _open(
+        self, method: str, endpoint: str, payload: dict[str, Any] | None, *, root: bool = False
+    ) -> tuple[Connection, http.client.HTTPResponse, int, float]:
+        """Connect (certificate checked), send, and return the response once it is 200."""
+        body = json.dumps(payload).encode("utf-8") if payload is not None else None
+        start = time.perf_counter()
+        conn = Connection(self.server)
+        prefix = self.server.prefix.removesuffix("/v1") if root else self.server.prefix
+        response = conn.request(method, prefix + endpoint, body, self._headers(len(body or b"")))
+        if response.status != 200:
+            detail = response.read(2000)
+            conn.close()
+            self._audit(endpoint.strip("/"), len(body or b""), len(detail), "error", start)
+            hint = ("Store the server's API key in the OS keyring: chambers server set-key "
+                    f"{self.server.base_url}" if response.status in (401, 403) else None)  # fmt: skip
+            raise EngineError(
+                f"The firm inference server {self.server.base_url} answered HTTP "
+                f"{response.status} to {endpoint}: {detail.decode('utf-8', 'replace')[:300]}",
+                hint,
+            )
+        return conn, response, len(body or b""), start
+
+    def _call_json(
+        self, method: str, endpoint: str, payload: dict[str, Any] | None, *, root: bool = False
+    ) -> Any:
+        conn, response, sent, start = self._open(method, endpoint, payload, root=root)
+        try:
+            raw = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self._audit(endpoint.strip("/"), sent, 0, "error", start)
+            raise ServerUnavailableError(
+                f"The firm inference server {self.server.base_url} stopped answering: {exc}."
+            ) from exc
+        finally:
+            conn.close()
+        self._audit(endpoint.strip("/"), sent, len(raw), "ok", start)
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise EngineError(f"The server's answer to {endpoint} is not JSON: {exc}.") from exc
+
+    # -- checks -----------------------------------------------------------------------
+    def check_model_served(self) -> None:
+        """Ask the server which models it serves; the policy's model must be one of them."""
+        listing = self._call_json("GET", "/models", None)
+        entries = listing.get("data", []) if isinstance(listing, dict) else []
+        served = {str(item.get("id")): item for item in entries if isinstance(item, dict)}
+        if self.spec.id not in served:
+            raise EngineError(
+                f"The firm inference server {self.server.base_url} does not serve "
+                f"{self.spec.id} (it serves: {', '.join(sorted(served)) or 'nothing'}).",
+                "Ask IT to serve the model under its Chambers catalog id "
+                "(vLLM --served-model-name, llama.cpp --alias / --model_alias).",
+            )
+        limit = served[self.spec.id].get("max_model_len")
+        if isinstance(limit, int) and self._loaded and limit < self._loaded.plan.n_ctx:
+            self._loaded = remote_loaded(self.spec, self.server, limit)
+
+    # -- tokens -----------------------------------------------------------------------
+    def count_tokens(self, text: str) -> int:
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        with self._lock:
+            if key in self._counts:
+                self._counts.move_to_end(key)
+                return self._counts[key]
+        count = self._remote_count(text)
+        with self._lock:
+            self._counts[key] = count
+            while len(self._counts) > _COUNT_CACHE:
+                self._counts.popitem(last=False)
+        return count
+
+    def _remote_count(self, text: str) -> int:
+        # vLLM and llama.cpp's server: /tokenize; llama-cpp-python: /extras/tokenize/count.
+        paths = [self._tokenize_path] if self._tokenize_path else ["/tokenize", "extras"]
+        last: Exception | None = None
+        for path in paths:
+            try:
+                if path == "extras":
+                    value = self._call_json("POST", "/extras/tokenize/count",
+                                            {"input": text, "model": self.spec.id}, root=True)  # fmt: skip
+                    count = int(value["count"])
+                else:
+                    value = self._call_json("POST", "/tokenize", {
+                        "model": self.spec.id, "prompt": text, "content": text,
+                        "add_special_tokens": False})  # fmt: skip
+                    count = int(value.get("count", len(value.get("tokens", []))))
+            except ServerUnavailableError:
+                raise
+            except (EngineError, KeyError, TypeError, ValueError) as exc:
+                last = exc
+                continue
+            self._tokenize_path = path
+            return count
+        raise EngineError(
+            f"The firm inference server {self.server.base_url} offers no tokenizer endpoint "
+            f"(/v1/tokenize or /extras/tokenize/count): {last}",
+            "Run vLLM, llama.cpp's llama-server or llama-cpp-python's server.",
+        )
+
+    def render(self, messages: Sequence[Message]) -> str:
+        return render(messages, self.spec.chat_format)
+
+    # -- generation -------------------------------------------------------------------
+    def stream(
+        self,
+        messages: Sequence[Message] | None = None,
+        *,
+        prompt: str | None = None,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+        grammar: Any = None,
+        cancel: CancelToken | None = None,
+        stop: Sequence[str] | None = None,
+        json_schema: dict[str, Any] | None = None,
+    ) -> Generation:
+        """Start a completion on the server; iterate the result for text as it arrives.
+
+        ``grammar`` is what app.engine.structured.grammar_for returned: its schema is
+        looked up and sent (a raw llama.cpp grammar means nothing to a server).
+        """
+        from app.engine.structured import schema_of
+
+        if (messages is None) == (prompt is None):
+            raise EngineError("Give either messages or a raw prompt.", "")
+        if json_schema is None and grammar is not None:
+            json_schema = schema_of(grammar)
+            if json_schema is None:
+                raise EngineError("This grammar was not built from a JSON schema; a server "
+                                  "can only be given a schema.", "Use grammar_for(schema).")  # fmt: skip
+        text = prompt if prompt is not None else render(messages or [], self.spec.chat_format)
+        stops = list(stop) if stop is not None else stop_strings(self.spec.chat_format)
+        payload: dict[str, Any] = {
+            "model": self.spec.id, "prompt": text, "max_tokens": max_tokens,
+            "temperature": temperature, "repeat_penalty": 1.0, "stream": True,
+        }  # fmt: skip
+        if stops:
+            payload["stop"] = stops
+        if json_schema is not None:
+            from app.engine import llama_backend
+
+            payload["grammar"] = llama_backend.schema_to_gbnf(json_schema)
+            payload["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": json_schema, "strict": True},
+            }
+        generation = Generation(cancel or CancelToken())
+        context = contextvars.copy_context()  # the task label travels to the worker
+        self._executor.submit(context.run, self._generate, generation, payload)
+        return generation
+
+    def _generate(self, gen: Generation, payload: dict[str, Any]) -> None:
+        stats, token = gen.stats, gen.cancel_token
+        received, outcome, sent, start = 0, "error", 0, time.perf_counter()
+        try:
+            conn, response, sent, start = self._open("POST", "/completions", payload)
+            finish = ""
+            try:
+                for line in _lines(response):
+                    received += len(line) + 1
+                    if token.cancelled:
+                        finish = "cancelled"
+                        break
+                    if not line.startswith(b"data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == b"[DONE]":
+                        break
+                    chunk = json.loads(data)
+                    if chunk.get("usage"):
+                        stats.prompt_tokens = int(chunk["usage"].get("prompt_tokens") or 0)
+                    for choice in chunk.get("choices", [])[:1]:
+                        if choice.get("text"):
+                            if not stats.generated_tokens:
+                                stats.time_to_first_token = time.perf_counter() - start
+                            stats.generated_tokens += 1
+                            gen._put(choice["text"])
+                            self.stats_feed.running(stats, start)
+                        finish = choice.get("finish_reason") or finish
+            except (OSError, http.client.HTTPException) as exc:
+                raise ServerUnavailableError(
+                    f"The firm inference server {self.server.base_url} stopped answering "
+                    f"during a generation: {exc}."
+                ) from exc
+            finally:
+                conn.close()
+            if not finish and not token.cancelled:
+                raise ServerUnavailableError(
+                    f"The firm inference server {self.server.base_url} closed the connection "
+                    "before the generation finished."
+                )
+            outcome = "cancelled" if token.cancelled else "ok"
+            stats.finish_reason = "cancelled" if token.cancelled else finish
+            stats.total_seconds = time.perf_counter() - start
+            self.stats_feed.finished(stats)
+            gen._put(_DONE)
+        except BaseException as exc:  # delivered to the reading thread
+            gen._put(
+                exc if isinstance(exc, ChambersError) else EngineError(f"Generation failed: {exc}")
+            )
+        finally:
+            if sent:
+                self._audit("completions", sent, received, outcome, start)
+
+    def generate(self, messages: Sequence[Message], **kwargs: Any) -> tuple[str, GenerationStats]:
+        generation = self.stream(messages, **kwargs)
+        text = generation.read()
+        if generation.stats.finish_reason == "cancelled":
+            raise CancelledError("Generation was cancelled.")
+        return text, generation.stats
+
+    # -- option scoring ---------------------------------------------------------------
+    def score_options(
+        self, prompt: str, labels: Sequence[str], *, cancel: CancelToken | None = None
+    ) -> list[float]:
+        """Log-probabilities of each label as the next token (the top K the server lists)."""
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if len(set(labels)) != len(labels):
+            raise EngineError("Two option labels are the same.", "Use distinct labels.")
+        start = time.perf_counter()
+        value = self._call_json("POST", "/completions", {
+            "model": self.spec.id, "prompt": prompt, "max_tokens": 1, "temperature": 0.0,
+            "logprobs": TOP_K, "stream": False,
+        })  # fmt: skip
+        try:
+            top = value["choices"][0]["logprobs"]["top_logprobs"][0] or {}
+        except (KeyError, IndexError, TypeError) as exc:
+            raise EngineError(
+                f"The firm inference server {self.server.base_url} returned no log-"
+                "probabilities for option scoring.",
+                "Serve the model with log-probabilities enabled (vLLM --max-logprobs 20; "
+                "llama-cpp-python --logits_all true).",
+            ) from exc
+        stats = GenerationStats(total_seconds=time.perf_counter() - start,
+                                finish_reason="scored")  # fmt: skip
+        self.last_score_stats = stats
+        self.stats_feed.finished(stats)
+        return [max(LOGPROB_FLOOR, float(top[label])) if label in top else LOGPROB_FLOOR
+                for label in labels]  # fmt: skip
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self._loaded = None
+
+    def __enter__(self) -> RemoteEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _lines(response: http.client.HTTPResponse) -> Iterator[bytes]:
+    """Server-sent-event lines as they arrive (without the line ending)."""
+    while True:
+        line = response.readline()
+        if not line:
+            return
+        yield line.rstrip(b"\r\n")

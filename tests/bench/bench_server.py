@@ -1,0 +1,115 @@
+"""Firm-server benchmark: documents per minute for a 10-contract extraction grid.
+
+Three runs in the same process, on the same ten CUAD contracts (the ten with the fewest
+pages, so the run ends in reasonable time on a laptop) and the same fields:
+
+1. the local engine (this machine's default plan);
+2. the loopback firm server (llama-cpp-python's OpenAI-compatible server, TLS, the same
+   model) with one document in flight (``server_parallel = 1``);
+3. the same server with two documents in flight (``server_parallel = 2``).
+
+The server shares this machine's CPU with the client, and llama-cpp-python's server
+evaluates one request at a time (it has no continuous batching; vLLM and llama.cpp's
+``llama-server --parallel N`` do), so run 3 measures how much the client's overlap of
+two documents gains against a server that serialises; on a real GPU server with batching
+the gain is the point of the setting. llama-cpp-python's server must also be started with
+``logits_all`` (option scoring needs log-probabilities), which makes every prompt it
+evaluates dearer than the local engine's; see docs/firm-server.md.
+
+CHAMBERS_BENCH_DOCS=N and CHAMBERS_BENCH_FIELDS=a,b change the grid.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+
+from app import audit, policy
+from app.config import Settings, load_settings
+from app.engine import Engine
+from app.engine.backend import connect_server
+from app.engine.hardware import detect
+from app.engine.protocol import EngineLike
+from app.ingest.importer import import_paths
+from app.models.store import resolve_model
+from app.policy_sources import LinuxPolicyFiles
+from app.tasks import load_fieldset
+from app.tasks.extract import extract_grid
+from app.vault import create_vault, unlock
+from tests.fixtures.audit import file_store, no_anchor_key
+from tests.fixtures.firm_server import FirmServer, write_policy
+from tests.shared_data import CUAD
+
+DEFAULT_FIELDS = "governing_law,agreement_date"
+
+
+def _shortest(count: int) -> list[Path]:
+    sizes = []
+    for path in sorted((CUAD / "pdf").glob("*.pdf")):
+        pdf = pypdfium2.PdfDocument(str(path))
+        sizes.append((len(pdf), path.name, path))
+        pdf.close()
+    return [path for _, _, path in sorted(sizes)[:count]]
+
+
+def _grid(engine: EngineLike, pdfs: list[Path], fields: list[str], label: str) -> float:
+    """Seconds for the grid over a fresh vault (so no row is reused from another run)."""
+    info, recovery = create_vault(f"bench-server-{label}", passphrase="bench", use_keyring=False)
+    vault = unlock(info, recovery_key=recovery)
+    try:
+        ids = [d.document_id for d in import_paths(vault, pdfs).imported]
+        fieldset = load_fieldset("commercial-contract").subset(fields)
+        start = time.perf_counter()
+        grid = extract_grid(ids, fieldset, engine, vault)
+        elapsed = time.perf_counter() - start
+        assert len(grid.rows) == len(ids)
+        return elapsed
+    finally:
+        vault.lock()
+
+
+def run() -> list[dict[str, Any]]:
+    count = int(os.environ.get("CHAMBERS_BENCH_DOCS") or 10)
+    fields = (os.environ.get("CHAMBERS_BENCH_FIELDS") or DEFAULT_FIELDS).split(",")
+    model, settings = resolve_model(None), load_settings()
+    pdfs = _shortest(count)
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="chambers-bench-server-") as tmp:
+        os.environ["CHAMBERS_HOME"] = tmp
+        audit.configure(key_store_factory=file_store, anchor_key_factory=no_anchor_key)
+        engine = Engine()
+        engine.load(model, settings=settings, hardware=detect())
+        try:
+            n_ctx = engine.loaded.plan.n_ctx if engine.loaded else 4096
+            results["local"] = _grid(engine, pdfs, fields, "local")
+        finally:
+            engine.close()
+        server = FirmServer(Path(tmp) / "server", model.path, model.spec.id, n_ctx=n_ctx)
+        etc = Path(tmp) / "etc"
+        write_policy(etc, [server.policy_entry()])
+        policy.EXTRA_MACHINE_SOURCES.append(LinuxPolicyFiles(etc))
+        server.start()
+        try:
+            for parallel in (1, 2):
+                chosen = Settings(context=n_ctx, inference_server=server.base_url,
+                                  server_parallel=parallel)  # fmt: skip
+                with connect_server(server.base_url, settings=chosen) as remote:
+                    results[f"server x{parallel}"] = _grid(remote, pdfs, fields, f"p{parallel}")
+        finally:
+            server.kill()
+            policy.EXTRA_MACHINE_SOURCES.pop()
+            audit.reset()
+    rows: list[dict[str, Any]] = [
+        {"name": "grid", "value": count, "unit": f"contracts x {len(fields)} fields"},
+        {"name": "load average", "value": os.getloadavg()[0], "unit": "(1 min)"},
+    ]
+    for label, seconds in results.items():
+        rows.append({"name": f"{label}: time", "value": seconds, "unit": "s"})
+        rows.append({"name": f"{label}: documents per minute", "value": 60 * count / seconds,
+                     "unit": "docs/min"})  # fmt: skip
+    return rows
