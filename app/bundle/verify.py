@@ -19,6 +19,7 @@ bundle older than one already imported is refused from then on.
 from __future__ import annotations
 
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,11 +29,19 @@ from urllib.parse import unquote
 
 from tuf.api import exceptions
 from tuf.api.metadata import TargetFile
-from tuf.ngclient import Updater
-from tuf.ngclient.fetcher import FetcherInterface
 
 from app.bundle import state
 from app.errors import ChambersError
+
+# tuf.ngclient imports urllib3 (for a fetcher we never use), and urllib3 probes IPv6 at
+# import by opening and binding an AF_INET6 socket. Chambers opens no network socket at
+# all, so the probe is switched off (it honours socket.has_ipv6) while ngclient loads.
+_HAS_IPV6, socket.has_ipv6 = socket.has_ipv6, False
+try:
+    from tuf.ngclient import Updater
+    from tuf.ngclient.fetcher import FetcherInterface
+finally:
+    socket.has_ipv6 = _HAS_IPV6
 
 SCHEME = "bundle:/"
 FIRM_ROLE = "firm"

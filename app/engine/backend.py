@@ -17,7 +17,8 @@ from typing import Any
 
 from app.config import Settings, load_settings
 from app.engine.protocol import EngineLike
-from app.engine.remote import RemoteEngine, ServerConfig
+from app.engine.remote import RemoteEngine
+from app.engine.server_link import ServerConfig
 from app.errors import ChambersError
 from app.policy import PolicyForbidsError, effective_policy, inference_servers
 

@@ -20,21 +20,17 @@ answers, choices and therefore citations match a local run of the same model.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import hashlib
 import http.client
 import json
-import ssl
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from app.audit import audit_event
 from app.cancel import CancelToken
@@ -42,144 +38,34 @@ from app.engine.chat import Message, render, stop_strings
 from app.engine.context import current_call
 from app.engine.engine import _DONE, Generation, LoadedModel
 from app.engine.plan import OffloadPlan
+from app.engine.server_link import (
+    Connection,
+    ServerConfig,
+    ServerTrustError,
+    ServerUnavailableError,
+)
 from app.engine.stats import GenerationStats, StatsFeed
 from app.errors import CancelledError, ChambersError, EngineError
 from app.models.catalog import ModelSpec
 from app.models.gguf_header import GGUFInfo
 from app.models.store import InstalledModel
 
+__all__ = [
+    "LOGPROB_FLOOR",
+    "RemoteEngine",
+    "ServerConfig",
+    "ServerTrustError",
+    "ServerUnavailableError",
+    "remote_loaded",
+]
+
 #: Log-probability given to an option label the server did not list in its top K.
 LOGPROB_FLOOR = -30.0
 #: How many next-token alternatives score_options asks for (vLLM's default cap is 20).
 TOP_K = 20
-TIMEOUT_S = 600.0
 _COUNT_CACHE = 4096
-
-
-class ServerTrustError(ChambersError):
-    """The server's certificate is not the one the policy pins: nothing was sent."""
-
-    exit_code = 3
-    default_hint = (
-        "Ask IT to check inference.servers in the machine policy: the fingerprint or CA "
-        "certificate there must match the server's TLS certificate."
-    )
-
-
-class ServerUnavailableError(EngineError):
-    """The server could not be reached or stopped answering during a task."""
-
-    default_hint = (
-        "Check that the firm inference server is running and reachable, then run the task "
-        "again: finished rows and summary parts are kept and the rerun resumes."
-    )
-
-
-@dataclass(frozen=True)
-class ServerConfig:
-    """One entry of the policy's ``inference.servers``, checked."""
-
-    base_url: str
-    host: str
-    port: int
-    prefix: str
-    fingerprint: str | None = None
-    ca_cert: Path | None = None
-
-    @classmethod
-    def from_policy(cls, entry: dict[str, Any]) -> ServerConfig:
-        url = str(entry["base_url"]).rstrip("/")
-        parts = urlsplit(url)
-        if parts.scheme != "https" or not parts.hostname:
-            raise ServerTrustError(
-                f"The inference server {url} in the machine policy does not use https.",
-                "Chambers sends documents to a server only over TLS: ask IT to give an "
-                "https:// base_url and its certificate fingerprint or CA file.",
-            )
-        fingerprint = entry.get("fingerprint")
-        ca_cert = entry.get("ca_cert")
-        pin = None
-        if fingerprint:
-            pin = str(fingerprint).lower().removeprefix("sha256:").replace(":", "")
-            if len(pin) != 64 or any(c not in "0123456789abcdef" for c in pin):
-                raise ServerTrustError(
-                    f"The fingerprint for {url} in the machine policy is not a SHA-256 "
-                    f'("sha256:" and 64 hex digits).'
-                )
-        prefix = parts.path.rstrip("/")
-        if not prefix.endswith("/v1"):
-            prefix += "/v1"
-        return cls(url, parts.hostname, parts.port or 443, prefix, pin,
-                   Path(ca_cert) if ca_cert else None)  # fmt: skip
-
-    def ssl_context(self) -> ssl.SSLContext:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        if self.fingerprint:
-            # The pin is the trust decision: the certificate itself is compared below.
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        else:
-            assert self.ca_cert is not None
-            try:
-                context.load_verify_locations(cafile=str(self.ca_cert))
-            except (OSError, ssl.SSLError) as exc:
-                raise ServerTrustError(
-                    f"The CA certificate {self.ca_cert} named for {self.base_url} in the "
-                    f"machine policy cannot be read: {exc}."
-                ) from exc
-        return context
-
-
-class Connection:
-    """One HTTPS connection whose peer certificate was checked before any request."""
-
-    def __init__(self, server: ServerConfig, timeout: float = TIMEOUT_S) -> None:
-        self.server = server
-        self._conn = http.client.HTTPSConnection(
-            server.host, server.port, context=server.ssl_context(), timeout=timeout
-        )
-        try:
-            self._conn.connect()
-        except ssl.SSLCertVerificationError as exc:
-            self._conn.close()
-            raise ServerTrustError(
-                f"The certificate of {server.base_url} does not verify against the CA "
-                f"certificate {server.ca_cert} in the machine policy ({exc.verify_message}); "
-                "nothing was sent."
-            ) from exc
-        except OSError as exc:
-            self._conn.close()
-            raise ServerUnavailableError(
-                f"Cannot connect to the firm inference server {server.base_url}: {exc}."
-            ) from exc
-        if server.fingerprint:
-            sock = self._conn.sock
-            der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
-            seen = hashlib.sha256(der or b"").hexdigest()
-            if seen != server.fingerprint:
-                self._conn.close()
-                raise ServerTrustError(
-                    f"The certificate of {server.base_url} has SHA-256 fingerprint "
-                    f"sha256:{seen}, not the sha256:{server.fingerprint} pinned in the "
-                    "machine policy; nothing was sent."
-                )
-
-    def request(
-        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
-    ) -> http.client.HTTPResponse:
-        try:
-            self._conn.request(method, path, body=body, headers=headers)
-            return self._conn.getresponse()
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise ServerUnavailableError(
-                f"The firm inference server {self.server.base_url} stopped answering: {exc}."
-            ) from exc
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self._conn.close()
+#: Grid workers finish requests at the same moment; their audit records go one at a time.
+_AUDIT_LOCK = threading.Lock()
 
 
 def remote_loaded(spec: ModelSpec, server: ServerConfig, n_ctx: int) -> LoadedModel:
@@ -243,16 +129,21 @@ class RemoteEngine:
 
     def _audit(self, endpoint: str, sent: int, received: int, outcome: str, start: float) -> None:
         call = current_call()
+        with _AUDIT_LOCK:
+            self._write_record(call.task, call.vault_id, endpoint, sent, received, outcome, start)
+
+    def _write_record(self, task: str, vault_id: str | None, endpoint: str, sent: int,
+                      received: int, outcome: str, start: float) -> None:  # fmt: skip
         audit_event(
             "inference.call",
-            vault_id=call.vault_id,
+            vault_id=vault_id,
             outcome=outcome,
             model_sha256=self.spec.sha256,
             details={
                 "host": self.server.host,
                 "port": self.server.port,
                 "model": self.spec.id,
-                "task": call.task,
+                "task": task,
                 "endpoint": endpoint,
                 "bytes_sent": sent,
                 "bytes_received": received,
@@ -343,7 +234,7 @@ class RemoteEngine:
                                             {"input": text, "model": self.spec.id}, root=True)  # fmt: skip
                     count = int(value["count"])
                 else:
-                    value = self._call_json("POST", "/tokenize", {
+                    value = self._call_json("POST", "/tokenize", root=True, payload={
                         "model": self.spec.id, "prompt": text, "content": text,
                         "add_special_tokens": False})  # fmt: skip
                     count = int(value.get("count", len(value.get("tokens", []))))
@@ -356,7 +247,7 @@ class RemoteEngine:
             return count
         raise EngineError(
             f"The firm inference server {self.server.base_url} offers no tokenizer endpoint "
-            f"(/v1/tokenize or /extras/tokenize/count): {last}",
+            f"(/tokenize or /extras/tokenize/count): {last}",
             "Run vLLM, llama.cpp's llama-server or llama-cpp-python's server.",
         )
 

@@ -64,13 +64,18 @@ strace -f -qq -s 200 -e trace=socket,execve -o "$WORK/sockets.log" \
     " | tee "$WORK/steps.out"
 grep -q STEPS-OK "$WORK/steps.out"
 cp "$WORK/sockets.log" dist/install-test-syscalls.log
-if grep -v 'AF_UNIX' "$WORK/sockets.log" | grep -q 'socket('; then
-    echo "FAIL: a socket other than AF_UNIX was opened:" >&2
-    for pid in $(grep 'socket(' "$WORK/sockets.log" | grep -v AF_UNIX | cut -d' ' -f1 | sort -u); do
-        echo "  pid $pid: $(grep "^$pid execve" "$WORK/sockets.log" | tail -1 | cut -c1-220)" >&2
-        grep "^$pid socket(" "$WORK/sockets.log" | grep -v AF_UNIX | sed 's/^/    /' >&2
-    done
-    exit 1
-fi
-echo "sockets: $(grep -c 'socket(' "$WORK/sockets.log" || true) socket() calls, all AF_UNIX"
+# useradd and runuser (the test's own tools, not Chambers) log to the kernel audit netlink.
+BAD=0
+for pid in $(grep 'socket(' "$WORK/sockets.log" | grep -v AF_UNIX | cut -d' ' -f1 | sort -u); do
+    exe=$(grep "^$pid execve" "$WORK/sockets.log" | tail -1)
+    others=$(grep "^$pid socket(" "$WORK/sockets.log" | grep -v AF_UNIX)
+    if echo "$exe" | grep -qE 'execve\("/usr/sbin/(useradd|runuser)"' && ! echo "$others" | grep -qv NETLINK_AUDIT; then
+        continue
+    fi
+    BAD=1
+    echo "FAIL: a socket other than AF_UNIX, pid $pid: $(echo "$exe" | cut -c1-200)" >&2
+    echo "$others" | sed 's/^/    /' >&2
+done
+[ "$BAD" = 0 ]
+echo "sockets: Chambers opened $(grep -c 'AF_UNIX' "$WORK/sockets.log" || true) sockets, all AF_UNIX"
 step "package install test passed"

@@ -22,6 +22,7 @@ CHAMBERS_BENCH_DOCS=N and CHAMBERS_BENCH_FIELDS=a,b change the grid.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -68,6 +69,9 @@ def _grid(engine: EngineLike, pdfs: list[Path], fields: list[str], label: str) -
         grid = extract_grid(ids, fieldset, engine, vault)
         elapsed = time.perf_counter() - start
         assert len(grid.rows) == len(ids)
+        cells = sum(len(row.cells) for row in grid.rows)
+        print(f"  {label}: {len(ids)} documents, {cells} cells in {elapsed:.1f} s "
+              f"({grid.counts()})", file=sys.stderr)  # fmt: skip
         return elapsed
     finally:
         vault.lock()

@@ -44,8 +44,9 @@ def test_list_json_reports_catalog_and_installed(
 
 
 def test_verify_passes_then_catches_a_flipped_byte(
-    capsys: pytest.CaptureFixture[str], models_copy: Path
+    capsys: pytest.CaptureFixture[str], models_copy: Path, audit_home: Path
 ) -> None:
+    """``audit_home`` signs with a file key: the OS keyring is not what is tested here."""
     assert run(["models", "verify"], capsys)[0] == 0
     path = models_copy / f"{GEMMA}.gguf"
     with path.open("r+b") as handle:

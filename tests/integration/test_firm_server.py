@@ -210,10 +210,8 @@ def test_ask_extract_and_summarise_cite_as_the_local_engine_does(
 
     assert cites(answer) == cites(local_answer) and answer.citations
     assert all(c.verified for c in answer.citations)
-    cell, local_cell = (
-        grid.rows[0].cells["governing_law"],
-        local_grid.rows[0].cells["governing_law"],
-    )
+    cell, local_cell = grid.rows[0].cells["law"], local_grid.rows[0].cells["law"]
+    assert cell.decided_by == "generated" and cell.status == local_cell.status != "not_found"
     assert (cell.value, cell.page, cell.quote) == (
         local_cell.value,
         local_cell.page,
@@ -231,7 +229,8 @@ def test_ask_extract_and_summarise_cite_as_the_local_engine_does(
     for call in calls:
         details = call["details"]
         assert details["host"] == "127.0.0.1" and details["model"] == remote.spec.id  # type: ignore[index]
-        assert details["bytes_sent"] > 0 and details["bytes_received"] > 0  # type: ignore[index]
+        assert details["bytes_received"] > 0  # type: ignore[index]
+        assert details["bytes_sent"] > 0 or details["endpoint"] == "models"  # type: ignore[index]
         assert call["vault_id"] in (vault.vault_id, None)
     log = (audit_dir() / "audit.jsonl").read_text()
     assert question not in log and "England and Wales" not in log

@@ -164,3 +164,20 @@ def test_policy_entries_must_be_https_with_a_valid_pin(etc: Path) -> None:
     (etc / "policy.json").write_text(json.dumps({"inference": {"servers": [{"base_url": "x"}]}}))
     with pytest.raises(PolicyError):
         policy.inference_servers()
+
+
+def test_cli_status_says_where_a_matter_runs(
+    stand_in: StandIn, etc: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+    from app.config import save_settings
+
+    assert main(["server", "status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["runs"] == LOCAL
+    save_settings(_chosen(stand_in))
+    write_policy(etc, [stand_in.entry(matters=["M-1"])])
+    assert main(["server", "status", "--matter", "M-1"]) == 0
+    assert capsys.readouterr().out.startswith(f"Firm server: {LOOPBACK}")
+    assert main(["server", "status", "--matter", "M-2"]) == 0
+    assert capsys.readouterr().out.startswith(LOCAL)
+    assert stand_in.requests == []

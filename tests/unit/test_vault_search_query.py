@@ -34,7 +34,10 @@ def test_normalise_query(typed: str, sent: str) -> None:
 def conn() -> Any:
     db = sqlcipher3.connect(":memory:")
     schema.migrate(db, "2026-01-01T00:00:00Z")
-    db.execute("INSERT INTO documents VALUES ('d1', NULL, 'T', 'text/plain', 1, 'x', '{}', 'now')")
+    db.execute(
+        "INSERT INTO documents (id, parent_id, title, mime_type, size, sha256, metadata, created)"
+        " VALUES ('d1', NULL, 'T', 'text/plain', 1, 'x', '{}', 'now')"
+    )
     text = "This Agreement is non-compete and governed by the laws of § 5.05(b) Delaware."
     db.execute(
         "INSERT INTO chunks (document_id, page, char_start, char_end, text) VALUES ('d1', 1, 0, ?, ?)",
