@@ -12,7 +12,7 @@ import os
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from app.ingest.model import IngestLimits
+from app.ingest.types import IngestLimits
 from app.paths import settings_path
 from app.policy import auto_lock_max_minutes, managed_settings, ocr_allowed, ocr_languages
 

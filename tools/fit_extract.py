@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from app.engine import Engine
-from app.ingest.model import IngestLimits
+from app.evaluation.labels import load_labels
+from app.evaluation.match import is_correct, match_kind
 from app.ingest.reader import read_bytes
+from app.ingest.types import IngestLimits
 from app.models.store import resolve_model
 from app.tasks.candidates import DocumentText, Extractors, Page
 from app.tasks.chooser import Chooser
-from app.tasks.eval_labels import load_labels
-from app.tasks.eval_match import is_correct, match_kind
 from app.tasks.extract.params import PARAMS_FILE
 from app.tasks.extract.typed import distinct_values
 from app.tasks.fieldsets import load_fieldset

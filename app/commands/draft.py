@@ -17,9 +17,9 @@ from app.commands._unlock import add_unlock_arguments
 from app.commands.session import task_session
 from app.errors import UsageError
 from app.tasks.audited import run_draft
-from app.tasks.draft import Draft
-from app.tasks.draft_render import layout, to_text, write_docx
-from app.tasks.templates import list_templates, load_template
+from app.tasks.draft.pipeline import Draft
+from app.tasks.draft.render import layout, to_text, write_docx
+from app.tasks.draft.templates import list_templates, load_template
 
 
 def register(sub: Any) -> None:

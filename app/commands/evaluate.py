@@ -7,7 +7,7 @@
 So a firm can pilot a model on its own samples before adopting it. The documents named
 in the labels are imported into a throwaway encrypted matter (destroyed afterwards),
 extracted with the model and, in the same run, with a keyword baseline; both are scored
-by the same rules (app/tasks/eval_match.py). Ctrl-C cancels (exit 130). One audit record
+by the same rules (app/evaluation/match.py). Ctrl-C cancels (exit 130). One audit record
 ``task.run`` (kind "evaluate") holds ids and counts, never labels or values.
 """
 
@@ -21,8 +21,8 @@ from typing import Any
 from app.commands._output import print_json
 from app.commands.session import task_session
 from app.errors import UsageError
-from app.tasks.eval_labels import document_files, load_labels
-from app.tasks.evaluate import Evaluation, FieldScore, evaluate
+from app.evaluation.extraction import Evaluation, FieldScore, evaluate
+from app.evaluation.labels import document_files, load_labels
 from app.tasks.fieldsets import load_fieldset
 
 

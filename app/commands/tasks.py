@@ -18,7 +18,7 @@ from app.commands.session import task_session
 from app.errors import UsageError
 from app.tasks.ask import Answer
 from app.tasks.audited import run_ask, run_summarise
-from app.tasks.summarise import STYLES, Summary
+from app.tasks.summarise.pipeline import STYLES, Summary
 
 
 def register(sub: Any) -> None:

@@ -28,14 +28,14 @@ from app.audit.records import DetailValue
 from app.cancel import CancelToken, Progress, no_progress
 from app.engine import Engine
 from app.errors import CancelledError
+from app.evaluation.extraction import scratch_matter
+from app.evaluation.labels import EvaluationError
 from app.ingest.importer import import_paths
 from app.tasks.audited import record_task_run
-from app.tasks.eval_labels import EvaluationError
-from app.tasks.evaluate import scratch_matter
+from app.tasks.quotes import find_quote
 from app.tasks.retrieve import MIN_COVERAGE
 from app.tasks.review import LABELS, Playbook, load_playbook
 from app.tasks.review.review import ReviewResult, review_document
-from app.tasks.verify import find_quote
 
 Span = tuple[int, int]
 

@@ -1,6 +1,6 @@
 """Draft: a template, the lawyer's instructions and chosen documents -> a cited draft.
 
-The preview is the same layout the DOCX is written from (app/tasks/draft_render.py):
+The preview is the same layout the DOCX is written from (app/tasks/draft/render.py):
 placeholders are highlighted as they will be in Word, and each superscript source number
 is a link that opens the cited page in the source pane, so every fact can be checked
 before the draft is saved.
@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 from app.errors import ChambersError
 from app.gui.task_panel import DocumentChecklist, TaskContext, TaskPanel, TaskRequest
 from app.tasks.audited import run_draft
-from app.tasks.draft import Draft
-from app.tasks.draft_render import Layout, Run, layout, source_line, write_docx
-from app.tasks.templates import list_templates, load_template
+from app.tasks.draft.pipeline import Draft
+from app.tasks.draft.render import Layout, Run, layout, source_line, write_docx
+from app.tasks.draft.templates import list_templates, load_template
 from app.vault import DocumentInfo
 
 PLACEHOLDER_STYLE = "background-color:#ffe066; font-weight:bold;"

@@ -18,7 +18,7 @@ from app.cancel import CancelToken, Progress
 from app.gui.jobs import Job, JobRunner
 from app.ingest.ocr_boxes import ocr_highlights
 from app.ingest.render import RenderedPage, render_pdf_page
-from app.tasks.verify import find_quote
+from app.tasks.quotes import find_quote
 from app.vault import Vault
 
 

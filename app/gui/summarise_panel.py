@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBo
 
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.tasks.audited import run_summarise
-from app.tasks.summarise import Point, Summary
+from app.tasks.summarise.pipeline import Point, Summary
 from app.vault import DocumentInfo
 
 WARNING_STYLE = "color: #8a4b00; font-weight: bold;"

@@ -56,8 +56,8 @@ from app.ingest.errors import (
     WrongTypeError,
     ZipBombError,
 )
-from app.ingest.model import ChunkSpan, ExtractedDocument, IngestLimits, PageText
 from app.ingest.reader import read_bytes
+from app.ingest.types import ChunkSpan, ExtractedDocument, IngestLimits, PageText
 
 __all__ = [
     "DEFAULT_MAX_TOKENS",

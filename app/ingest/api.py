@@ -18,7 +18,7 @@ from types import TracebackType
 
 from app.cancel import CancelToken, Progress, no_progress
 from app.ingest.errors import IngestError, TooLargeError
-from app.ingest.model import ExtractedDocument, IngestLimits
+from app.ingest.types import ExtractedDocument, IngestLimits
 from app.ingest.worker import ExtractionWorker
 
 

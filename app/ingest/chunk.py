@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from app.ingest.model import ChunkSpan, PageText
+from app.ingest.types import ChunkSpan, PageText
 
 CountTokens = Callable[[str], int]
 

@@ -26,8 +26,8 @@ from app.ingest.errors import (
     TruncatedFileError,
     ZipBombError,
 )
-from app.ingest.model import IngestLimits, PageText
 from app.ingest.text import normalise
+from app.ingest.types import IngestLimits, PageText
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _RATIO_FLOOR = 1024 * 1024  # members smaller than this cannot hurt whatever their ratio

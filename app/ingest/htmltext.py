@@ -12,8 +12,8 @@ import re
 from html.parser import HTMLParser
 
 from app.ingest.detect import decode_text
-from app.ingest.model import PageText
 from app.ingest.text import normalise
+from app.ingest.types import PageText
 
 _SKIP = {"script", "style", "noscript", "template", "svg", "object", "iframe"}
 _VOID = {

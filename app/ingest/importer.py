@@ -23,8 +23,8 @@ from app.cancel import CancelToken, Progress, no_progress
 from app.errors import CancelledError, ChambersError
 from app.ingest.api import IngestOutcome, extract_many
 from app.ingest.chunk import DEFAULT_MAX_TOKENS, chunk_pages, estimate_tokens
-from app.ingest.model import ExtractedDocument, IngestLimits
 from app.ingest.ocr_boxes import ocr_record
+from app.ingest.types import ExtractedDocument, IngestLimits
 from app.vault import Vault, WriteTxn
 from app.vault.documents import DuplicateDocumentError
 

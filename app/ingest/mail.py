@@ -19,8 +19,8 @@ from email.message import Message
 from app.ingest.detect import decode_text, looks_utf16
 from app.ingest.errors import EncryptedFileError
 from app.ingest.htmltext import html_to_text
-from app.ingest.model import ExtractedDocument, PageText
 from app.ingest.text import normalise
+from app.ingest.types import ExtractedDocument, PageText
 
 # Reads an attachment's bytes as a child document (never raises: unreadable
 # attachments come back flagged). Passed in by the dispatcher to avoid an import cycle.

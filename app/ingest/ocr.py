@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from app.ingest.errors import IngestError
-from app.ingest.model import IngestLimits, OcrWord, PageOcr, PageText
+from app.ingest.types import IngestLimits, OcrWord, PageOcr, PageText
 
 ENGINE = "tesseract"
 _FALLBACK_DIRS = ("/usr/bin", "/usr/local/bin", "/opt/homebrew/bin", "/opt/local/bin")

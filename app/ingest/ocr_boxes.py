@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from app.ingest.model import OcrWord, PageOcr
+from app.ingest.types import OcrWord, PageOcr
 
 if TYPE_CHECKING:  # the parsing worker never imports the vault (nor SQLCipher)
     from app.ingest.render import RenderedPage

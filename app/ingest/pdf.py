@@ -14,8 +14,8 @@ from app.ingest.errors import (
     TooLargeError,
     TruncatedFileError,
 )
-from app.ingest.model import IngestLimits, PageText
 from app.ingest.text import normalise
+from app.ingest.types import IngestLimits, PageText
 
 # A page with fewer visible characters than this, under an image covering most of the
 # page, is a scan carrying only a stamp (e.g. a court's ECF header line).

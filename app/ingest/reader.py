@@ -12,7 +12,7 @@ import hashlib
 
 from app.ingest.detect import MIME_TYPES, detect_kind, image_mime
 from app.ingest.errors import EmptyFileError, IngestError, TooLargeError
-from app.ingest.model import ExtractedDocument, IngestLimits, PageText
+from app.ingest.types import ExtractedDocument, IngestLimits, PageText
 
 
 def read_bytes(data: bytes, name: str, limits: IngestLimits, depth: int = 0) -> ExtractedDocument:

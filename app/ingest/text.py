@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from app.ingest.detect import decode_text
-from app.ingest.model import PageText
+from app.ingest.types import PageText
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufeff\ufffe]")
 _TRAILING = re.compile(r"[ \t\u00a0]+\n")

@@ -37,7 +37,7 @@ from typing import Any, Protocol
 
 from app.cancel import CancelToken
 from app.ingest.errors import IngestError, ParserCrashError, ParserMemoryError, ParserTimeoutError
-from app.ingest.model import ExtractedDocument, IngestLimits
+from app.ingest.types import ExtractedDocument, IngestLimits
 
 _POLL_S = 0.05
 _STARTUP_S = 60.0

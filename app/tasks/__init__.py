@@ -7,9 +7,16 @@ the CLI and the tests drive the same code.
 from app.tasks.ask import NOT_FOUND, Answer, AskStats, Citation, ask
 from app.tasks.extract import Cell, Grid, Row, extract_document, extract_grid
 from app.tasks.fieldsets import FieldSet, FieldSetError, list_fieldsets, load_fieldset
+from app.tasks.quotes import find_quote
 from app.tasks.retrieve import Passage, Retrieval, build_query, retrieve
-from app.tasks.summarise import Point, Summary, SummaryStats, Window, make_windows, summarise
-from app.tasks.verify import find_quote
+from app.tasks.summarise.pipeline import (
+    Point,
+    Summary,
+    SummaryStats,
+    Window,
+    make_windows,
+    summarise,
+)
 
 __all__ = [
     "NOT_FOUND",

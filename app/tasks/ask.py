@@ -9,7 +9,7 @@ The pipeline is retrieve -> prompt -> constrained JSON -> verify:
   bounded schema, so the object always closes): an answer, and citations that name a
   passage *number* and a quote. Document and page come from the passage, never from the
   model, so a citation cannot point at a document that was not retrieved.
-- Each quote is checked against the full text of the cited page (app/tasks/verify.py);
+- Each quote is checked against the full text of the cited page (app/tasks/quotes.py);
   one that is not there is flagged ``verified=False``, with the closest real sentence.
 """
 
@@ -25,8 +25,8 @@ from app.engine.chat import Message
 from app.engine.structured import bound_schema, grammar_for, parse_output, token_budget
 from app.errors import CancelledError
 from app.tasks.prompts import load_prompt
+from app.tasks.quotes import closest_sentence, find_quote
 from app.tasks.retrieve import Passage, retrieve
-from app.tasks.verify import closest_sentence, find_quote
 from app.vault import Vault
 
 NOT_FOUND = "Nothing in this matter answers that."

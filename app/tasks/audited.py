@@ -19,11 +19,11 @@ from app.engine import Engine
 from app.engine.context import calls_for
 from app.errors import CancelledError
 from app.tasks.ask import Answer, ask
-from app.tasks.draft import Draft, draft
+from app.tasks.draft.pipeline import Draft, draft
+from app.tasks.draft.templates import Template
 from app.tasks.extract import Grid, extract_grid
 from app.tasks.fieldsets import FieldSet
-from app.tasks.summarise import Point, Summary, summarise
-from app.tasks.templates import Template
+from app.tasks.summarise.pipeline import Point, Summary, summarise
 from app.vault import Vault
 
 

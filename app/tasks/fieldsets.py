@@ -16,7 +16,7 @@ property is one field:
 - ``x-label`` (optional): the column of a labels CSV that holds this field's expected
   answer, for ``chambers evaluate`` (CUAD's ``Governing Law-Answer``, say);
 - ``x-match`` (optional): how ``chambers evaluate`` compares an answer with its label,
-  one of ``MATCH_KINDS`` (app/tasks/eval_match.py says what each does); guessed from the
+  one of ``MATCH_KINDS`` (app/evaluation/match.py says what each does); guessed from the
   field when absent.
 - ``x-extractor`` (optional): the typed candidate generator that answers the field
   without asking the model to copy anything (one of app.tasks.candidates.EXTRACTORS:
@@ -157,7 +157,7 @@ def _extractor(
 ) -> tuple[str | None, dict[str, Any] | None]:
     """``x-extractor`` and ``x-cues``, checked (a bad regex is named, not raised later)."""
     from app.tasks.candidates import EXTRACTORS
-    from app.tasks.draft_facts import TYPED
+    from app.tasks.draft.facts import TYPED
 
     known = EXTRACTORS + TYPED if kind == "Template" else EXTRACTORS
     extractor = node.get("x-extractor")

@@ -28,7 +28,7 @@ from app.engine.hardware import detect
 from app.engine.llama_backend import open_model
 from app.ingest.importer import import_paths
 from app.models.store import resolve_model
-from app.tasks.summarise import summarise
+from app.tasks.summarise.pipeline import summarise
 from app.vault import create_vault, unlock
 from tests.bench.bench_engine import _raw_run
 from tests.shared_data import FILES

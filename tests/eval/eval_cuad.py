@@ -3,7 +3,7 @@
 The 80 CUAD contracts of ../shared/data/cuad (``EVAL_LIMIT=N``: the first N) go through
 the same path as ``chambers evaluate --fieldset commercial-contract``: a throwaway
 encrypted matter, Extract with the default model on this machine's default plan, and the
-keyword/regex baseline on the same page text, both scored by app/tasks/eval_match.py.
+keyword/regex baseline on the same page text, both scored by app/evaluation/match.py.
 Figures per field: model accuracy, baseline accuracy, and the share of the model's found
 cells whose quote was verified on the page; then the same overall, and the time per
 document. Every cell (label, both answers, verdicts) goes to
@@ -25,9 +25,9 @@ from app.commands.evaluate import format_evaluation
 from app.config import load_settings
 from app.engine import Engine
 from app.engine.hardware import detect
+from app.evaluation.extraction import Evaluation, FieldScore, evaluate
+from app.evaluation.labels import document_files, load_labels
 from app.models.store import resolve_model
-from app.tasks.eval_labels import document_files, load_labels
-from app.tasks.evaluate import Evaluation, FieldScore, evaluate
 from app.tasks.fieldsets import load_fieldset
 from tests.eval import eval_limit, temporary_home
 from tests.group_runner import RESULTS

@@ -23,12 +23,12 @@ from typing import Any
 from app.config import load_settings
 from app.engine import Engine
 from app.engine.hardware import detect
+from app.evaluation.match import party_names
 from app.ingest.importer import import_paths
 from app.models.store import resolve_model
-from app.tasks.draft import draft, grounded
-from app.tasks.eval_match import party_names
-from app.tasks.eval_values import words
-from app.tasks.templates import load_template
+from app.tasks.draft.pipeline import draft, grounded
+from app.tasks.draft.templates import load_template
+from app.tasks.legal_values import words
 from app.vault import create_vault, unlock
 from tests.eval import eval_limit, temporary_home
 from tests.eval.eval_summaries import load_rows

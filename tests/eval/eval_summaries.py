@@ -34,8 +34,8 @@ from app.engine.hardware import detect
 from app.ingest.importer import import_paths
 from app.models.store import resolve_model
 from app.tasks.candidates import DocumentText, Page
-from app.tasks.summarise import summarise
-from app.tasks.summary_facts import facts_header
+from app.tasks.summarise.facts import facts_header
+from app.tasks.summarise.pipeline import summarise
 from app.vault import Vault, create_vault, unlock
 from tests.eval import eval_limit, temporary_home
 from tests.eval.facts import KINDS, Fact, contract_facts, fact_named, lead, stated_facts

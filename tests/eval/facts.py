@@ -31,14 +31,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.tasks.eval_match import (
+from app.evaluation.match import (
     PARTY_SHARE,
     contains_run,
     party_names,
     place_words,
     text_matches,
 )
-from app.tasks.eval_values import (
+from app.tasks.legal_values import (
     PartialDate,
     find_dates,
     find_states,

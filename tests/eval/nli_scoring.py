@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from app.evaluation.playbook import macro_f1
+from app.tasks.quotes import find_quote
 from app.tasks.review import LABELS
-from app.tasks.verify import find_quote
 
 Span = tuple[int, int]
 __all__ = ["Nda", "Pair", "accuracy", "load_ndas", "locate", "macro_f1", "majority",

@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt, QUrl
 from app.gui.draft_panel import DraftPanel
 from app.gui.main_window import MainWindow
 from app.paths import audit_dir
-from app.tasks.draft import Draft, Fact, SectionText, Sentence, Source
-from app.tasks.draft_render import OPEN
-from app.tasks.templates import load_template
+from app.tasks.draft.pipeline import Draft, Fact, SectionText, Sentence, Source
+from app.tasks.draft.render import OPEN
+from app.tasks.draft.templates import load_template
 from app.vault import DocumentInfo, VaultInfo
 from tests.gui.conftest import PASSPHRASE, unlock_with
 

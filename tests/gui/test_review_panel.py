@@ -21,7 +21,7 @@ from app.gui.main_window import MainWindow
 from app.gui.review_panel import ReviewPanel
 from app.paths import audit_dir
 from app.tasks.corrections import load_corrections
-from app.tasks.verify import find_quote
+from app.tasks.quotes import find_quote
 from app.vault import DocumentInfo, VaultInfo
 from tests.gui.conftest import PASSPHRASE, unlock_with
 from tests.shared_data import CUAD

@@ -33,7 +33,7 @@ from app.gui.summarise_panel import SummarisePanel
 from app.paths import audit_dir
 from app.tasks.corrections import load_corrections
 from app.tasks.extract import Cell, Grid, Row
-from app.tasks.summarise import Point, Summary
+from app.tasks.summarise.pipeline import Point, Summary
 from app.vault import DocumentInfo, VaultInfo
 from tests.gui.conftest import PASSPHRASE, unlock_with
 from tests.shared_data import CUAD

@@ -17,8 +17,8 @@ from app.cancel import CancelToken
 from app.cli import main
 from app.engine import Engine
 from app.errors import CancelledError
-from app.tasks.eval_labels import document_files, load_labels
-from app.tasks.evaluate import evaluate
+from app.evaluation.extraction import evaluate
+from app.evaluation.labels import document_files, load_labels
 from app.tasks.fieldsets import load_fieldset
 from app.vault import list_vaults
 from tests.shared_data import CUAD

@@ -30,7 +30,7 @@ from app.tasks import load_fieldset
 from app.tasks.audited import run_ask, run_extract
 from app.tasks.extract.resume import ROW_TASK
 from app.tasks.fieldsets import FieldSet
-from app.tasks.summarise import Summary, summarise
+from app.tasks.summarise.pipeline import Summary, summarise
 from app.vault import Vault, unlock
 from tests.fixtures.firm_server import FirmServer, make_certificate, write_policy
 from tests.fixtures.vault import Ready

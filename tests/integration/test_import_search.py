@@ -15,7 +15,7 @@ import pytest
 
 from app.cli import main
 from app.ingest.importer import import_paths
-from app.ingest.model import IngestLimits
+from app.ingest.types import IngestLimits
 from app.vault import SearchSyntaxError, Vault, unlock
 from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD, FILES

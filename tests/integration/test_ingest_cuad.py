@@ -8,7 +8,7 @@ import statistics
 from pathlib import Path
 
 from app.ingest import extract_many
-from app.ingest.model import IngestLimits
+from app.ingest.types import IngestLimits
 from tests.shared_data import CUAD as SHARED_CUAD
 
 CUAD = SHARED_CUAD

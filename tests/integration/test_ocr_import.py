@@ -19,8 +19,8 @@ import pytest
 from app.cancel import CancelToken
 from app.config import ingest_limits
 from app.ingest.importer import import_paths
-from app.ingest.model import IngestLimits
 from app.ingest.ocr_boxes import quote_rects
+from app.ingest.types import IngestLimits
 from app.vault import Vault, unlock
 from tests.fixtures.vault import (  # noqa: F401
     Ready,

@@ -16,6 +16,7 @@ import pytest
 
 from app.engine import Engine
 from app.ingest.importer import import_paths
+from app.tasks.quotes import find_quote
 from app.tasks.review import (
     LABELS,
     Playbook,
@@ -25,7 +26,6 @@ from app.tasks.review import (
     run_review,
 )
 from app.tasks.review.review import ReviewRow
-from app.tasks.verify import find_quote
 from app.vault import Vault, unlock
 from tests.eval.nli_scoring import Nda, load_ndas
 from tests.fixtures.vault import Ready

@@ -19,7 +19,7 @@ from app.engine import Engine
 from app.errors import CancelledError
 from app.ingest.importer import import_paths
 from app.tasks import summarise
-from app.tasks.summarise import date_key
+from app.tasks.summarise.pipeline import date_key
 from app.vault import Vault, unlock
 from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD

@@ -6,17 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from app.ingest.model import IngestLimits
+from app.evaluation.labels import load_labels
+from app.evaluation.match import is_correct, match_kind
 from app.ingest.reader import read_bytes
+from app.ingest.types import IngestLimits
 from app.paths import resource_path
 from app.tasks.candidates import Cues, DocumentText, Extractors, Page
 from app.tasks.candidates.clauses import YES_THRESHOLD
 from app.tasks.candidates.places import canonical_place
-from app.tasks.eval_labels import load_labels
-from app.tasks.eval_match import is_correct, match_kind
 from app.tasks.extract.typed import verbatim_cell
 from app.tasks.fieldsets import load_fieldset
-from app.tasks.verify import find_quote
+from app.tasks.quotes import find_quote
 from tests.shared_data import CUAD
 
 SAMPLES = ("cuad-dev-009", "cuad-dev-016", "cuad-dev-064")

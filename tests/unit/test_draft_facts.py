@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.tasks.candidates import DocumentText, Page
-from app.tasks.draft_facts import amount, client_name, deadline, party_fact, signatory, typed_value
+from app.tasks.draft.facts import amount, client_name, deadline, party_fact, signatory, typed_value
 
 INSTRUCTIONS = (
     "Our client Tickets.com is owed $25,000 in unpaid sponsorship fees. Give them 14 days. "

@@ -10,9 +10,9 @@ import pytest
 from docx.enum.text import WD_COLOR_INDEX
 
 from app import paths
-from app.tasks.draft import Draft, Fact, SectionText, Sentence, Source, grounded, plausible
-from app.tasks.draft_render import CLOSE, OPEN, layout, to_text, write_docx
-from app.tasks.templates import TemplateError, list_templates, load_template
+from app.tasks.draft.pipeline import Draft, Fact, SectionText, Sentence, Source, grounded, plausible
+from app.tasks.draft.render import CLOSE, OPEN, layout, to_text, write_docx
+from app.tasks.draft.templates import TemplateError, list_templates, load_template
 
 BUILTIN = {"engagement-letter", "demand-letter", "nda", "memo"}
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.tasks.eval_match import is_correct, match_kind, party_names
-from app.tasks.eval_values import PartialDate, find_dates, find_durations, find_states
+from app.evaluation.match import is_correct, match_kind, party_names
 from app.tasks.fieldsets import load_fieldset
+from app.tasks.legal_values import PartialDate, find_dates, find_durations, find_states
 
 # cuad-dev-000's preamble, as pypdfium2 extracts it (note "1 st  day of May 2006").
 PREAMBLE_000 = (

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from app.commands.evaluate import format_evaluation
-from app.tasks.eval_baseline import baseline_value, governing_law, parties
-from app.tasks.eval_labels import EvaluationError, document_files, label_column, load_labels
-from app.tasks.eval_match import is_correct, match_kind
-from app.tasks.evaluate import Evaluation, score
+from app.evaluation.baseline import baseline_value, governing_law, parties
+from app.evaluation.extraction import Evaluation, score
+from app.evaluation.labels import EvaluationError, document_files, label_column, load_labels
+from app.evaluation.match import is_correct, match_kind
 from app.tasks.extract import NOT_FOUND_CELL, Cell, Grid, Row
 from app.tasks.fieldsets import FieldSetError, load_fieldset, parse_fieldset
 from tests.shared_data import CUAD

@@ -79,11 +79,11 @@ def test_grammar_for_refuses_with_an_error_naming_the_task() -> None:
 
 def test_every_schema_the_tasks_build_passes_both_checks() -> None:
     from app.tasks.ask import answer_schema
-    from app.tasks.draft import section_schema
+    from app.tasks.draft.pipeline import section_schema
+    from app.tasks.draft.templates import Section
     from app.tasks.extract import cell_schema
     from app.tasks.fieldsets import Field
-    from app.tasks.summary_parts import STYLE_SPECS, combine_schema, window_schema
-    from app.tasks.templates import Section
+    from app.tasks.summarise.parts import STYLE_SPECS, combine_schema, window_schema
 
     quotes = ['(hereinafter "Confidential Information")', "back\\slash", "line\nbreak", "é"]
     clause = {"type": "object", "properties": {"quote": {"enum": quotes}}, "required": ["quote"]}

@@ -14,9 +14,9 @@ import pypdfium2 as pdfium
 import pytest
 
 from app.ingest import ocr
-from app.ingest.model import IngestLimits, OcrWord, PageText
 from app.ingest.ocr import ocr_pdf_page, ocr_pdf_pages, parse_tsv, with_layer
 from app.ingest.ocr_boxes import ocr_record, quote_rects, span_rects
+from app.ingest.types import IngestLimits, OcrWord, PageText
 from tests.shared_data import CUAD
 
 HEADER = (

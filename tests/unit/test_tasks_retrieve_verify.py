@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.tasks.ask import Citation, answer_schema, verify_citation
+from app.tasks.quotes import closest_sentence, find_quote
 from app.tasks.retrieve import Passage, build_query
-from app.tasks.verify import closest_sentence, find_quote
 
 PAGE = (
     "G.\u00a0CHOICE\u00a0OF\u00a0LAW.\u00a0This\u00a0Agreement\u00a0and\u00a0performance\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.tasks.summarise import (
+from app.tasks.summarise.pipeline import (
     STYLE_SPECS,
     Point,
     date_key,

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from app.tasks.candidates.document import DocumentText, Sentence
 from app.tasks.candidates.types import Candidate, ranked
-from app.tasks.eval_values import PartialDate, date_spans, duration_spans
+from app.tasks.legal_values import PartialDate, date_spans, duration_spans
 
 #: The preamble and title lines are in the first few thousand characters.
 HEAD_CHARS = 6000

@@ -12,7 +12,7 @@ import re
 
 from app.tasks.candidates.document import DocumentText
 from app.tasks.candidates.types import Candidate, ranked
-from app.tasks.eval_values import find_states
+from app.tasks.legal_values import find_states
 
 _GOVERNS = re.compile(
     r"\b(govern(ed|s|ing)?|constru(ed|e|ction)|interpret(ed|ation)?|enforced|"

@@ -13,7 +13,7 @@ import re
 
 from app.tasks.candidates.document import DocumentText, Sentence
 from app.tasks.candidates.types import Candidate, ranked
-from app.tasks.eval_values import duration_spans
+from app.tasks.legal_values import duration_spans
 
 _AUTO = re.compile(
     r"\b(automatic(ally)?\s+(be\s+)?(renew|extend)\w*|(renew|extend)\w*\s+automatically|"

@@ -21,11 +21,11 @@ from app.engine.structured import generate_json
 from app.errors import OutputInvalidError, OutputTruncatedError
 from app.tasks.candidates import DocumentText, Sentence
 from app.tasks.chooser import Chooser
-from app.tasks.eval_values import words
 from app.tasks.extract.cells import NOT_FOUND_CELL, Cell
 from app.tasks.extract.passages import candidate_passages, search_query
 from app.tasks.fieldsets import Field
-from app.tasks.verify import find_quote
+from app.tasks.legal_values import words
+from app.tasks.quotes import find_quote
 from app.vault import Vault
 
 MAX_SENTENCES = 5

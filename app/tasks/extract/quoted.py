@@ -11,7 +11,7 @@ from typing import Any
 
 from app.tasks.extract.cells import Cell
 from app.tasks.fieldsets import Field
-from app.tasks.verify import closest_sentence, find_quote
+from app.tasks.quotes import closest_sentence, find_quote
 
 MAX_QUOTE_CHARS = 240
 

@@ -4,7 +4,7 @@ Used when the grid runs on the firm's inference server (app/engine/remote.py): a
 that goes away after 150 of 200 leases must not cost the 150. Each finished row is stored
 in the vault's ``task_outputs`` table (encrypted like everything in the vault), keyed by
 the document's SHA-256, the field set's definition and the model's SHA-256; a rerun with
-the same three reuses it. Summaries keep their parts the same way (app/tasks/summarise.py).
+the same three reuses it. Summaries keep their parts the same way (app/tasks/summarise/pipeline.py).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from app.tasks.chooser import Chooser
 from app.tasks.extract.cells import Cell
 from app.tasks.extract.params import ChooserParams
 from app.tasks.fieldsets import Field
-from app.tasks.verify import find_quote
+from app.tasks.quotes import find_quote
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from app.tasks.quotes import MIN_QUOTE_CHARS, find_quote
 from app.tasks.retrieve import Query, build_query, weigh
 from app.tasks.review.playbook import Statement
-from app.tasks.verify import MIN_QUOTE_CHARS, find_quote
 from app.vault import Vault
 
 _BREAK = re.compile(

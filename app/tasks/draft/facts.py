@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 from app.tasks.candidates import Candidate, DocumentText, Extractors, Page, Sentence
 from app.tasks.candidates.document import sentence_spans
-from app.tasks.eval_values import duration_spans, words
 from app.tasks.extract.typed import distinct_values
-from app.tasks.verify import find_quote
+from app.tasks.legal_values import duration_spans, words
+from app.tasks.quotes import find_quote
 
 DOCUMENT_EXTRACTORS = ("client", "counterparty")
 INSTRUCTION_EXTRACTORS = ("amount", "deadline", "signatory")

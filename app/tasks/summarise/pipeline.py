@@ -35,8 +35,8 @@ from app.engine.chat import Message
 from app.engine.structured import generate_json, token_budget
 from app.errors import CancelledError
 from app.tasks.candidates import DocumentText, Page
-from app.tasks.summary_facts import facts_header
-from app.tasks.summary_parts import (
+from app.tasks.summarise.facts import facts_header
+from app.tasks.summarise.parts import (
     FORMAT_VERSION,
     MARGIN,
     PARTIAL_TASK,

@@ -29,8 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from app.tasks.eval_values import date_spans, duration_spans, find_states
 from app.tasks.fieldsets import Field
+from app.tasks.legal_values import date_spans, duration_spans, find_states
 
 PREAMBLE_CHARS = 3000
 NEAR_CHARS = 200

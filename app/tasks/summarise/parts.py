@@ -1,6 +1,6 @@
 """Summarise, the parts: data types, page windows, schemas and prompts (no model calls).
 
-Kept apart from the pipeline in app/tasks/summarise.py so each stays small and the
+Kept apart from the pipeline in app/tasks/summarise/pipeline.py so each stays small and the
 windowing and schemas are tested without a model.
 """
 

@@ -28,12 +28,12 @@ from app.audit.records import DetailValue
 from app.cancel import CancelToken, Progress, no_progress
 from app.engine import Engine
 from app.errors import CancelledError
+from app.evaluation.baseline import baseline_value
+from app.evaluation.labels import EvaluationError, Labels
+from app.evaluation.match import is_correct, match_kind
 from app.ingest.importer import import_paths
 from app.matters import create_matter, delete_matter, lock_matter, open_matter
 from app.tasks.audited import record_task_run
-from app.tasks.eval_baseline import baseline_value
-from app.tasks.eval_labels import EvaluationError, Labels
-from app.tasks.eval_match import is_correct, match_kind
 from app.tasks.extract import Grid, Status, extract_grid
 from app.tasks.fieldsets import FieldSet
 from app.vault import Vault

@@ -1,13 +1,13 @@
 """Draft: a template, the lawyer's instructions and chosen documents -> a cited first draft.
 
-The pipeline fills what a template needs (app/tasks/templates.py) from two kinds of
+The pipeline fills what a template needs (app/tasks/draft/templates.py) from two kinds of
 source, numbered for the model: the lawyer's instructions ("write to Acme about the
 unpaid $12,000 invoice") and passages of the chosen documents found by each fact's or
 section's search terms (app/tasks/extract.candidate_passages, scoped to those documents).
 
 - Typed facts (``x-extractor``: the agreement's name, date and parties, our client and
   the other side, amounts, deadlines and the signatory) are parsed from the documents
-  and the instructions by app/tasks/draft_facts.py, each with the sentence stating it.
+  and the instructions by app/tasks/draft/facts.py, each with the sentence stating it.
 - Other facts: one grammar-constrained JSON answer per fact (found, source number, verbatim
   quote, value). A fact goes into the draft only when its quote is on the cited page (or in
   the instructions) *and* the value's words are in that quote, so a value the model
@@ -18,7 +18,7 @@ section's search terms (app/tasks/extract.candidate_passages, scoped to those do
 - Sections (the prose a template asks for): the model writes sentences, each citing one
   source and quoting it; a sentence whose quote is not in the source is kept but flagged.
 
-Rendering to text and DOCX is in app/tasks/draft_render.py; nothing here writes files.
+Rendering to text and DOCX is in app/tasks/draft/render.py; nothing here writes files.
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ from app.engine.chat import Message
 from app.engine.structured import bound_schema, generate_json
 from app.errors import CancelledError, OutputInvalidError, OutputTruncatedError, UsageError
 from app.tasks.candidates import DocumentText
-from app.tasks.draft_facts import document_texts, typed_value
-from app.tasks.eval_values import find_dates, find_durations
+from app.tasks.draft.facts import document_texts, typed_value
+from app.tasks.draft.templates import Section, Template
 from app.tasks.extract import candidate_passages, cell_schema
 from app.tasks.fieldsets import Field
+from app.tasks.legal_values import find_dates, find_durations
 from app.tasks.prompts import prompt_messages
+from app.tasks.quotes import find_quote
 from app.tasks.retrieve import Passage
-from app.tasks.templates import Section, Template
-from app.tasks.verify import find_quote
 from app.vault import Vault
 
 FactStatus = Literal["supported", "unsupported", "missing"]

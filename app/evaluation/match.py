@@ -43,7 +43,8 @@ import math
 import re
 from collections import Counter
 
-from app.tasks.eval_values import (
+from app.tasks.fieldsets import MATCH_KINDS, Field
+from app.tasks.legal_values import (
     PartialDate,
     find_dates,
     find_durations,
@@ -52,7 +53,6 @@ from app.tasks.eval_values import (
     parse_label_date,
     words,
 )
-from app.tasks.fieldsets import MATCH_KINDS, Field
 
 TEXT_F1 = 0.7
 PARTY_SHARE = 2 / 3

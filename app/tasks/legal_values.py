@@ -1,7 +1,7 @@
 """Reading legal values out of free text: dates, US states, durations, words.
 
-Shared by the matcher (app/tasks/eval_match.py), which compares a model's answer with a
-label, and the keyword baseline (app/tasks/eval_baseline.py), which looks for the same
+Shared by the matcher (app/evaluation/match.py), which compares a model's answer with a
+label, and the keyword baseline (app/evaluation/baseline.py), which looks for the same
 things in a contract with regular expressions. Both must read "the 1st day of May, 2006",
 "May 1, 2006" and "5/1/2006" as the same date, or the comparison would measure the
 spelling rather than the answer.
@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from app.tasks.verify import normalise
+from app.tasks.quotes import normalise
 
 MONTHS = {
     name: number

@@ -19,8 +19,8 @@ from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
 from docx.shared import Pt, RGBColor
 
-from app.tasks.draft import Draft, Fact, Source
-from app.tasks.templates import SLOT
+from app.tasks.draft.pipeline import Draft, Fact, Source
+from app.tasks.draft.templates import SLOT
 
 RunKind = Literal["text", "value", "placeholder", "cite"]
 OPEN, CLOSE = "[\u25cf", "\u25cf]"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.tasks.candidates import Candidate, DocumentText, Extractors
 from app.tasks.extract.typed import distinct_values
-from app.tasks.summary_parts import Point
+from app.tasks.summarise.parts import Point
 
 #: (generator, label) in the order a reader wants them.
 HEADER = (
