@@ -28,7 +28,7 @@ from app.ingest.importer import import_paths
 from app.models.store import resolve_model
 from app.tasks.draft.pipeline import draft, grounded
 from app.tasks.draft.templates import load_template
-from app.tasks.legal_values import words
+from app.tasks.legal_values import find_dates, words
 from app.vault import create_vault, unlock
 from tests.eval import eval_limit, temporary_home
 from tests.eval.eval_summaries import load_rows
@@ -40,6 +40,15 @@ INSTRUCTIONS = (
     "Our client {client} is owed $25,000 in unpaid fees under the agreement. "
     "Give them 14 days. Sign as Jane Doe, Doe & Partners LLP."
 )
+
+
+def holds(value: str, quote: str) -> bool:
+    """The quote states the value: its words, or the same date written another way
+    ("15th day of July, 2010" holds "July 15, 2010")."""
+    if grounded(value, quote):
+        return True
+    dates = find_dates(value)
+    return bool(dates) and dates[0] in find_dates(quote)
 
 
 def _names(label: str) -> list[set[str]]:
@@ -77,7 +86,7 @@ def run() -> list[dict[str, Any]]:
                 facts = {n: f for n, f in result.facts.items()}
                 filled = [f for f in facts.values() if f.status == "supported"]
                 invented = [f.name for f in filled
-                            if not (f.source and f.value and grounded(f.value, f.source.quote))]  # fmt: skip
+                            if not (f.source and f.value and holds(f.value, f.source.quote))]  # fmt: skip
                 recipient = facts["recipient_name"]
                 recipient_ok = (
                     recipient.status == "supported"
@@ -88,7 +97,8 @@ def run() -> list[dict[str, Any]]:
                     "id": row["id"], "filled": len(filled), "facts": len(facts),
                     "invented": invented, "recipient_ok": recipient_ok,
                     "seconds": round(time.perf_counter() - start, 1),
-                    "values": {n: [f.status, f.value] for n, f in facts.items()},
+                    "values": {n: [f.status, f.value, f.source.quote if f.source else None]
+                               for n, f in facts.items()},
                 })  # fmt: skip
                 print(f"  {row['id']}: {len(filled)}/{len(facts)} facts, invented {invented}",
                       file=sys.stderr, flush=True)  # fmt: skip

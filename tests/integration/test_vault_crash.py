@@ -46,7 +46,12 @@ def test_sigkill_never_loses_a_committed_document(ready_vault: Ready, tmp_path: 
             assert head == b"ready\n"
             time.sleep(rng.uniform(0.0, 0.1))
         os.kill(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        # Read through the same buffered reader that readline() used: communicate() with a
+        # timeout reads the raw pipe and would drop lines readline() had already buffered
+        # (seen under load as "unreported" documents that were in fact reported).
+        out = proc.stdout.read()
+        proc.stdout.close()
         assert proc.returncode == -signal.SIGKILL, "the writer stopped before it was killed"
         lines = (head + out).decode().split("\n")[:-1]  # a torn last line was never reported
         if lines and lines[0] == "ready":

@@ -9,6 +9,8 @@ its page and the verbatim sentence that states it; the model's points follow.
 
 from __future__ import annotations
 
+import re
+
 from app.tasks.candidates import Candidate, DocumentText, Extractors
 from app.tasks.extract.typed import distinct_values
 from app.tasks.summarise.parts import Point
@@ -26,6 +28,11 @@ HEADER = (
 #: A generator's best candidate must lead the next distinct answer by this much to be
 #: stated as a fact without asking anyone (the same rule scale as Extract's margins).
 MIN_LEAD = 0.0
+PREAMBLE_CHARS = 8000
+MAX_PREAMBLE_CHARS = 600
+_NAMES_PARTIES = re.compile(
+    r"\b(by\s+and\s+between|between|among|by\s+and\s+among|party\s+a\s*:)", re.IGNORECASE
+)
 
 
 def _best(candidates: list[Candidate]) -> Candidate | None:
@@ -37,12 +44,29 @@ def _best(candidates: list[Candidate]) -> Candidate | None:
     return options[0]
 
 
+def _preamble(doc: DocumentText) -> Point | None:
+    """The sentence that names the parties, quoted whole, when it could not be split."""
+    for sentence in doc.head(PREAMBLE_CHARS):
+        if _NAMES_PARTIES.search(sentence.text):
+            text = sentence.flat
+            if len(text) > MAX_PREAMBLE_CHARS:
+                text = text[: MAX_PREAMBLE_CHARS - 1] + "\u2026"
+            return Point(f"Parties (as the agreement names them): {text}", [sentence.page],
+                         sentence.flat)  # fmt: skip
+    return None
+
+
 def facts_header(doc: DocumentText) -> list[Point]:
     """One point per fact the document clearly states, each quoting its sentence."""
     extractors = Extractors(doc)
     points: list[Point] = []
     for name, label in HEADER:
         best = _best(extractors.candidates(name))
+        if name == "parties" and (best is None or len(best.normalised or []) < 2):
+            preamble = _preamble(doc)
+            if preamble is not None:
+                points.append(preamble)
+                continue
         if best is None:
             continue
         value = best.value
