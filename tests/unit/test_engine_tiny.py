@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
@@ -15,33 +14,17 @@ from app.engine import ContextOverflowError, Engine
 from app.engine.hardware import detect
 from app.engine.structured import generate_json
 from app.errors import EngineError, ModelFileError, OutputTruncatedError
-from app.models.catalog import ModelSpec
-from app.models.store import InstalledModel
-from tests.fixtures.tiny_gguf import tiny_gguf
+from tests.fixtures.tiny_gguf import installed_tiny, tiny_gguf
 
 __all__ = ["tiny_gguf"]
-
-
-def installed(path: Path) -> InstalledModel:
-    spec = ModelSpec(
-        id="tiny",
-        name="tiny",
-        file_name=path.name,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-        size=path.stat().st_size,
-        licence="test",
-        source="test",
-        chat_format="plain",
-        context_length=2048,
-        role="test",
-    )
-    return InstalledModel(spec, path)
 
 
 @pytest.fixture(scope="module")
 def tiny_engine(tiny_gguf: Path) -> Engine:
     engine = Engine()
-    engine.load(installed(tiny_gguf), settings=Settings(context=512, threads=1), hardware=detect())
+    engine.load(
+        installed_tiny(tiny_gguf), settings=Settings(context=512, threads=1), hardware=detect()
+    )
     yield engine  # type: ignore[misc]
     engine.close()
 
@@ -123,7 +106,7 @@ def test_json_cut_short_raises(tiny_engine: Engine) -> None:
 def test_truncated_file_is_refused_before_llama_cpp(tiny_gguf: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.gguf"
     shutil.copyfile(tiny_gguf, broken)
-    model = installed(broken)
+    model = installed_tiny(broken)
     with broken.open("r+b") as handle:
         handle.truncate(broken.stat().st_size - 100)
     engine = Engine()
@@ -139,7 +122,7 @@ def test_truncated_file_is_refused_before_llama_cpp(tiny_gguf: Path, tmp_path: P
 def test_tampered_file_is_refused_by_hash(tiny_gguf: Path, tmp_path: Path) -> None:
     copy = tmp_path / "tampered.gguf"
     shutil.copyfile(tiny_gguf, copy)
-    model = installed(copy)
+    model = installed_tiny(copy)
     data = bytearray(copy.read_bytes())
     data[-10] ^= 0x55
     copy.write_bytes(bytes(data))

@@ -23,8 +23,7 @@ from app.config import Settings
 from app.engine import Engine
 from app.engine.hardware import detect
 from app.engine.structured import generate_json
-from tests.fixtures.tiny_gguf import tiny_gguf
-from tests.unit.test_engine_tiny import installed
+from tests.fixtures.tiny_gguf import installed_tiny, tiny_gguf
 
 __all__ = ["tiny_gguf"]
 
@@ -36,7 +35,9 @@ QUOTED_TERM = 'The information (hereinafter "Confidential Information") provided
 def engine(tiny_gguf: Path) -> Iterator[Engine]:
     engine = Engine()
     # One thread: ggml's spinning thread barrier crawls on a busy CPU (60 s instead of 1 s).
-    engine.load(installed(tiny_gguf), settings=Settings(context=2048, threads=1), hardware=detect())
+    engine.load(
+        installed_tiny(tiny_gguf), settings=Settings(context=2048, threads=1), hardware=detect()
+    )
     yield engine
     engine.close()
 

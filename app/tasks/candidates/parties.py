@@ -67,6 +67,8 @@ _OF_ADDRESS = re.compile(
     r"Corporation|Company|University|Incorporated|Trust|Bank)\.?(?P<cut>,?\s+(?:of|at|in)\s+)"
     r"(?=[A-Z0-9])"
 )
+#: A clause, not a name: a verb or a quotation inside it.
+_NOT_A_NAME = re.compile(r"\b(is|are|shall|will|together|hereto|hereby)\b|[\"\u201c\u201d]")
 _END = re.compile(r"\b(WHEREAS|RECITALS|BACKGROUND|WITNESSETH|PREAMBLE)\b")
 
 
@@ -91,7 +93,7 @@ def _names(segment: str) -> list[str]:
         if not flat or _CONTINUATION.match(flat):
             continue
         name = _name(flat)
-        if name and _NAME_CHARS.match(name) and len(name) <= 150:
+        if name and _NAME_CHARS.match(name) and len(name) <= 150 and not _NOT_A_NAME.search(name):
             names.append(name)
     return names
 

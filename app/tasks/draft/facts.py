@@ -143,11 +143,21 @@ def party_fact(kind: str, instructions: str,
     if said is None:
         return None
     ours = _distinctive(said[0])
-    for document_id, candidate, name in parties:
-        is_ours = bool(ours & _distinctive(name))
-        if (kind == "client") == is_ours:
-            doc = dict(docs)[document_id]
-            return _document_value(document_id, doc, candidate, name)
+    if parties:
+        # Our client is the party sharing most words with the name in the instructions
+        # (sister companies share some); the recipient is another party of that
+        # document, the one sharing fewest.
+        overlap = [len(ours & _distinctive(name)) for _, _, name in parties]
+        client = max(range(len(parties)), key=lambda i: overlap[i])
+        if overlap[client] > 0:
+            if kind == "client":
+                document_id, candidate, name = parties[client]
+                return _document_value(document_id, dict(docs)[document_id], candidate, name)
+            others = [i for i, p in enumerate(parties)
+                      if i != client and p[0] == parties[client][0]]  # fmt: skip
+            if others:
+                document_id, candidate, name = parties[min(others, key=lambda i: overlap[i])]
+                return _document_value(document_id, dict(docs)[document_id], candidate, name)
     if kind == "client":  # named in the instructions, not found among the parties
         return _from_instructions(said[1], said[0])
     return None
