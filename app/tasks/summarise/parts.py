@@ -127,6 +127,8 @@ class Summary:
     #: Pages covered but with no text to read (e.g. a scan that needs OCR).
     empty_pages: list[int] = field(default_factory=list)
     stats: SummaryStats = field(default_factory=SummaryStats)
+    #: How many of ``points`` (at the start) are the facts header, not the model's points.
+    facts: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,6 +140,7 @@ class Summary:
             "covered_pages": self.covered_pages,
             "total_pages": self.total_pages,
             "empty_pages": self.empty_pages,
+            "facts": self.facts,
             "stats": self.stats.to_json(),
         }
 

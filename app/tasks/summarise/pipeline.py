@@ -277,10 +277,11 @@ def summarise(
         )
         points = merge_repeats(points)
 
+    header: list[Point] = []
     if style != "chronology":
         # The facts header: who, when, how long, which law, each with its quote.
-        text = DocumentText([Page(p.page, p.text) for p in pages], info.title)
-        points = [*facts_header(text), *points]
+        header = facts_header(DocumentText([Page(p.page, p.text) for p in pages], info.title))
+        points = [*header, *points]
     stats.total_seconds = time.perf_counter() - start
     summary = Summary(
         document_id,
@@ -292,6 +293,7 @@ def summarise(
         style,
         empty_pages,
         stats,
+        len(header),
     )
     if store:
         vault.put_task_output(
