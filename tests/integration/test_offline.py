@@ -65,4 +65,8 @@ def test_demo_works_offline(tmp_path: Path, default_model: object) -> None:
     assert "reused from cache" in result.stdout
     assert "read back byte-identical" in result.stdout
     assert "«governed by»" in result.stdout
-    assert "\nOK: " in result.stdout and "Unsealed" not in result.stdout
+    assert "\nOK: " in result.stdout  # the audit log verifies
+    # Without an OS keyring (as here) policy keeps the signing key off the disk, so the
+    # demo's records stay unsealed: it must say so and why, not fail or claim a seal.
+    sealed = "Unsealed" not in result.stdout
+    assert sealed or "Not sealed: No usable keyring" in result.stdout, result.stdout
