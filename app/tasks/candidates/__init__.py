@@ -9,7 +9,6 @@ generator reads the full text of every page (not only search hits) and returns r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cached_property
 
 from app.tasks.candidates.clauses import Cues, clause_candidates
@@ -82,12 +81,10 @@ class Extractors:
         """The ranked candidates of generator ``extractor`` (one of EXTRACTORS)."""
         if extractor == "clause":
             return self.clause(cues or Cues((), ()))
-        getter: Callable[[], list[Candidate]] | None = None
-        if extractor in EXTRACTORS:
-            getter = lambda: getattr(self, extractor)  # noqa: E731
-        if getter is None:
+        if extractor not in EXTRACTORS:
             raise KeyError(extractor)
-        return getter()
+        found: list[Candidate] = getattr(self, extractor)
+        return found
 
 
 __all__ = [

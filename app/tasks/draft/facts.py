@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.tasks.candidates import Candidate, DocumentText, Extractors, Page, Sentence
+from app.tasks.candidates import Candidate, DocumentText, Extractors, Sentence
 from app.tasks.candidates.document import sentence_spans
 from app.tasks.extract.typed import distinct_values
 from app.tasks.legal_values import duration_spans, words
@@ -184,12 +184,3 @@ def typed_value(extractor: str, instructions: str,
     if extractor in DOCUMENT_EXTRACTORS:
         return party_fact(extractor, instructions, docs)
     return document_fact(extractor, docs)
-
-
-def document_texts(vault: object, document_ids: Sequence[str]) -> list[tuple[str, DocumentText]]:
-    """The chosen documents as page texts (``vault`` is an app.vault.Vault)."""
-    out = []
-    for document_id in document_ids:
-        pages = [Page(p.page, p.text) for p in vault.pages(document_id)]  # type: ignore[attr-defined]
-        out.append((document_id, DocumentText(pages)))
-    return out

@@ -36,9 +36,9 @@ from app.engine.chat import Message
 from app.engine.structured import bound_schema, generate_json
 from app.errors import CancelledError, OutputInvalidError, OutputTruncatedError, UsageError
 from app.tasks.candidates import DocumentText
-from app.tasks.draft.facts import document_texts, typed_value
+from app.tasks.draft.facts import typed_value
 from app.tasks.draft.templates import Section, Template
-from app.tasks.extract import candidate_passages, cell_schema
+from app.tasks.extract import candidate_passages, cell_schema, document_text
 from app.tasks.fieldsets import Field
 from app.tasks.legal_values import find_dates, find_durations
 from app.tasks.prompts import prompt_messages
@@ -359,7 +359,7 @@ def draft(
     day = today or datetime.date.today()
     result = Draft(template, instructions, list(document_ids), f"{day.day} {day:%B %Y}")
     sources = _Sources(vault, instructions)
-    texts = document_texts(vault, document_ids)
+    texts = [(d, document_text(vault, d)) for d in document_ids]
     steps = len(template.facts) + len(template.sections)
     done = 0
     for item in template.facts:
