@@ -10,14 +10,13 @@ export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 STAMP  := $(VENV)/.installed
 # Debian packages: a real Secret Service (gnome-keyring under dbus) for the keyring tests,
 # Xvfb and Qt's runtime libraries for the desktop app and its screenshots; Tesseract
-# and its English data for OCR of scanned documents (app/ingest/ocr.py).
+# and its English data for OCR of scanned documents (app/ingest/ocr.py); mmdebstrap and
+# strace for the package test (a clean Debian root, the syscall trace: tests/integration/test_package.py).
 APT_PACKAGES := gnome-keyring dbus dbus-x11 xvfb xauth libegl1 libgl1 libxkbcommon0 \
                 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 \
                 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
                 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 \
-                wixl msitools osslsigncode tesseract-ocr tesseract-ocr-eng
-# Only for `make package` / `make package-test` (the clean Debian root, the syscall trace).
-PACKAGE_APT := mmdebstrap strace
+                wixl msitools osslsigncode tesseract-ocr tesseract-ocr-eng mmdebstrap strace
 ONLY ?=
 LIMIT ?=
 
@@ -51,9 +50,10 @@ test: system-deps setup models
 	$(BIN)/python -m pytest -q
 
 # The quick loop while working: every test except those that load the real default model
-# (marked `model`, automatically, in tests/conftest.py). `make test` still runs them all.
+# (marked `model`, automatically, in tests/conftest.py) and the package build + install test
+# (marked `package`). `make test` still runs them all.
 test-fast: system-deps setup models
-	$(BIN)/python -m pytest -q -m "not model"
+	$(BIN)/python -m pytest -q -m "not model and not package"
 
 bench: system-deps setup models
 	$(BIN)/python -m tests.bench.run $(ONLY)
@@ -71,11 +71,10 @@ lint: setup
 # The .deb (PyInstaller one-folder, release llama.cpp) and a test-signed bundle in dist/;
 # see installer/README.md. Cold: the llama.cpp build alone is ~12 min on 2 cores; cached after.
 package: system-deps setup models
-	@for p in $(PACKAGE_APT); do dpkg -s $$p >/dev/null 2>&1 || apt-get install -y -qq $$p >/dev/null; done
 	bash installer/linux/build.sh
 
-# Installs dist/*.deb into a clean Debian root without network and runs it there (not part
-# of `make test`: a cold build plus the root do not fit its time budget).
+# Installs dist/*.deb into a clean Debian root without network and runs it there. `make test`
+# runs the same two scripts (into temporary folders) through tests/integration/test_package.py.
 package-test: package
 	bash installer/linux/install_test.sh
 

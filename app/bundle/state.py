@@ -48,3 +48,18 @@ def imported_catalog() -> Path:
 
 def installed_root() -> Path:
     return INSTALLED_ROOT
+
+
+#: Written beside the root by installer/linux/build.sh when it ships the throw-away test
+#: root (no TRUST_ROOT given), so `chambers doctor` can warn that the package is not for use.
+TEST_ROOT_MARKER = "TEST-ROOT"
+
+
+def installed_root_status() -> dict[str, object]:
+    """For `chambers doctor`: whether a trust root is installed and if it is the test one."""
+    root = installed_root()
+    return {
+        "path": str(root),
+        "installed": root.is_file(),
+        "test_root": (root.parent / TEST_ROOT_MARKER).is_file(),
+    }

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from app import __version__
+from app.bundle.state import installed_root_status
 from app.commands._output import print_json
 from app.config import load_settings
 from app.engine.hardware import detect
@@ -52,6 +53,7 @@ def collect() -> dict[str, Any]:
         "data_dir": str(data_dir()),
         "models_dir": str(models_dir()),
         "network": "none: Chambers opens no network connections",
+        "trust_root": installed_root_status(),
         "hardware": hw.to_json(),
         "models": models,
     }
@@ -77,6 +79,8 @@ def _doctor(args: argparse.Namespace) -> int:
         f"CPU threads usable: {hw['cpu_usable']}"
     )
     print(f"Data: {report['data_dir']}\nModels: {report['models_dir']}")
+    if report["trust_root"]["test_root"]:
+        print("Trust root: THROW-AWAY TEST ROOT (a test build; IT must not deploy it)")
     for model in report["models"]:
         if not model["installed"]:
             print(f"- {model['id']}: not installed")

@@ -18,24 +18,23 @@ import argparse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import cast
 
 from app.cancel import CancelToken
 from app.commands._output import ProgressLine, interruptible
 from app.commands._unlock import close_vault, open_vault
-from app.engine import Engine
 from app.engine.loader import load_engine
+from app.engine.protocol import EngineHandle
 from app.errors import UsageError
 from app.vault import DocumentInfo, Vault
 
-EngineFactory = Callable[[str | None], Engine]
+EngineFactory = Callable[[str | None], EngineHandle]
 
 _factory: EngineFactory = load_engine
 
 
 @contextmanager
 def use_engine_factory(factory: EngineFactory) -> Iterator[None]:
-    """Make the verbs get their engine from ``factory`` (``model id -> Engine``) meanwhile.
+    """Make the verbs get their engine from ``factory`` (``model id -> engine``) meanwhile.
 
     The session closes the engine it was given, so a factory sharing one engine hands out
     a wrapper whose ``close`` does nothing (tests/fixtures/engine.py).
@@ -50,7 +49,7 @@ def use_engine_factory(factory: EngineFactory) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class TaskSession:
-    engine: Engine
+    engine: EngineHandle
     #: None for a verb that opens no matter (``task_session(args, vault=False)``).
     opened: Vault | None
     progress: ProgressLine
@@ -91,7 +90,7 @@ def find_document(documents: Sequence[DocumentInfo], ref: str) -> str:
     raise UsageError(f"No document {ref!r} in this vault.", "List them with `chambers docs VAULT`.")
 
 
-def _engine(args: argparse.Namespace, vault: bool) -> Engine:
+def _engine(args: argparse.Namespace, vault: bool) -> EngineHandle:
     """The local model, or the firm server where the policy and settings send this matter.
 
     Only when the settings choose a server (app/engine/backend.py) is the matter looked up
@@ -108,8 +107,7 @@ def _engine(args: argparse.Namespace, vault: bool) -> Engine:
         keys = [info.vault_id, info.name]
         chosen = placement(keys, model_id=model)
         if chosen.server is not None:
-            remote = connect_server(chosen.server["base_url"], model, matter=keys)
-            return cast(Engine, remote)  # the tasks use only EngineLike's methods
+            return connect_server(chosen.server["base_url"], model, matter=keys)
     return _factory(model)
 
 

@@ -17,7 +17,7 @@ from app.commands.extract import register_extract
 from app.commands.session import task_session
 from app.errors import UsageError
 from app.tasks.ask import Answer
-from app.tasks.audited import run_ask, run_summarise
+from app.tasks.audited import run_ask, run_summarise, run_summarise_batch
 from app.tasks.summarise.pipeline import STYLES, Summary
 
 
@@ -70,9 +70,17 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def register_summarise(sub: Any) -> None:
-    p = sub.add_parser("summarise", help="summarise one document, every point citing its page")
+    p = sub.add_parser(
+        "summarise", help="summarise documents, every point citing its page",
+        description="Summarise one or several documents. Several run concurrently on the "
+        "firm inference server (settings.server_parallel at a time), one at a time on this "
+        "computer; finished parts are kept, so a rerun after an error or Ctrl-C resumes.",
+    )  # fmt: skip
     p.add_argument("vault", metavar="VAULT")
-    p.add_argument("document", metavar="DOC", help="document id, unique id prefix, or title")
+    p.add_argument(
+        "documents", metavar="DOC", nargs="*", help="document id, unique id prefix, or title"
+    )
+    p.add_argument("--all", action="store_true", help="every top-level document of the matter")
     p.add_argument("--style", choices=STYLES, default="brief", help="default: brief")
     p.add_argument("--model", help="model id (default: the settings' or catalog default)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -90,17 +98,30 @@ def format_summary(summary: Summary) -> str:
 
 
 def _summarise(args: argparse.Namespace) -> int:
+    if bool(args.documents) == bool(args.all):
+        raise UsageError("Name the documents to summarise, or give --all (not both).")
     with task_session(args) as session:
-        summary = run_summarise(
-            session.document(args.document),
-            session.engine,
-            session.vault,
-            style=args.style,
-            progress=session.progress,
-            cancel=session.cancel,
-        )
+        ids = session.documents(args.documents)
+        if len(ids) == 1 and not args.all:
+            summary = run_summarise(
+                ids[0],
+                session.engine,
+                session.vault,
+                style=args.style,
+                progress=session.progress,
+                cancel=session.cancel,
+            )
+            summaries = [summary]
+        else:
+            summaries = run_summarise_batch(
+                ids, session.engine, session.vault, style=args.style,
+                progress=session.progress, cancel=session.cancel,
+            )  # fmt: skip
     if args.json:
-        print_json(summary.to_json())
+        print_json(summaries[0].to_json() if len(summaries) == 1 and not args.all else
+                   [s.to_json() for s in summaries])  # fmt: skip
+    elif len(summaries) == 1:
+        print(format_summary(summaries[0]))
     else:
-        print(format_summary(summary))
+        print("\n\n".join(f"== {s.title} ==\n{format_summary(s)}" for s in summaries))
     return 0

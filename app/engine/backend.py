@@ -83,6 +83,13 @@ def placement(
     return Placement(entry, "the policy allows this matter on the firm server")
 
 
+def allowed_parallel(entry: dict[str, Any], wanted: int) -> int:
+    """Documents sent at once: the settings' ``server_parallel``, within the policy's
+    ``max_parallel`` for that server (IT knows how many sequences it batches well)."""
+    limit = entry.get("max_parallel")
+    return max(1, min(wanted, limit) if isinstance(limit, int) else wanted)
+
+
 def _model_id(model_id: str | None, settings: Settings) -> str:
     from app.models.catalog import default_model_id
 
@@ -158,7 +165,7 @@ def connect_server(
         spec,
         n_ctx=n_ctx,
         api_key=api_key(server.base_url),
-        parallel=max(1, settings.server_parallel),
+        parallel=allowed_parallel(entry, settings.server_parallel),
     )
     try:
         engine.check_model_served()

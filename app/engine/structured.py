@@ -21,7 +21,7 @@ import jsonschema
 
 from app.cancel import CancelToken
 from app.engine.chat import Message
-from app.engine.engine import Engine
+from app.engine.protocol import EngineLike
 from app.engine.stats import GenerationStats
 from app.errors import CancelledError, OutputInvalidError, OutputTruncatedError
 
@@ -161,7 +161,7 @@ def parse_output(text: str, schema: dict[str, Any], finish_reason: str) -> Any:
 
 
 def generate_json(
-    engine: Engine,
+    engine: EngineLike,
     messages: Sequence[Message],
     schema: dict[str, Any],
     *,

@@ -26,7 +26,7 @@ from typing import Any
 
 from app.audit.records import DetailValue
 from app.cancel import CancelToken, Progress, no_progress
-from app.engine import Engine
+from app.engine.protocol import EngineLike
 from app.errors import CancelledError
 from app.evaluation.baseline import baseline_value
 from app.evaluation.labels import EvaluationError, Labels
@@ -254,7 +254,7 @@ def evaluate(
     files: Mapping[str, Path],
     fieldset: FieldSet,
     labels: Labels,
-    engine: Engine,
+    engine: EngineLike,
     *,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,

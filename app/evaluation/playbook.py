@@ -26,7 +26,7 @@ from typing import Any
 
 from app.audit.records import DetailValue
 from app.cancel import CancelToken, Progress, no_progress
-from app.engine import Engine
+from app.engine.protocol import EngineLike
 from app.errors import CancelledError
 from app.evaluation.extraction import scratch_matter
 from app.evaluation.labels import EvaluationError
@@ -219,7 +219,7 @@ def _outcomes(result: ReviewResult, nda: LabelledNda) -> list[Outcome]:
 def evaluate_playbook(
     path: Path,
     playbook: str | Playbook,
-    engine: Engine | None,
+    engine: EngineLike | None,
     *,
     limit: int | None = None,
     progress: Progress = no_progress,

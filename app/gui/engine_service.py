@@ -10,15 +10,16 @@ moves for every task (each calls the engine directly from its job), not only for
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.cancel import CancelToken, Progress
 from app.config import Settings, load_settings
-from app.engine import Engine, LoadedModel
+from app.engine import LoadedModel
 from app.engine.chat import Message
 from app.engine.loader import load_engine
+from app.engine.protocol import EngineHandle
 from app.engine.stats import GenerationStats
 from app.gui.jobs import Job, JobRunner
 
@@ -37,12 +38,12 @@ class EngineService(QObject):
     def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._engine: Engine | None = None
+        self._engine: EngineHandle | None = None
         self._current: Job | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
     @property
-    def engine(self) -> Engine | None:
+    def engine(self) -> EngineHandle | None:
         return self._engine
 
     @property
@@ -58,7 +59,7 @@ class EngineService(QObject):
         chosen = settings or load_settings()
         self.loading.emit(model_id or chosen.default_model or "default model")
 
-        def work(progress: Progress, cancel: CancelToken) -> Engine:
+        def work(progress: Progress, cancel: CancelToken) -> EngineHandle:
             progress(0.1, "Checking and loading the model")
             return load_engine(model_id, settings=chosen)
 
@@ -81,20 +82,20 @@ class EngineService(QObject):
         url = str(chosen.server["base_url"])
         self.loading.emit(url)
 
-        def work(progress: Progress, cancel: CancelToken) -> Engine:
+        def work(progress: Progress, cancel: CancelToken) -> EngineHandle:
             progress(0.1, "Connecting to the firm inference server")
-            return cast(Engine, connect_server(url, matter=matter))  # an EngineLike
+            return connect_server(url, matter=matter)
 
         job = Job(work, "firm server")
         job.signals.done.connect(self._on_loaded)
         job.signals.failed.connect(self.load_failed)
         return self._runner.start(job)
 
-    def adopt(self, engine: Engine) -> None:
+    def adopt(self, engine: EngineHandle) -> None:
         """Use an engine loaded elsewhere (the test session's, shared by many windows)."""
         self._on_loaded(engine)
 
-    def _on_loaded(self, engine: Engine) -> None:
+    def _on_loaded(self, engine: EngineHandle) -> None:
         self._release()
         self._engine = engine
         self._unsubscribe = engine.stats_feed.subscribe(self._publish)

@@ -1,12 +1,18 @@
-"""Settings: threads, context, GPU layers, KV cache, auto-lock.
+"""Settings: threads, context, GPU layers, KV cache, auto-lock, OCR, the firm server.
 
 A setting IT fixed in the managed policy (app/policy.py) is shown with its enforced value,
 greyed out and marked "Managed by your organisation", so nobody wonders why a change
-does not stick.
+does not stick. The firm inference server comes from the machine policy and is only shown
+(address, how its certificate is checked, which models and matters may use it); what the
+user sets is how many documents a grid or batch sends to it at once, up to the policy's
+``max_parallel`` for that server.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,7 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Settings, load_settings, managed, save_settings
-from app.policy import ocr_allowed, ocr_languages
+from app.errors import ChambersError
+from app.policy import inference_servers, ocr_allowed, ocr_languages
+
+#: The most documents at once when the policy sets no ``max_parallel`` for the server.
+PARALLEL_CAP = 64
 
 
 class SettingsDialog(QDialog):
@@ -67,6 +77,23 @@ class SettingsDialog(QDialog):
         self.ocr_languages.setToolTip(
             self.tr('Tesseract language codes joined by "+", e.g. eng+deu')
         )
+        self._inference_server = settings.inference_server
+        entry = _server_entry(settings.inference_server)
+        self.server = QLabel(self._server_text(entry))
+        self.server.setWordWrap(True)
+        self.server.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.parallel = QSpinBox()
+        limit = entry.get("max_parallel") if entry else None
+        self.parallel.setRange(1, limit if isinstance(limit, int) else PARALLEL_CAP)
+        self.parallel.setValue(min(max(1, settings.server_parallel), self.parallel.maximum()))
+        self.parallel.setEnabled(entry is not None)
+        self.parallel.setToolTip(
+            self.tr(
+                "How many documents an extraction grid or a batch of summaries sends to the "
+                "firm server at once (its parallel slots). On this computer documents run "
+                "one at a time."
+            )
+        )
 
         form = QFormLayout(self)
         rows = (
@@ -78,6 +105,8 @@ class SettingsDialog(QDialog):
             (self.tr("&Lock matters after idle:"), self.auto_lock),
             (self.tr("&OCR on import:"), self.ocr),
             (self.tr("OCR lan&guages:"), self.ocr_languages),
+            (self.tr("Firm inference server:"), self.server),
+            (self.tr("Documents &at once on the server:"), self.parallel),
         )
         for label, widget in rows:
             form.addRow(label, widget)
@@ -93,6 +122,8 @@ class SettingsDialog(QDialog):
             "auto_lock_minutes": (self.auto_lock,),
             "ocr_enabled": (self.ocr,),
             "ocr_languages": (self.ocr_languages,),
+            "inference_server": (self.server,),
+            "server_parallel": (self.parallel,),
         }
         # OCR has its own policy keys (ocr.enabled, ocr.languages), greyed out the same way.
         if not ocr_allowed():
@@ -104,7 +135,8 @@ class SettingsDialog(QDialog):
         managed_text = self.tr("Managed by your organisation")
         for name in self.managed_names:
             for control in controls.get(name, ()):
-                control.setEnabled(False)
+                # The server's description is read-only anyway: greyed, it would not read.
+                control.setEnabled(isinstance(control, QLabel))
                 control.setToolTip(managed_text)
                 control.setAccessibleDescription(managed_text)
                 row_label = form.labelForField(control)
@@ -143,8 +175,52 @@ class SettingsDialog(QDialog):
             ocr_languages=self._ocr_user[1]
             if "ocr_languages" in self.managed_names
             else self.ocr_languages.text().strip() or "eng",
+            inference_server=self._inference_server,
+            server_parallel=self.parallel.value(),
         )
 
     def accept(self) -> None:
         save_settings(self.values())
         super().accept()
+
+    def _server_text(self, entry: dict[str, Any] | None) -> str:
+        """Where the model runs, from the policy: read-only, IT decides it."""
+        from app.engine.server_link import ServerConfig
+
+        listed = [str(e["base_url"]) for e in inference_servers()]
+        if not listed:
+            return self.tr("None: the model runs on this computer (no server is allowed).")
+        if entry is None:
+            if self._inference_server:
+                return self.tr(
+                    "{0} is not allowed by your organisation: the model runs on this computer."
+                ).format(self._inference_server)
+            return self.tr("Not chosen: the model runs on this computer. Allowed: {0}.").format(
+                ", ".join(listed)
+            )
+        try:
+            config = ServerConfig.from_policy(entry)
+        except ChambersError as exc:
+            return exc.message
+        trust = (
+            self.tr("certificate pinned")
+            if config.fingerprint
+            else self.tr("certificate checked against {0}").format(config.ca_cert)
+        )
+        models = ", ".join(entry.get("models", [])) or self.tr("any model")
+        matters = (
+            self.tr("every matter")
+            if "matters" not in entry
+            else self.tr("{0} listed matter(s)").format(len(entry["matters"]))
+        )
+        return self.tr("{0} ({1}); {2}; {3}. Allowed by your organisation's policy.").format(
+            config.base_url, trust, models, matters
+        )
+
+
+def _server_entry(url: str) -> dict[str, Any] | None:
+    """The policy's entry for the chosen server, or None (none chosen, or not allowed)."""
+    wanted = url.rstrip("/")
+    if not wanted:
+        return None
+    return next((e for e in inference_servers() if str(e["base_url"]).rstrip("/") == wanted), None)

@@ -1,8 +1,10 @@
 """The source pane: a cited page with the quote highlighted, so every claim can be checked.
 
 PDF pages are rendered (pypdfium2, via app.ingest.render) with the quote's boxes drawn
-over them; every document also shows the page's extracted text with the quote marked,
-which is what screen readers and non-PDF documents use.
+over them; an image document (a PNG or JPEG scan imported on its own) is shown as its
+page, with the quote outlined from its OCR word boxes as on a scanned PDF page. Every
+document also shows the page's extracted text with the quote marked, which is what
+screen readers and other documents use.
 """
 
 from __future__ import annotations
@@ -32,12 +34,12 @@ class PageView:
     page_count: int
     text: str
     span: tuple[int, int] | None
-    rendered: RenderedPage | None  # None for a document that is not a PDF
+    rendered: RenderedPage | None  # None for a document with no page image (not PDF or image)
     ocr_confidence: float | None = None  # a scanned page: how sure OCR was of its text
 
 
 def load_page(vault: Vault, document_id: str, page: int, quote: str = "") -> PageView:
-    """Decrypt the page's text (and, for a PDF, render it with the quote's boxes)."""
+    """Decrypt the page's text (and, for a PDF or an image, its page with the quote's boxes)."""
     info = vault.get_document_info(document_id)
     pages = {p.page: p.text for p in vault.pages(document_id)}
     text = pages.get(page, "")
@@ -45,10 +47,35 @@ def load_page(vault: Vault, document_id: str, page: int, quote: str = "") -> Pag
     rendered = None
     if info.mime_type == "application/pdf":
         rendered = render_pdf_page(vault.get_document(document_id).content, page, quote=quote)
+    elif info.mime_type.startswith("image/") and page == 1:
+        rendered = render_image(vault.get_document(document_id).content)
     ocr = vault.page_ocr(document_id, page)  # a scan: its OCR word boxes locate the quote
     rendered = ocr_highlights(rendered, ocr, span)
     confidence = ocr.confidence if ocr is not None else None
     return PageView(document_id, page, info.title, len(pages), text, span, rendered, confidence)
+
+
+#: Widest an image document is shown, in pixels: a PDF page's width at the viewer's
+#: scale (612 pt x 1.5), so a 300 dpi scan (2,550 px) reads like any other page.
+IMAGE_WIDTH = 918
+
+
+def render_image(content: bytes, width: int = IMAGE_WIDTH) -> RenderedPage | None:
+    """An image document as the viewer's page: decoded by Qt, narrowed to ``width``.
+
+    Pixels are left as stored (no EXIF rotation), because that is what OCR read and
+    where its word boxes are; ``ocr_highlights`` scales the boxes to the width shown.
+    QImage (unlike QPixmap) may be used off the GUI thread, where pages are loaded.
+    None when Qt cannot decode the image; the page text is still shown.
+    """
+    image = QImage.fromData(content)
+    if image.isNull():
+        return None
+    if image.width() > width:
+        image = image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+    image = image.convertToFormat(QImage.Format.Format_BGR888)
+    pixels = bytes(image.constBits())[: image.bytesPerLine() * image.height()]
+    return RenderedPage(pixels, image.width(), image.height(), image.bytesPerLine(), ())
 
 
 class SourceViewer(QWidget):
@@ -168,9 +195,11 @@ class SourceViewer(QWidget):
         self.image.setPixmap(QPixmap.fromImage(image))
         self.image.adjustSize()
         if rendered.highlights:
-            left, top, _right, _bottom = rendered.highlights[0]
-            # After the layout has sized the newly shown pane, bring the quote into view.
-            QTimer.singleShot(0, lambda: self.page_area.ensureVisible(int(left), int(top), 50, 150))
+            left, top, right, bottom = rendered.highlights[0]
+            # After the layout has sized the newly shown pane, bring the quote's first line
+            # into view: all of it when it fits, else its start.
+            x, y, half = int((left + right) / 2), int((top + bottom) / 2), int((right - left) / 2)
+            QTimer.singleShot(0, lambda: self.page_area.ensureVisible(x, y, half + 30, 150))
         self.image.setAccessibleDescription(
             self.tr("Page image; the quote is outlined")
             if rendered.highlights

@@ -1,9 +1,11 @@
-"""Summarise: one document of the open matter, its points shown as each part finishes.
+"""Summarise: one document of the open matter, or all of them, points shown as parts finish.
 
 Every point links to the pages it came from; a link opens the source pane at that page
 (with the point's quote marked when it has one). The coverage line says how many pages
 were read, and warns when that is not all of them, so nobody mistakes a partial summary
-for a whole one.
+for a whole one. "All documents" summarises every top-level document of the matter as a
+batch (app/tasks/summarise/batch.py): several at once on the firm's inference server, one
+at a time on this computer, each document under its own heading.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
-from app.tasks.audited import run_summarise
+from app.tasks.audited import run_summarise, run_summarise_batch
 from app.tasks.summarise.pipeline import Point, Summary
 from app.vault import DocumentInfo
 
 WARNING_STYLE = "color: #8a4b00; font-weight: bold;"
+#: The document choice that summarises every top-level document of the matter.
+ALL = "*all*"
+Section = tuple[str, str, list[Point]]  # heading, document id, points
 
 
 class SummarisePanel(TaskPanel):
@@ -75,6 +80,9 @@ class SummarisePanel(TaskPanel):
         self._title = ""
         self.draft: list[Point] = []
         self.summary: Summary | None = None
+        #: A batch run's summaries (All documents), in the matter's order.
+        self.summaries: list[Summary] = []
+        self._batch: dict[str, list[Point]] = {}
         self._links: list[tuple[str, int, str]] = []
         self.clear()
         self.set_available(False)
@@ -91,13 +99,16 @@ class SummarisePanel(TaskPanel):
             if pages:
                 label += self.tr(" ({0} p.)").format(pages)
             self.document.addItem(label, info.id)
+        top = [d for d in self._documents if d.parent_id is None]
+        if len(top) > 1:
+            self.document.addItem(self.tr("All {0} documents").format(len(top)), ALL)
         index = self.document.findData(current)
         if index >= 0:
             self.document.setCurrentIndex(index)
         self.refresh()
 
     def has_result(self) -> bool:
-        return self.summary is not None
+        return self.summary is not None or bool(self.summaries)
 
     def can_run(self) -> bool:
         return bool(self._documents)
@@ -109,6 +120,7 @@ class SummarisePanel(TaskPanel):
 
     def reset(self) -> None:
         self.draft, self._links, self.summary = [], [], None
+        self.summaries, self._batch = [], {}
         self._document_id = self._title = ""
         self.output.clear()
         self.coverage.clear()
@@ -118,11 +130,14 @@ class SummarisePanel(TaskPanel):
         document_id = self.document.currentData()
         if not document_id:
             return None
-        info = next(d for d in self._documents if d.id == document_id)
         style = str(self.style_box.currentData())
-        self._document_id, self._title = info.id, info.title
         self.draft, self._links, self.summary = [], [], None
+        self.summaries, self._batch = [], {}
         self.coverage.hide()
+        if document_id == ALL:
+            return self._batch_request(style)
+        info = next(d for d in self._documents if d.id == document_id)
+        self._document_id, self._title = info.id, info.title
         self.state.setText(self.tr("Reading the document…"))
         self.output.setHtml(f"<p><i>{html.escape(self.tr('Working…'))}</i></p>")
 
@@ -140,13 +155,50 @@ class SummarisePanel(TaskPanel):
             self.tr("Cancelled. Finished parts are kept: run it again to resume."),
         )
 
-    def partial(self, value: list[Point]) -> None:
+    def _batch_request(self, style: str) -> TaskRequest:
+        ids = [d.id for d in self._documents if d.parent_id is None]
+        self._document_id, self._title = "", ""
+        self._batch = {document_id: [] for document_id in ids}
+        self.state.setText(self.tr("Reading the documents…"))
+        self.output.setHtml(f"<p><i>{html.escape(self.tr('Working…'))}</i></p>")
+
+        def work(task: TaskContext) -> list[Summary]:
+            return run_summarise_batch(
+                ids, task.engine, task.vault, style=style, progress=task.progress,
+                cancel=task.cancel, on_points=lambda doc, found: task.emit((doc, found)),
+            )  # fmt: skip
+
+        return TaskRequest(
+            "summary",
+            self.tr("Summarising {0} documents…").format(len(ids)),
+            work,
+            {"document_ids": ids, "style": style},
+            self.tr("Cancelled. Finished summaries and parts are kept: run it again to resume."),
+        )
+
+    def _title_of(self, document_id: str) -> str:
+        return next((d.title for d in self._documents if d.id == document_id), document_id)
+
+    def _batch_sections(self) -> list[Section]:
+        return [(self._title_of(doc), doc, points) for doc, points in self._batch.items()
+                if points]  # fmt: skip
+
+    def partial(self, value: list[Point] | tuple[str, list[Point]]) -> None:
         """Points of one finished part, shown before they are combined."""
+        if isinstance(value, tuple):  # a batch: (document id, points)
+            document_id, found = value
+            self._batch.setdefault(document_id, []).extend(found)
+            heading = self.tr("Taking shape: points from the parts read so far")
+            self._render_sections(self._batch_sections(), draft=True, top=heading)
+            return
         self.draft.extend(value)
         heading = self.tr("Taking shape: points from the parts read so far (combined at the end)")
         self._render(heading, self.draft, draft=True)
 
-    def done(self, result: Summary) -> None:
+    def done(self, result: Summary | list[Summary]) -> None:
+        if isinstance(result, list):
+            self._batch_done(result)
+            return
         self.summary = summary = result
         self._document_id, self._title = summary.document_id, summary.title
         style = self.style_box.itemText(max(0, self.style_box.findData(summary.style)))
@@ -179,9 +231,46 @@ class SummarisePanel(TaskPanel):
             else self.tr("No points: the pages hold no text.")
         )
 
+    def _batch_done(self, summaries: list[Summary]) -> None:
+        self.summaries = summaries
+        sections = []
+        for summary in summaries:
+            style = self.style_box.itemText(max(0, self.style_box.findData(summary.style)))
+            heading = self.tr("{0} — {1} summary").format(summary.title, style.lower())
+            sections.append((heading, summary.document_id, summary.points))
+        self._render_sections(sections)
+        covered = sum(len(s.covered_pages) for s in summaries)
+        total = sum(s.total_pages for s in summaries)
+        short = [s.title for s in summaries if len(s.covered_pages) < s.total_pages]
+        empty = [s.title for s in summaries if s.empty_pages]
+        text = self.tr("Pages covered {0}/{1} in {2} documents").format(
+            covered, total, len(summaries)
+        )
+        if short:
+            text = (
+                "⚠ "
+                + text
+                + self.tr(" — NOT every page was read in: {0}.").format(", ".join(short))
+            )
+        if empty:
+            text += self.tr("  ⚠ Pages with no text (they may need OCR) in: {0}.").format(
+                ", ".join(empty)
+            )
+        self.coverage.setStyleSheet(WARNING_STYLE if short or empty else "")
+        self.coverage.setText(text)
+        self.coverage.show()
+        points = sum(len(s.points) for s in summaries)
+        self.state.setText(
+            self.tr("{0} point(s) in {1} summaries. Click a page reference to open the source.")
+            .format(points, len(summaries))
+        )  # fmt: skip
+
     def error(self, message: str) -> None:
         self.state.setText(message)
-        if self.draft:
+        if self._batch_sections():
+            heading = self.tr("Stopped: points from the parts read so far")
+            self._render_sections(self._batch_sections(), draft=True, top=heading)
+        elif self.draft:
             self._render(self.tr("Stopped: points from the parts read so far"), self.draft, True)
         else:
             self.output.setHtml(f"<p><b>{html.escape(message)}</b></p>")
@@ -192,19 +281,26 @@ class SummarisePanel(TaskPanel):
         return self._links[index]
 
     def _render(self, heading: str, points: list[Point], draft: bool = False) -> None:
+        self._render_sections([(heading, self._document_id, points)], draft)
+
+    def _render_sections(self, sections: list[Section], draft: bool = False, top: str = "") -> None:
+        """Each section's heading and numbered points, under ``top`` when given."""
         self._links = []
-        items = []
-        for point in points:
-            refs = []
-            for page in point.pages:
-                self._links.append((self._document_id, page, point.quote or ""))
-                refs.append(f"<a href='cite:{len(self._links) - 1}'>p.&nbsp;{page}</a>")
-            date = f"<b>{html.escape(point.date)}</b> — " if point.date else ""
-            cites = f" [{', '.join(refs)}]" if refs else ""
-            items.append(f"<li>{date}{html.escape(point.text)}{cites}</li>")
-        colour = " style='color:#555555'" if draft else ""
-        body = f"<ol{colour}>{''.join(items)}</ol>" if items else ""
-        self.output.setHtml(f"<h3>{html.escape(heading)}</h3>{body}")
+        parts = [f"<h2>{html.escape(top)}</h2>"] if top else []
+        for heading, document_id, points in sections:
+            items = []
+            for point in points:
+                refs = []
+                for page in point.pages:
+                    self._links.append((document_id, page, point.quote or ""))
+                    refs.append(f"<a href='cite:{len(self._links) - 1}'>p.&nbsp;{page}</a>")
+                date = f"<b>{html.escape(point.date)}</b> — " if point.date else ""
+                cites = f" [{', '.join(refs)}]" if refs else ""
+                items.append(f"<li>{date}{html.escape(point.text)}{cites}</li>")
+            colour = " style='color:#555555'" if draft else ""
+            body = f"<ol{colour}>{''.join(items)}</ol>" if items else ""
+            parts.append(f"<h3>{html.escape(heading)}</h3>{body}")
+        self.output.setHtml("".join(parts))
 
     def _open(self, url: QUrl) -> None:
         if url.scheme() == "cite":

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.cancel import CancelToken, Progress
-from app.engine import Engine
+from app.engine.protocol import EngineLike
 from app.vault import DocumentInfo, Vault
 
 
@@ -42,10 +42,10 @@ class TaskContext:
     cancel: CancelToken
     #: Emits a partial result to the panel's ``partial`` (queued onto the GUI thread).
     emit: Callable[[Any], None]
-    loaded_engine: Engine | None = None  # None for a side job (``needs_engine=False``)
+    loaded_engine: EngineLike | None = None  # None for a side job (``needs_engine=False``)
 
     @property
-    def engine(self) -> Engine:
+    def engine(self) -> EngineLike:
         if self.loaded_engine is None:
             raise RuntimeError("This request was made with needs_engine=False.")
         return self.loaded_engine

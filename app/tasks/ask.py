@@ -20,8 +20,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.cancel import CancelToken, Progress, no_progress
-from app.engine import Engine, GenerationStats
+from app.engine import GenerationStats
 from app.engine.chat import Message
+from app.engine.protocol import EngineLike
 from app.engine.structured import bound_schema, grammar_for, parse_output, token_budget
 from app.errors import CancelledError
 from app.tasks.prompts import load_prompt
@@ -162,7 +163,7 @@ def _not_found(passages: list[Passage], stats: AskStats) -> Answer:
 
 def ask(
     question: str,
-    engine: Engine,
+    engine: EngineLike,
     vault: Vault,
     *,
     progress: Progress = no_progress,

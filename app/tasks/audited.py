@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from app.audit import audit_event
 from app.audit.records import DetailValue
 from app.cancel import CancelToken, Progress, no_progress
-from app.engine import Engine
 from app.engine.context import calls_for
+from app.engine.protocol import EngineLike
 from app.errors import CancelledError
 from app.tasks.ask import Answer, ask
+from app.tasks.batch import engine_parallel
 from app.tasks.draft.pipeline import Draft, draft
 from app.tasks.draft.templates import Template
 from app.tasks.extract import Grid, extract_grid
 from app.tasks.fieldsets import FieldSet
+from app.tasks.summarise.batch import summarise_batch
 from app.tasks.summarise.pipeline import Point, Summary, summarise
 from app.vault import Vault
 
@@ -37,7 +39,7 @@ class TaskRecord:
 def record_task_run(
     kind: str,
     vault_id: str,
-    engine: Engine,
+    engine: EngineLike,
     *,
     document_ids: Sequence[str],
     outcome: str,
@@ -57,7 +59,7 @@ def record_task_run(
 
 
 @contextmanager
-def audited_task(kind: str, vault: Vault, engine: Engine) -> Iterator[TaskRecord]:
+def audited_task(kind: str, vault: Vault, engine: EngineLike) -> Iterator[TaskRecord]:
     record = TaskRecord()
     start = time.perf_counter()
     try:
@@ -83,7 +85,7 @@ def audited_task(kind: str, vault: Vault, engine: Engine) -> Iterator[TaskRecord
 
 def run_ask(
     question: str,
-    engine: Engine,
+    engine: EngineLike,
     vault: Vault,
     *,
     progress: Progress = no_progress,
@@ -108,7 +110,7 @@ def run_ask(
 
 def run_summarise(
     document_id: str,
-    engine: Engine,
+    engine: EngineLike,
     vault: Vault,
     *,
     style: str = "brief",
@@ -140,10 +142,42 @@ def run_summarise(
     return summary
 
 
+def run_summarise_batch(
+    document_ids: Sequence[str],
+    engine: EngineLike,
+    vault: Vault,
+    *,
+    style: str = "brief",
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    on_points: Callable[[str, list[Point]], None] | None = None,
+    on_summary: Callable[[Summary], None] | None = None,
+) -> list[Summary]:
+    """``summarise_batch`` with one audit record for the batch: counts, never content."""
+    with audited_task("summarise", vault, engine) as record:
+        record.document_ids = list(document_ids)
+        parallel = engine_parallel(engine)
+        record.details.update(style=style, documents=len(document_ids), parallel=parallel)
+        summaries = summarise_batch(
+            document_ids, engine, vault, style=style, progress=progress, cancel=cancel,
+            parallel=parallel, on_points=on_points, on_summary=on_summary,
+        )  # fmt: skip
+        stats = [s.stats for s in summaries]
+        record.details.update(
+            pages=sum(s.total_pages for s in summaries),
+            covered=sum(len(s.covered_pages) for s in summaries),
+            points=sum(len(s.points) for s in summaries),
+            windows=sum(s.windows for s in stats),
+            windows_reused=sum(s.windows_reused for s in stats),
+            model_calls=sum(s.model_calls for s in stats),
+        )
+    return summaries
+
+
 def run_extract(
     document_ids: Sequence[str],
     fieldset: FieldSet,
-    engine: Engine,
+    engine: EngineLike,
     vault: Vault,
     *,
     progress: Progress = no_progress,
@@ -168,7 +202,7 @@ def run_draft(
     template: Template,
     instructions: str,
     document_ids: Sequence[str],
-    engine: Engine,
+    engine: EngineLike,
     vault: Vault,
     *,
     progress: Progress = no_progress,

@@ -52,12 +52,43 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+#: A word broken across a line end: "simultaneous-\nly" on the page, "simultaneously" in
+#: a quote that reads it as a person does.
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t\u00a0]*\n\s*(?=[a-z])")
+
+
+def _joined(source: str) -> tuple[str, list[int]]:
+    """``source`` with words broken at line ends joined, and each character's source index."""
+    kept: list[str] = []
+    index: list[int] = []
+    position = 0
+    for match in _LINE_END_HYPHEN.finditer(source):
+        kept.append(source[position : match.start()])
+        index.extend(range(position, match.start()))
+        position = match.end()
+    kept.append(source[position:])
+    index.extend(range(position, len(source)))
+    return "".join(kept), index
+
+
 def find_quote(quote: str, source: str) -> tuple[int, int] | None:
     """The span of ``source`` that ``quote`` reproduces, or None if it is not there.
 
     Parts separated by an ellipsis must appear in order; the span runs from the first
-    part's start to the last part's end.
+    part's start to the last part's end. A quote that joins a word the page breaks at a
+    line end with a hyphen is found too (the span still covers the page's characters).
     """
+    found = _find(quote, source)
+    if found is None and "-" in source:
+        joined, where = _joined(source)
+        if len(joined) < len(source):
+            span = _find(quote, joined)
+            if span is not None:
+                return where[span[0]], where[span[1] - 1] + 1
+    return found
+
+
+def _find(quote: str, source: str) -> tuple[int, int] | None:
     parts = [normalise(p.strip(_EDGE))[0] for p in _ELLIPSIS.split(quote)]
     parts = [p for p in parts if p]
     if sum(len(p) for p in parts) < MIN_QUOTE_CHARS:

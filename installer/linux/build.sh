@@ -5,21 +5,35 @@
 #
 # Cached outside the repository ($CHAMBERS_PKG_CACHE, default ~/.cache/chambers-package):
 #   wheels/   llama-cpp-python built for release (-DGGML_NATIVE=OFF), keyed by version+flags
-#   venv-*/   the build environment (runtime deps + PyInstaller), keyed by pyproject + wheel
-#   pyi-*/    the PyInstaller folder, keyed by the source files and the environment
+#   venv-*/   the build environment (runtime deps + PyInstaller), keyed by the dependency
+#             lists + wheel (the newest two are kept)
+#   pyi-*/    the PyInstaller folder, keyed by the source files and the environment (newest
+#             three kept)
 #   test-keys/ throw-away signing keys (kept, so that rebuilds ship the same test root)
+# One build at a time per cache: the whole script holds $CACHE/.build.lock (flock).
 # Set TRUST_ROOT=/path/root.json to ship the firm's real trust root instead of the test one.
+# CHAMBERS_DIST / CHAMBERS_BUILD move the outputs (default dist/, build/; the test
+# tests/integration/test_package.py uses temporary folders). CHAMBERS_REPRO_CHECK=1 also
+# stages and packs the .deb a second time from the same PyInstaller folder and compares.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
 DEV_PY=$SRC/.venv/bin/python
 CACHE=${CHAMBERS_PKG_CACHE:-$HOME/.cache/chambers-package}
+DIST=${CHAMBERS_DIST:-dist}
+BUILD=${CHAMBERS_BUILD:-build}
 LLAMA_CMAKE=${LLAMA_CMAKE:-"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 1700000000)}
 export PYTHONHASHSEED=0
 START=$(date +%s)
 step() { echo "== $(($(date +%s) - START)) s: $*"; }
-mkdir -p "$CACHE" dist
+mkdir -p "$CACHE" "$DIST" "$BUILD"
+exec 9>"$CACHE/.build.lock"
+if ! flock -n 9; then
+    step "waiting for another package build to finish (lock $CACHE/.build.lock)"
+    flock 9
+fi
+CACHED_WHEEL=yes CACHED_VENV=yes CACHED_PYI=yes
 
 VERSION=$("$DEV_PY" -c 'import app; print(app.__version__)')
 LLAMA_VERSION=$("$DEV_PY" -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')
@@ -29,25 +43,33 @@ LLAMA_VERSION=$("$DEV_PY" -c 'import importlib.metadata as m; print(m.version("l
 WHEELS=$CACHE/wheels/llama-$LLAMA_VERSION-$(echo "$LLAMA_CMAKE" | sha256sum | cut -c1-12)
 if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     step "building llama-cpp-python $LLAMA_VERSION with $LLAMA_CMAKE (slow: ~12 min on 2 cores)"
+    CACHED_WHEEL=no
     rm -rf "$WHEELS.tmp"
-    CMAKE_ARGS="$LLAMA_CMAKE" "$DEV_PY" -m pip wheel --quiet --no-cache-dir --no-deps --no-binary llama-cpp-python \
+    CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) CMAKE_ARGS="$LLAMA_CMAKE" "$DEV_PY" -m pip wheel --quiet --no-cache-dir --no-deps --no-binary llama-cpp-python \
         -w "$WHEELS.tmp" "llama-cpp-python==$LLAMA_VERSION"
     mv "$WHEELS.tmp" "$WHEELS"
 fi
 WHEEL=$(ls "$WHEELS"/llama_cpp_python-*.whl)
 
 # 2. The build environment: never the developer's virtualenv (it may hold a native build).
-ENV_KEY=$( (cat pyproject.toml; sha256sum < "$WHEEL"; python3 --version) | sha256sum | cut -c1-16)
+#    Keyed by the dependency lists (not all of pyproject.toml: a new lint or test setting
+#    must not cost a fresh environment), the wheel and the Python version.
+DEPS=$(python3 -c 'import tomllib; d = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(d["dependencies"] + d["optional-dependencies"]["package"]))' | grep -v '^llama-cpp-python')
+ENV_KEY=$( (echo "$DEPS"; sha256sum < "$WHEEL"; python3 --version) | sha256sum | cut -c1-16)
 VENV=$CACHE/venv-$ENV_KEY
 if [ ! -f "$VENV/.complete" ]; then
     step "creating the build environment $VENV"
-    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    CACHED_VENV=no
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    DEPS=$(python3 -c 'import tomllib; d = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(d["dependencies"] + d["optional-dependencies"]["package"]))' | grep -v '^llama-cpp-python')
     # shellcheck disable=SC2086
     "$VENV/bin/python" -m pip install --quiet "$WHEEL" $(echo "$DEPS" | tr '\n' ' ')
     touch "$VENV/.complete"
+    # shellcheck disable=SC2012
+    ls -dt "$CACHE"/venv-* | tail -n +3 | xargs -r rm -rf  # keep two (~500 MB each)
 fi
+touch "$VENV"  # newest used first when pruning
 
 # 3. PyInstaller one-folder bundle, keyed by every source file it takes in.
 SRC_KEY=$( (echo "$ENV_KEY"; find app resources models/catalog.json installer/linux/chambers.spec \
@@ -56,11 +78,17 @@ SRC_KEY=$( (echo "$ENV_KEY"; find app resources models/catalog.json installer/li
 PYI=$CACHE/pyi-$SRC_KEY
 if [ ! -x "$PYI/chambers/chambers" ] || [ -n "${NO_CACHE:-}" ]; then
     step "PyInstaller (source key $SRC_KEY)"
-    rm -rf "$PYI" build/pyinstaller
+    CACHED_PYI=no
+    rm -rf "$PYI" "$PYI.tmp" "$BUILD/pyinstaller"
     CHAMBERS_SRC=$SRC "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
-        --distpath "$PYI" --workpath build/pyinstaller installer/linux/chambers.spec
+        --distpath "$PYI.tmp" --workpath "$BUILD/pyinstaller" installer/linux/chambers.spec
+    mv "$PYI.tmp" "$PYI"  # complete or absent: an interrupted run leaves no half folder
+    # Keep the newest few source keys: each is ~300 MB.
+    # shellcheck disable=SC2012
+    ls -dt "$CACHE"/pyi-* | grep -v '\.tmp$' | tail -n +4 | xargs -r rm -rf
 else
     step "PyInstaller bundle cached ($PYI)"
+    touch "$PYI"
 fi
 
 # 4. Throw-away test keys and their root (a real release ships IT's root: TRUST_ROOT=...).
@@ -68,41 +96,85 @@ KEYS=$CACHE/test-keys
 if [ ! -d "$KEYS/root_history" ]; then
     PYTHONPATH=$SRC "$DEV_PY" -m installer.sign.chambers_sign create-keys "$KEYS"
 fi
-PYTHONPATH=$SRC "$DEV_PY" -m installer.sign.chambers_sign root "$KEYS" dist/test-root.json >/dev/null
-ROOT_JSON=${TRUST_ROOT:-dist/test-root.json}
+PYTHONPATH=$SRC "$DEV_PY" -m installer.sign.chambers_sign root "$KEYS" "$DIST/test-root.json" >/dev/null
+ROOT_JSON=${TRUST_ROOT:-$DIST/test-root.json}
+TEST_ROOT=no
+if cmp -s "$ROOT_JSON" "$DIST/test-root.json"; then
+    TEST_ROOT=yes
+    echo "WARNING: this package ships the THROW-AWAY TEST trust root ($KEYS):" \
+        "not for workstations. Release builds: TRUST_ROOT=/path/firm-root.json make package" >&2
+fi
 
-# 5. The Debian package.
-step "staging the .deb"
-STAGE=build/deb/root
-rm -rf build/deb && mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" \
-    "$STAGE/usr/share/applications" "$STAGE/usr/share/icons/hicolor/scalable/apps" \
-    "$STAGE/usr/share/chambers/trust" "$STAGE/etc/chambers/policy.d" \
-    "$STAGE/var/lib/chambers/trust" "$STAGE/var/lib/chambers/models" "$STAGE/usr/share/doc/chambers"
-cp -a "$PYI/chambers" "$STAGE/opt/chambers"
-ln -s /opt/chambers/chambers "$STAGE/usr/bin/chambers"
-cp installer/linux/chambers.desktop "$STAGE/usr/share/applications/"
-cp installer/linux/chambers.svg "$STAGE/usr/share/icons/hicolor/scalable/apps/"
-cp "$ROOT_JSON" "$STAGE/usr/share/chambers/trust/root.json"
-cp installer/linux/00-models-folder.json "$STAGE/etc/chambers/policy.d/"
-cp installer/README.md "$STAGE/usr/share/doc/chambers/README.installer.md"
+# 5. The Debian package. stage_deb FOLDER DEB: staging and packing, so that a second run
+#    from the same PyInstaller folder can be compared byte for byte (CHAMBERS_REPRO_CHECK).
 DEPENDS=$(grep -v '^#' installer/linux/depends.txt | paste -sd, - | sed 's/,/, /g')
-SIZE=$(du -sk --exclude=DEBIAN "$STAGE" | cut -f1)
-sed -e "s/@VERSION@/$VERSION/" -e "s/@DEPENDS@/$DEPENDS/" -e "s/@SIZE@/$SIZE/" \
-    installer/linux/control.in > "$STAGE/DEBIAN/control"
-echo /etc/chambers/policy.d/00-models-folder.json > "$STAGE/DEBIAN/conffiles"
-chmod -R u+rwX,go+rX,go-w "$STAGE"
-chmod 0755 "$STAGE/var/lib/chambers/trust"  # readable: any user may verify
-find "$STAGE" -depth -exec touch --no-dereference --date="@$SOURCE_DATE_EPOCH" {} +
-DEB=dist/chambers_${VERSION}_amd64.deb
-dpkg-deb --root-owner-group -Zgzip --build "$STAGE" "$DEB" >/dev/null
+stage_deb() {
+    local stage=$1/root out=$2 size
+    rm -rf "$1" && mkdir -p "$stage/DEBIAN" "$stage/opt" "$stage/usr/bin" \
+        "$stage/usr/share/applications" "$stage/usr/share/icons/hicolor/scalable/apps" \
+        "$stage/usr/share/chambers/trust" "$stage/etc/chambers/policy.d" \
+        "$stage/var/lib/chambers/trust" "$stage/var/lib/chambers/models" "$stage/usr/share/doc/chambers"
+    cp -a "$PYI/chambers" "$stage/opt/chambers"
+    ln -s /opt/chambers/chambers "$stage/usr/bin/chambers"
+    cp installer/linux/chambers.desktop "$stage/usr/share/applications/"
+    cp installer/linux/chambers.svg "$stage/usr/share/icons/hicolor/scalable/apps/"
+    cp "$ROOT_JSON" "$stage/usr/share/chambers/trust/root.json"
+    if [ "$TEST_ROOT" = yes ]; then  # `chambers doctor` reports it (app/bundle/state.py)
+        echo "The trust root beside this file belongs to throw-away test keys." \
+            > "$stage/usr/share/chambers/trust/TEST-ROOT"
+    fi
+    cp installer/linux/00-models-folder.json "$stage/etc/chambers/policy.d/"
+    cp installer/README.md "$stage/usr/share/doc/chambers/README.installer.md"
+    size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+    sed -e "s/@VERSION@/$VERSION/" -e "s/@DEPENDS@/$DEPENDS/" -e "s/@SIZE@/$size/" \
+        installer/linux/control.in > "$stage/DEBIAN/control"
+    echo /etc/chambers/policy.d/00-models-folder.json > "$stage/DEBIAN/conffiles"
+    chmod -R u+rwX,go+rX,go-w "$stage"
+    chmod 0755 "$stage/var/lib/chambers/trust"  # readable: any user may verify
+    find "$stage" -depth -exec touch --no-dereference --date="@$SOURCE_DATE_EPOCH" {} +
+    # gzip -6 (deterministic): -9 took 3x as long here (47 s against 16 s) for 0.5 % less.
+    dpkg-deb --root-owner-group -Zgzip -z6 --build "$stage" "$out" >/dev/null
+}
+step "staging and packing the .deb"
+DEB=$DIST/chambers_${VERSION}_amd64.deb
+REPRO_DEB=
+if [ -n "${CHAMBERS_REPRO_CHECK:-}" ]; then
+    REPRO_DEB=$BUILD/deb-repro/chambers.deb
+    stage_deb "$BUILD/deb-repro" "$BUILD/deb-repro.deb" &  # in parallel: gzip uses one core
+    REPRO_PID=$!
+fi
+stage_deb "$BUILD/deb" "$DEB"
+if [ -n "$REPRO_DEB" ]; then
+    wait "$REPRO_PID"
+    mv "$BUILD/deb-repro.deb" "$REPRO_DEB"
+fi
 step "built $DEB ($(du -h "$DEB" | cut -f1))"
 
 # 6. The signed release bundle: package, catalog and the small Gemma model.
 GEMMA=$("$DEV_PY" -c 'from app.models.store import resolve_model; print(resolve_model("gemma-3-270m-q4_k_m").path)')
-rm -rf dist/bundle && mkdir -p dist/bundle/targets/packages dist/bundle/targets/models
-cp "$DEB" dist/bundle/targets/packages/
-cp models/catalog.json dist/bundle/targets/catalog.json
-cp "$GEMMA" dist/bundle/targets/models/
-PYTHONPATH=$SRC "$DEV_PY" -m installer.sign.chambers_sign sign "$KEYS" dist/bundle --version "$SOURCE_DATE_EPOCH" >/dev/null
-sha256sum "$DEB" | tee dist/SHA256SUMS
-step "done: $DEB, dist/bundle (release $SOURCE_DATE_EPOCH), dist/test-root.json"
+rm -rf "$DIST/bundle" && mkdir -p "$DIST/bundle/targets/packages" "$DIST/bundle/targets/models"
+cp "$DEB" "$DIST/bundle/targets/packages/"
+cp models/catalog.json "$DIST/bundle/targets/catalog.json"
+cp "$GEMMA" "$DIST/bundle/targets/models/"
+PYTHONPATH=$SRC "$DEV_PY" -m installer.sign.chambers_sign sign "$KEYS" "$DIST/bundle" --version "$SOURCE_DATE_EPOCH" >/dev/null
+chmod -R u+rwX,go+rX,go-w "$DIST/bundle"  # the models folder is private (0600): any user verifies
+sha256sum "$DEB" | tee "$DIST/SHA256SUMS"
+
+# What was built and from what: for IT's records and tests/integration/test_package.py.
+BUILD_INFO_DEB=$DEB BUILD_INFO_REPRO=$REPRO_DEB "$DEV_PY" - "$DIST/build-info.json" <<PY
+import hashlib, json, os, sys
+def sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest() if path else None
+deb, repro = os.environ["BUILD_INFO_DEB"], os.environ["BUILD_INFO_REPRO"]
+json.dump({
+    "version": "$VERSION", "source_date_epoch": $SOURCE_DATE_EPOCH,
+    "deb": os.path.abspath(deb), "deb_sha256": sha(deb),
+    "repro_deb": os.path.abspath(repro) if repro else None, "repro_deb_sha256": sha(repro),
+    "stage": os.path.abspath("$BUILD/deb/root"), "pyinstaller_folder": "$PYI/chambers",
+    "build_venv": "$VENV", "dev_venv": "$SRC/.venv", "source": "$SRC",
+    "cached": {"wheel": "$CACHED_WHEEL" == "yes", "venv": "$CACHED_VENV" == "yes",
+               "pyinstaller": "$CACHED_PYI" == "yes"},
+    "test_root": "$TEST_ROOT" == "yes", "seconds": $(($(date +%s) - START)),
+}, open(sys.argv[1], "w"), indent=2)
+PY
+step "done: $DEB, $DIST/bundle (release $SOURCE_DATE_EPOCH), $DIST/test-root.json"

@@ -1299,143 +1299,204 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="29"/>
+        <location filename="../../app/gui/settings_dialog.py" line="39"/>
         <source>Settings</source>
+        <extracomment>The most documents at once when the policy sets no ``max_parallel`` for the server.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="34"/>
-        <location filename="../../app/gui/settings_dialog.py" line="39"/>
+        <location filename="../../app/gui/settings_dialog.py" line="44"/>
+        <location filename="../../app/gui/settings_dialog.py" line="49"/>
         <source>Automatic</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="41"/>
+        <location filename="../../app/gui/settings_dialog.py" line="51"/>
         <source>Choose automatically</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="59"/>
+        <location filename="../../app/gui/settings_dialog.py" line="69"/>
         <source>Never</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="60"/>
+        <location filename="../../app/gui/settings_dialog.py" line="70"/>
         <source> min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="64"/>
+        <location filename="../../app/gui/settings_dialog.py" line="74"/>
         <source>Recognise text in scanned pages and images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="68"/>
+        <location filename="../../app/gui/settings_dialog.py" line="78"/>
         <source>Tesseract language codes joined by &quot;+&quot;, e.g. eng+deu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="73"/>
+        <location filename="../../app/gui/settings_dialog.py" line="92"/>
+        <source>How many documents an extraction grid or a batch of summaries sends to the firm server at once (its parallel slots). On this computer documents run one at a time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="100"/>
         <source>CPU &amp;threads:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="74"/>
+        <location filename="../../app/gui/settings_dialog.py" line="101"/>
         <source>&amp;Context (tokens):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="75"/>
+        <location filename="../../app/gui/settings_dialog.py" line="102"/>
         <source>&amp;GPU layers:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="77"/>
+        <location filename="../../app/gui/settings_dialog.py" line="104"/>
         <source>&amp;KV cache:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="78"/>
+        <location filename="../../app/gui/settings_dialog.py" line="105"/>
         <source>&amp;Lock matters after idle:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="79"/>
+        <location filename="../../app/gui/settings_dialog.py" line="106"/>
         <source>&amp;OCR on import:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="80"/>
+        <location filename="../../app/gui/settings_dialog.py" line="107"/>
         <source>OCR lan&amp;guages:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="85"/>
+        <location filename="../../app/gui/settings_dialog.py" line="108"/>
+        <source>Firm inference server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="109"/>
+        <source>Documents &amp;at once on the server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="114"/>
         <source>GPU layer count</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="104"/>
+        <location filename="../../app/gui/settings_dialog.py" line="135"/>
         <source>Managed by your organisation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="112"/>
+        <location filename="../../app/gui/settings_dialog.py" line="144"/>
         <source>(managed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="116"/>
+        <location filename="../../app/gui/settings_dialog.py" line="148"/>
         <source>{0}: the greyed-out settings were set by IT and cannot be changed here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="122"/>
+        <location filename="../../app/gui/settings_dialog.py" line="154"/>
         <source>Model settings apply the next time a model is loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="192"/>
+        <source>None: the model runs on this computer (no server is allowed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="196"/>
+        <source>{0} is not allowed by your organisation: the model runs on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="198"/>
+        <source>Not chosen: the model runs on this computer. Allowed: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="206"/>
+        <source>certificate pinned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="208"/>
+        <source>certificate checked against {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="210"/>
+        <source>any model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="212"/>
+        <source>every matter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="214"/>
+        <source>{0} listed matter(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="216"/>
+        <source>{0} ({1}); {2}; {3}. Allowed by your organisation&apos;s policy.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>SourceViewer</name>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="60"/>
+        <location filename="../../app/gui/source_viewer.py" line="87"/>
         <source>Source document and page</source>
-        <extracomment>Reading and rendering run here; without a runner (tests), on the calling thread.</extracomment>
+        <extracomment>Widest an image document is shown, in pixels: a PDF page&apos;s width at the viewer&apos;s scale (612 pt x 1.5), so a 300 dpi scan (2,550 px) reads like any other page. Reading and rendering run here; without a runner (tests), on the calling thread.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="67"/>
+        <location filename="../../app/gui/source_viewer.py" line="94"/>
         <source>Page text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="96"/>
+        <location filename="../../app/gui/source_viewer.py" line="123"/>
         <source>Opening p. {0}…</source>
         <extracomment>The page asked for last; ``shown`` is the page on screen (None while loading).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="119"/>
+        <location filename="../../app/gui/source_viewer.py" line="146"/>
         <source>Source: {0}, p. {1} of {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="124"/>
+        <location filename="../../app/gui/source_viewer.py" line="151"/>
         <source> (scanned page, text recognised by OCR: {0}% confidence)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="150"/>
+        <location filename="../../app/gui/source_viewer.py" line="177"/>
         <source>(No page image for this type of document.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="175"/>
+        <location filename="../../app/gui/source_viewer.py" line="204"/>
         <source>Page image; the quote is outlined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="177"/>
+        <location filename="../../app/gui/source_viewer.py" line="206"/>
         <source>Page image</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1443,142 +1504,191 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>SummarisePanel</name>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="33"/>
+        <location filename="../../app/gui/summarise_panel.py" line="38"/>
         <source>Document to summarise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="38"/>
+        <location filename="../../app/gui/summarise_panel.py" line="43"/>
         <source>D&amp;ocument:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="41"/>
+        <location filename="../../app/gui/summarise_panel.py" line="46"/>
         <source>Summary style</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="43"/>
+        <location filename="../../app/gui/summarise_panel.py" line="48"/>
         <source>Brief</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="44"/>
+        <location filename="../../app/gui/summarise_panel.py" line="49"/>
         <source>Detailed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="45"/>
+        <location filename="../../app/gui/summarise_panel.py" line="50"/>
         <source>Chronology</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="48"/>
+        <location filename="../../app/gui/summarise_panel.py" line="53"/>
         <source>St&amp;yle:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="27"/>
+        <location filename="../../app/gui/summarise_panel.py" line="32"/>
         <source>Summa&amp;rise</source>
+        <extracomment>The document choice that summarises every top-level document of the matter.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="27"/>
+        <location filename="../../app/gui/summarise_panel.py" line="32"/>
         <source>Summarise the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="30"/>
+        <location filename="../../app/gui/summarise_panel.py" line="35"/>
         <source>Summarise the chosen document (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="31"/>
+        <location filename="../../app/gui/summarise_panel.py" line="36"/>
         <source>Stop; finished parts are kept (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="51"/>
+        <location filename="../../app/gui/summarise_panel.py" line="56"/>
         <source>Pages covered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="56"/>
+        <location filename="../../app/gui/summarise_panel.py" line="61"/>
         <source>Summary with page citations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="92"/>
+        <location filename="../../app/gui/summarise_panel.py" line="100"/>
         <source> ({0} p.)</source>
+        <extracomment>A batch run&apos;s summaries (All documents), in the matter&apos;s order.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="29"/>
+        <location filename="../../app/gui/summarise_panel.py" line="34"/>
         <source>Unlock a matter to summarise its documents.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="27"/>
+        <location filename="../../app/gui/summarise_panel.py" line="32"/>
         <source>summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="107"/>
+        <location filename="../../app/gui/summarise_panel.py" line="104"/>
+        <source>All {0} documents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="118"/>
         <source>Import a document on the Documents tab to summarise it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="126"/>
+        <location filename="../../app/gui/summarise_panel.py" line="141"/>
         <source>Reading the document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="137"/>
+        <location filename="../../app/gui/summarise_panel.py" line="152"/>
         <source>Summarising…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="140"/>
+        <location filename="../../app/gui/summarise_panel.py" line="155"/>
         <source>Cancelled. Finished parts are kept: run it again to resume.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="146"/>
+        <location filename="../../app/gui/summarise_panel.py" line="162"/>
+        <source>Reading the documents…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="173"/>
+        <source>Summarising {0} documents…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="176"/>
+        <source>Cancelled. Finished summaries and parts are kept: run it again to resume.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="191"/>
+        <source>Taking shape: points from the parts read so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="195"/>
         <source>Taking shape: points from the parts read so far (combined at the end)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="153"/>
+        <location filename="../../app/gui/summarise_panel.py" line="205"/>
+        <location filename="../../app/gui/summarise_panel.py" line="239"/>
         <source>{0} — {1} summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="156"/>
+        <location filename="../../app/gui/summarise_panel.py" line="208"/>
         <source>Pages covered {0}/{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="162"/>
+        <location filename="../../app/gui/summarise_panel.py" line="214"/>
         <source> — NOT every page was read (missing: {0}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="167"/>
+        <location filename="../../app/gui/summarise_panel.py" line="219"/>
         <source>  ⚠ Pages with no text (they may need OCR): {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="175"/>
+        <location filename="../../app/gui/summarise_panel.py" line="227"/>
         <source>{0} point(s). Click a page reference to open the source.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="179"/>
+        <location filename="../../app/gui/summarise_panel.py" line="231"/>
         <source>No points: the pages hold no text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="185"/>
+        <location filename="../../app/gui/summarise_panel.py" line="246"/>
+        <source>Pages covered {0}/{1} in {2} documents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="253"/>
+        <source> — NOT every page was read in: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="256"/>
+        <source>  ⚠ Pages with no text (they may need OCR) in: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="264"/>
+        <source>{0} point(s) in {1} summaries. Click a page reference to open the source.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="271"/>
+        <location filename="../../app/gui/summarise_panel.py" line="274"/>
         <source>Stopped: points from the parts read so far</source>
         <translation type="unfinished"></translation>
     </message>

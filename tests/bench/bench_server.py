@@ -1,4 +1,4 @@
-"""Firm-server benchmark: documents per minute for a 10-contract extraction grid.
+"""Firm-server benchmark: documents per minute for a 10-contract grid and summary batch.
 
 Three runs in the same process, on the same ten CUAD contracts (the ten with the fewest
 pages, so the run ends in reasonable time on a laptop) and the same fields, as open fields
@@ -17,7 +17,10 @@ the gain is the point of the setting. llama-cpp-python's server must also be sta
 ``logits_all`` (option scoring needs log-probabilities), which makes every prompt it
 evaluates dearer than the local engine's; see docs/firm-server.md.
 
-CHAMBERS_BENCH_DOCS=N and CHAMBERS_BENCH_FIELDS=a,b change the grid.
+The same three runs also summarise the same contracts as one batch (brief style,
+app/tasks/summarise/batch.py): one document at a time locally, one or two in flight on
+the server. CHAMBERS_BENCH_DOCS=N and CHAMBERS_BENCH_FIELDS=a,b change the grid;
+CHAMBERS_BENCH_TASKS=grid or =summaries runs only one of the two (default: both).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from app.policy_sources import LinuxPolicyFiles
 from app.tasks import load_fieldset
 from app.tasks.extract import extract_grid
 from app.tasks.fieldsets import FieldSet
+from app.tasks.summarise.batch import summarise_batch
 from app.vault import create_vault, unlock
 from tests.fixtures.audit import file_store, no_anchor_key
 from tests.fixtures.firm_server import FirmServer, write_policy
@@ -81,13 +85,23 @@ def open_fields(fields: list[str], folder: Path) -> FieldSet:
     return load_fieldset(path)
 
 
-def _grid(engine: EngineLike, pdfs: list[Path], fieldset: FieldSet, label: str) -> float:
-    """Seconds for the grid over a fresh vault (so no row is reused from another run)."""
+def _timed(engine: EngineLike, pdfs: list[Path], fieldset: FieldSet | None, label: str) -> float:
+    """Seconds for the grid (or, without a field set, the summary batch) over a fresh vault,
+    so no row or summary part is reused from another run."""
     info, recovery = create_vault(f"bench-server-{label}", passphrase="bench", use_keyring=False)
     vault = unlock(info, recovery_key=recovery)
     try:
         ids = [d.document_id for d in import_paths(vault, pdfs).imported]
         start = time.perf_counter()
+        if fieldset is None:
+            summaries = summarise_batch(ids, engine, vault)
+            elapsed = time.perf_counter() - start
+            assert len(summaries) == len(ids)
+            calls = sum(s.stats.model_calls for s in summaries)
+            points = sum(len(s.points) for s in summaries)
+            print(f"  {label}: {len(ids)} summaries, {calls} model calls, {points} points "
+                  f"in {elapsed:.1f} s", file=sys.stderr)  # fmt: skip
+            return elapsed
         grid = extract_grid(ids, fieldset, engine, vault)
         elapsed = time.perf_counter() - start
         assert len(grid.rows) == len(ids)
@@ -99,9 +113,18 @@ def _grid(engine: EngineLike, pdfs: list[Path], fieldset: FieldSet, label: str) 
         vault.lock()
 
 
+def _runs(engine: EngineLike, pdfs: list[Path], fieldset: FieldSet, label: str,
+          tasks: list[str], results: dict[str, float]) -> None:  # fmt: skip
+    if "grid" in tasks:
+        results[f"grid, {label}"] = _timed(engine, pdfs, fieldset, f"grid-{label}")
+    if "summaries" in tasks:
+        results[f"summaries, {label}"] = _timed(engine, pdfs, None, f"summaries-{label}")
+
+
 def run() -> list[dict[str, Any]]:
     count = int(os.environ.get("CHAMBERS_BENCH_DOCS") or 10)
     fields = (os.environ.get("CHAMBERS_BENCH_FIELDS") or DEFAULT_FIELDS).split(",")
+    tasks = (os.environ.get("CHAMBERS_BENCH_TASKS") or "grid,summaries").split(",")
     model, settings = resolve_model(None), load_settings()
     pdfs = _shortest(count)
     results: dict[str, float] = {}
@@ -113,7 +136,7 @@ def run() -> list[dict[str, Any]]:
         engine.load(model, settings=settings, hardware=detect())
         try:
             n_ctx = engine.loaded.plan.n_ctx if engine.loaded else 4096
-            results["local"] = _grid(engine, pdfs, fieldset, "local")
+            _runs(engine, pdfs, fieldset, "local", tasks, results)
         finally:
             engine.close()
         server = FirmServer(Path(tmp) / "server", model.path, model.spec.id, n_ctx=n_ctx)
@@ -126,13 +149,17 @@ def run() -> list[dict[str, Any]]:
                 chosen = Settings(context=n_ctx, inference_server=server.base_url,
                                   server_parallel=parallel)  # fmt: skip
                 with connect_server(server.base_url, settings=chosen) as remote:
-                    results[f"server x{parallel}"] = _grid(remote, pdfs, fieldset, f"p{parallel}")
+                    _runs(remote, pdfs, fieldset, f"server x{parallel}", tasks, results)
         finally:
             server.kill()
             policy.EXTRA_MACHINE_SOURCES.pop()
             audit.reset()
     rows: list[dict[str, Any]] = [
-        {"name": "grid", "value": count, "unit": f"contracts x {len(fields)} open fields"},
+        {
+            "name": "documents",
+            "value": count,
+            "unit": f"contracts; grid of {len(fields)} open fields, brief summaries",
+        },
         {"name": "load average", "value": os.getloadavg()[0], "unit": "(1 min)"},
     ]
     for label, seconds in results.items():

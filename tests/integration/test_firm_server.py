@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from app.config import Settings
 from app.engine import Engine
 from app.engine.backend import LOCAL, connect_server, open_backend, placement
 from app.engine.context import calls_for
+from app.engine.protocol import EngineLike
 from app.engine.remote import RemoteEngine, ServerTrustError, ServerUnavailableError
 from app.ingest.importer import import_paths
 from app.models.store import InstalledModel
@@ -30,6 +32,9 @@ from app.tasks import load_fieldset
 from app.tasks.audited import run_ask, run_extract
 from app.tasks.extract.resume import ROW_TASK
 from app.tasks.fieldsets import FieldSet
+from app.tasks.quotes import find_quote
+from app.tasks.summarise.batch import summarise_batch
+from app.tasks.summarise.parts import PARTIAL_TASK, RESULT_TASK
 from app.tasks.summarise.pipeline import Summary, summarise
 from app.vault import Vault, unlock
 from tests.fixtures.firm_server import FirmServer, make_certificate, write_policy
@@ -188,7 +193,7 @@ def test_ask_extract_and_summarise_cite_as_the_local_engine_does(
     doc = ids["alder-supply"]
     pages = {p.page: p.text for p in vault.pages(doc)}
 
-    def short_summary(engine: Engine) -> Summary:
+    def short_summary(engine: EngineLike) -> Summary:
         # Two short points, nothing stored: the remote run must not reuse the local parts.
         with calls_for("summarise", vault.vault_id):
             return summarise(doc, engine, vault, max_points=2, target_points=2,
@@ -201,9 +206,9 @@ def test_ask_extract_and_summarise_cite_as_the_local_engine_does(
     remote = open_backend(matter=[vault.vault_id], settings=_settings(firm_server))
     assert isinstance(remote, RemoteEngine)
     with remote:
-        answer = run_ask(question, remote, vault)  # type: ignore[arg-type]
-        grid = run_extract([doc], fieldset, remote, vault)  # type: ignore[arg-type]
-        summary = short_summary(remote)  # type: ignore[arg-type]
+        answer = run_ask(question, remote, vault)
+        grid = run_extract([doc], fieldset, remote, vault)
+        summary = short_summary(remote)
 
     def cites(a: object) -> list[tuple[str, int, str, bool]]:
         return [(c.document_id, c.page, c.quote, c.verified) for c in a.citations]  # type: ignore[attr-defined]
@@ -221,8 +226,7 @@ def test_ask_extract_and_summarise_cite_as_the_local_engine_does(
     assert summary.stats.model_calls >= 1 and summary.points
     assert [p.pages for p in summary.points] == [p.pages for p in local_summary.points]
     assert [p.quote for p in summary.points] == [p.quote for p in local_summary.points]
-    for point in summary.points:
-        assert point.quote is None or point.quote in pages[point.pages[0]]
+    _check_cited(vault, summary)
 
     calls = _calls()
     assert {c["details"]["task"] for c in calls} >= {"ask", "extract", "summarise"}  # type: ignore[index]
@@ -251,13 +255,13 @@ def test_server_killed_mid_grid_keeps_rows_and_rerun_completes(
     engine = connect_server(firm_server.base_url, settings=_settings(firm_server, parallel=2))
     try:
         with pytest.raises(ServerUnavailableError, match=re.escape(firm_server.base_url)):
-            run_extract(order, fieldset, engine, vault, progress=kill_after_first_row)  # type: ignore[arg-type]
+            run_extract(order, fieldset, engine, vault, progress=kill_after_first_row)
         kept = vault.list_task_outputs(ROW_TASK)
         assert 1 <= len(kept) < len(order)
 
         firm_server.start()
         messages: list[str] = []
-        grid = run_extract(order, fieldset, engine, vault,  # type: ignore[arg-type]
+        grid = run_extract(order, fieldset, engine, vault,
                            progress=lambda f, m: messages.append(m))  # fmt: skip
     finally:
         engine.close()
@@ -269,3 +273,96 @@ def test_server_killed_mid_grid_keeps_rows_and_rerun_completes(
         text = {p.page: p.text for p in vault.pages(row.document_id)}
         if cell.status != "not_found":
             assert cell.quote in text[cell.page or 0]
+
+
+#: Short points, one call per (one-window) document: the loopback server on a shared CPU
+#: takes 10-25 s a call. Resuming from the parts of a half-done document is covered
+#: without a model in tests/unit/test_summarise_scripted.py.
+SHORT: dict[str, int] = {"max_points": 2, "target_points": 8, "max_chars": 60}
+
+
+def _most_in_flight(calls: list[dict[str, object]]) -> int:
+    """The most completion requests open at one moment, from their audit records' times."""
+    spans = []
+    for call in calls:
+        details: dict[str, object] = call["details"]  # type: ignore[assignment]
+        if details["endpoint"] == "completions":
+            end = datetime.fromisoformat(str(call["time"]))
+            spans.append((end - timedelta(seconds=float(details["duration_s"])), end))
+    return max(sum(1 for s, e in spans if s <= start < e) for start, _ in spans)
+
+
+def _check_cited(vault: Vault, summary: Summary) -> None:
+    """Every page covered; points cite real pages; a quote is on its page (the app's own
+    quote check: verbatim up to whitespace, as a facts-header quote may span a line break)."""
+    text = {p.page: p.text for p in vault.pages(summary.document_id)}
+    assert summary.covered_pages == sorted(text) and summary.points
+    for point in summary.points:
+        assert point.pages and set(point.pages) <= set(text)
+        assert point.quote is None or find_quote(point.quote, text[point.pages[0]]), point
+
+
+def test_batch_summaries_are_sent_two_at_once_and_cite_pages(
+    firm_server: FirmServer, etc: Path, vault: Vault
+) -> None:
+    write_policy(etc, [firm_server.policy_entry()])
+    ids = _ids(vault)
+    docs = [ids["alder-supply"], ids["cedar-licence"]]
+    settings = _settings(firm_server, parallel=2)
+    with (
+        connect_server(firm_server.base_url, settings=settings) as engine,
+        calls_for("summarise", vault.vault_id),
+    ):
+        summaries = summarise_batch(docs, engine, vault, **SHORT)
+    assert [s.document_id for s in summaries] == docs
+    for summary in summaries:
+        _check_cited(vault, summary)
+        assert summary.stats.model_calls >= 1
+    calls = _calls()
+    assert sum(c["details"]["endpoint"] == "completions" for c in calls) == sum(  # type: ignore[index]
+        s.stats.model_calls for s in summaries
+    )
+    assert _most_in_flight(calls) == 2  # both documents at once, never more
+
+
+def test_server_killed_mid_batch_keeps_finished_summaries_and_rerun_completes(
+    firm_server: FirmServer, etc: Path, vault: Vault
+) -> None:
+    write_policy(etc, [firm_server.policy_entry()])
+    ids = _ids(vault)
+    docs = [ids["alder-supply"], ids["cedar-licence"]]
+    finished: list[str] = []
+
+    def kill_after_first_summary(summary: Summary) -> None:
+        finished.append(summary.document_id)
+        firm_server.kill()
+
+    engine = connect_server(firm_server.base_url, settings=_settings(firm_server, parallel=2))
+    try:
+        with pytest.raises(ServerUnavailableError, match="1 of 2 summaries were finished"):
+            summarise_batch(docs, engine, vault, on_summary=kill_after_first_summary, **SHORT)
+        assert len(finished) == 1
+        assert len(vault.list_task_outputs(RESULT_TASK)) == 1
+        kept = {o.id for o in vault.list_task_outputs(PARTIAL_TASK)}
+
+        firm_server.start()
+        messages: list[str] = []
+        summaries = summarise_batch(docs, engine, vault, progress=lambda f, m: messages.append(m),
+                                    **SHORT)  # fmt: skip
+    finally:
+        engine.close()
+        if firm_server.proc is None or firm_server.proc.poll() is not None:
+            firm_server.start()
+    assert [s.document_id for s in summaries] == docs
+    done = next(s for s in summaries if s.document_id == finished[0])
+    other = next(s for s in summaries if s.document_id != finished[0])
+    assert done.stats.model_calls == 0 and done.stats.windows_reused == done.stats.windows
+    assert any(m.endswith(": kept from the last run") for m in messages)
+    # The other document reused every part of it that had finished before the kill (with
+    # at most 8 points no combine runs, so every kept part is a window).
+    assert done.stats.reduce_levels == other.stats.reduce_levels == 0
+    assert other.stats.windows_reused == len(kept) - done.stats.windows
+    assert other.stats.model_calls >= 1
+    for summary in summaries:
+        _check_cited(vault, summary)
+    assert len(vault.list_task_outputs(RESULT_TASK)) == 3

@@ -43,6 +43,14 @@ def test_ellipsis_parts_must_appear_in_order() -> None:
     assert find_quote("laws of the State of Oklahoma ... This Agreement", PAGE) is None
 
 
+def test_a_word_broken_at_a_line_end_is_found_joined_or_as_printed() -> None:
+    page = "Tarrant filed suit in federal court simultaneous-\nly with its permit application."
+    joined = find_quote("filed suit in federal court simultaneously with", page)
+    assert joined is not None and page[joined[0] : joined[1]].endswith("simultaneous-\nly with")
+    assert find_quote("court simultaneous- ly with its permit", page) is not None
+    assert find_quote("filed suit in federal court simultaneous with", page) is None
+
+
 @pytest.mark.parametrize(
     "quote",
     [

@@ -109,6 +109,10 @@ def _other_document(before: str) -> bool:
     match = _OTHER_DOCUMENT.search(before)
     if match is None:
         return False
+    word = match.group(1)
+    line_start = before.rfind("\n", 0, match.start(1)) + 1
+    if word.isupper() and not before[line_start : match.start(1)].strip():
+        return False  # "AGREEMENT dated as of ..." opening a line: this document's own title
     around = before[max(0, match.start() - 15) : match.end()]
     return re.search(r"\bthis\b", around, re.IGNORECASE) is None
 

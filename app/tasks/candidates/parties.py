@@ -47,6 +47,26 @@ _NAME_CHARS = re.compile(r"[A-Za-z0-9]")
 MAX_VALUE_CHARS = 300
 
 
+#: Names with defined short names before a verb of agreeing: a preamble with no "between".
+_AGREES = re.compile(r"\b(?:agree|agrees|confirm|confirms|enter|enters|make|makes|covenant)\b")
+
+
+def defines_parties(text: str, verb_text: str = "") -> bool:
+    """Two or more short names defined for parties in a sentence that records an agreement.
+
+    ``Aduro Biotech, Inc. ("Aduro") and IREYA B.V. ("Consultant") agree ...``; defined
+    terms that are not parties ("the Effective Date", "this Agreement") do not count. A
+    long preamble is cut into pieces for quoting, so the verb may be in ``verb_text``
+    (the piece after it).
+    """
+    shorts = [
+        m.group("short")
+        for m in _DEFINED.finditer(text)
+        if not re.search(r"\b(?:agreement|date|term|effective)\b", m.group("short"), re.I)
+    ]
+    return len(shorts) >= 2 and _AGREES.search(f"{text} {verb_text}") is not None
+
+
 def _preamble_sentences(doc: DocumentText) -> list[Sentence]:
     out = []
     for sentence in doc.head(HEAD_CHARS):

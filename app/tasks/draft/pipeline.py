@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from app.cancel import CancelToken, Progress, no_progress
-from app.engine import Engine
 from app.engine.chat import Message
+from app.engine.protocol import EngineLike
 from app.engine.structured import bound_schema, generate_json
 from app.errors import CancelledError, OutputInvalidError, OutputTruncatedError, UsageError
 from app.tasks.candidates import DocumentText
@@ -159,7 +159,7 @@ def gather_passages(
     item: Field,
     instructions: str,
     document_ids: Sequence[str],
-    engine: Engine,
+    engine: EngineLike,
     vault: Vault,
     limit: int,
 ) -> list[Passage]:
@@ -212,7 +212,7 @@ class _Sources:
         )
 
 
-def _generate(engine: Engine, messages: list[Message], schema: dict[str, Any],
+def _generate(engine: EngineLike, messages: list[Message], schema: dict[str, Any],
               cancel: CancelToken, draft: Draft) -> Any:  # fmt: skip
     """One structured answer through the engine's one seam; invalid output is "not found"."""
     draft.model_calls += 1
@@ -225,7 +225,7 @@ def _generate(engine: Engine, messages: list[Message], schema: dict[str, Any],
     return value
 
 
-def find_fact(item: Field, draft: Draft, engine: Engine, vault: Vault, sources: _Sources,
+def find_fact(item: Field, draft: Draft, engine: EngineLike, vault: Vault, sources: _Sources,
               cancel: CancelToken) -> Fact:  # fmt: skip
     passages = gather_passages(item, draft.instructions, draft.document_ids, engine, vault, 3)
     if not passages:
@@ -302,7 +302,7 @@ def section_schema(section: Section, passages: int) -> dict[str, Any]:
     }
 
 
-def write_section(section: Section, draft: Draft, engine: Engine, vault: Vault,
+def write_section(section: Section, draft: Draft, engine: EngineLike, vault: Vault,
                   sources: _Sources, cancel: CancelToken) -> SectionText:  # fmt: skip
     passages = gather_passages(
         section.as_field, draft.instructions, draft.document_ids, engine, vault, 4
@@ -339,7 +339,7 @@ def draft(
     template: Template,
     instructions: str,
     document_ids: Sequence[str],
-    engine: Engine,
+    engine: EngineLike,
     vault: Vault,
     *,
     progress: Progress = no_progress,

@@ -123,8 +123,9 @@ def open_cell(
             "additionalProperties": False,
         }
         try:
-            answer, _ = generate_json(engine, _value_messages(item, sentence), schema,  # type: ignore[arg-type]
-                                      cancel=cancel)  # fmt: skip
+            answer, _ = generate_json(
+                engine, _value_messages(item, sentence), schema, cancel=cancel
+            )
         except (OutputInvalidError, OutputTruncatedError) as exc:
             return Cell(None, "", None, "not_found", note=exc.message, decided_by="model")
         value = " ".join(str(answer["value"]).split())

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 
 from app.cancel import CancelToken, Progress, no_progress
 from app.engine.protocol import EngineLike
+from app.tasks.batch import engine_parallel, monotonic, run_bounded
 from app.tasks.candidates import DocumentText, Extractors, Page
 from app.tasks.chooser import Chooser
 from app.tasks.extract.cells import Cell, Grid, Row
 from app.tasks.extract.open_field import open_cell
 from app.tasks.extract.params import ChooserParams, load_params
-from app.tasks.extract.resume import load_row, monotonic, row_key, run_bounded, store_row
+from app.tasks.extract.resume import load_row, row_key, store_row
 from app.tasks.extract.typed import typed_cell
 from app.tasks.fieldsets import FieldSet
 from app.vault import Vault
@@ -91,8 +92,7 @@ def extract_grid(
     count = max(1, len(document_ids))
     chooser, params = Chooser(engine), params_for(engine)
     remote = bool(getattr(engine, "remote", False))
-    if parallel is None:
-        parallel = int(getattr(engine, "parallel", 1)) if remote else 1
+    parallel = engine_parallel(engine, parallel)
     model_sha = engine.loaded.model.spec.sha256 if engine.loaded else None
     if parallel > 1:
         progress = monotonic(progress)
@@ -117,9 +117,6 @@ def extract_grid(
             store_row(vault, key, row, model_sha)
         return row
 
-    if parallel > 1:
-        grid.rows.extend(run_bounded(one, document_ids, parallel))
-    else:
-        grid.rows.extend(one(n, document_id) for n, document_id in enumerate(document_ids))
+    grid.rows.extend(run_bounded(one, document_ids, parallel))
     progress(1.0, "Done")
     return grid

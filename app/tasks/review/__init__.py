@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.cancel import CancelToken, Progress, no_progress
-from app.engine import Engine
+from app.engine.protocol import EngineLike
 from app.tasks.audited import audited_task
 from app.tasks.review.decide import LABELS, Label
 from app.tasks.review.playbook import (
@@ -41,7 +41,7 @@ __all__ = [
 
 
 def run_review(
-    engine: Engine,
+    engine: EngineLike,
     vault: Vault,
     document_id: str,
     playbook: str | Playbook,

@@ -5,6 +5,11 @@ else, and a small model summarising page windows tends to describe the subject m
 and drop exactly those facts. So the header is built by the same typed extractors as
 Extract (app/tasks/candidates), decided by rule alone (no model call), each fact with
 its page and the verbatim sentence that states it; the model's points follow.
+
+Where the preamble does not list the parties ("the Parties signatory hereto", a joint
+filing by "the undersigned") or dates the agreement only by its signatures, the header
+also reads the signature blocks (app/tasks/candidates/signatures.py): who signed, and
+when, each quoted from the signature page.
 """
 
 from __future__ import annotations
@@ -12,7 +17,11 @@ from __future__ import annotations
 import re
 
 from app.tasks.candidates import Candidate, DocumentText, Extractors
+from app.tasks.candidates.dates import format_date
+from app.tasks.candidates.parties import defines_parties
+from app.tasks.candidates.signatures import Signatory, SigningDate, signatories, signing_dates
 from app.tasks.extract.typed import distinct_values
+from app.tasks.legal_values import find_dates, words
 from app.tasks.summarise.parts import Point
 
 #: (generator, label) in the order a reader wants them.
@@ -33,6 +42,9 @@ MAX_PREAMBLE_CHARS = 600
 _NAMES_PARTIES = re.compile(
     r"\b(by\s+and\s+between|between|among|by\s+and\s+among|party\s+a\s*:)", re.IGNORECASE
 )
+#: A preamble cut short by its own numbering ("... BETWEEN 1.") reads on to the next
+#: sentences of its page until it has this many characters.
+MIN_PREAMBLE_CHARS = 200
 
 
 def _best(candidates: list[Candidate]) -> Candidate | None:
@@ -45,15 +57,80 @@ def _best(candidates: list[Candidate]) -> Candidate | None:
 
 
 def _preamble(doc: DocumentText) -> Point | None:
-    """The sentence that names the parties, quoted whole, when it could not be split."""
+    """The sentence that names the parties, quoted whole, when it could not be split.
+
+    It is the first sentence that joins parties ("between ... and ...") or defines two
+    or more short names for them ("Acme Inc. ("Acme") and Beta B.V. ("Consultant")
+    agree"); a letter agreement or a deed poll has no "between".
+    """
     for sentence in doc.head(PREAMBLE_CHARS):
-        if _NAMES_PARTIES.search(sentence.text):
-            text = sentence.flat
+        after = doc.following(sentence)
+        verb_text = after[0].text if after and after[0].page == sentence.page else ""
+        if _NAMES_PARTIES.search(sentence.text) or defines_parties(sentence.text, verb_text):
+            page_text = doc.page_text(sentence.page)
+            end = sentence.end
+            for following in doc.following(sentence, 3):
+                if end - sentence.start >= MIN_PREAMBLE_CHARS or following.page != sentence.page:
+                    break
+                end = following.end
+            quote = " ".join(page_text[sentence.start : end].split())
+            text = quote
             if len(text) > MAX_PREAMBLE_CHARS:
                 text = text[: MAX_PREAMBLE_CHARS - 1] + "\u2026"
-            return Point(f"Parties (as the agreement names them): {text}", [sentence.page],
-                         sentence.flat)  # fmt: skip
+            return Point(f"Parties (as the agreement names them): {text}", [sentence.page], quote)
     return None
+
+
+def _signed_for(named: str, found: list[Signatory], doc: DocumentText) -> list[Point]:
+    """The signature blocks' party names the parties point did not already give, per page.
+
+    Where the preamble never lists the parties ("the Parties signatory hereto", a joint
+    filing "on behalf of each of the undersigned"), the signature blocks are where a
+    reader learns who is bound; names already stated are not repeated.
+    """
+    known = set(words(named))
+    by_page: dict[int, list[Signatory]] = {}
+    for signatory in found:
+        own = words(signatory.name)
+        if own and sum(w in known for w in own) < len(own):
+            by_page.setdefault(signatory.span.page, []).append(signatory)
+    points = []
+    for page, names in by_page.items():
+        text = "; ".join(s.name for s in names)
+        quote = doc.page_text(page)[names[0].span.start : names[-1].span.end]
+        points.append(Point(f"Signed for: {text.rstrip('.')}.", [page], quote))
+    return points
+
+
+def _parties(doc: DocumentText, best: Candidate | None) -> list[Point]:
+    """The parties as split from the preamble (else the preamble quoted), then signatories."""
+    points = []
+    if best is not None and len(best.normalised or []) >= 2:
+        points.append(Point(f"Parties: {best.value}.", [best.page], best.quote))
+    else:
+        preamble = _preamble(doc)
+        if preamble is not None:
+            points.append(preamble)
+        elif best is not None:
+            points.append(Point(f"Parties: {best.value}.", [best.page], best.quote))
+    named = " ".join(p.text for p in points)
+    return points + _signed_for(named, signatories(doc), doc)
+
+
+def _signed_on(stated: str, doc: DocumentText) -> list[Point]:
+    """Dates beside the signatures that the header has not stated yet, per page."""
+    known = find_dates(stated)
+    by_page: dict[int, list[SigningDate]] = {}
+    for signed in signing_dates(doc):
+        if signed.date not in known:
+            known.append(signed.date)
+            by_page.setdefault(signed.span.page, []).append(signed)
+    points = []
+    for page, dates in by_page.items():
+        text = "; ".join(format_date(d.date) for d in dates)
+        quote = doc.page_text(page)[dates[0].span.start : dates[-1].span.end]
+        points.append(Point(f"Signed on: {text}.", [page], quote))
+    return points
 
 
 def facts_header(doc: DocumentText) -> list[Point]:
@@ -62,11 +139,11 @@ def facts_header(doc: DocumentText) -> list[Point]:
     points: list[Point] = []
     for name, label in HEADER:
         best = _best(extractors.candidates(name))
-        if name == "parties" and (best is None or len(best.normalised or []) < 2):
-            preamble = _preamble(doc)
-            if preamble is not None:
-                points.append(preamble)
-                continue
+        if name == "parties":
+            points += _parties(doc, best)
+            continue
+        if name == "expiration_date":  # the dates of making come together, then the end
+            points += _signed_on(" ".join(p.text for p in points), doc)
         if best is None:
             continue
         value = best.value

@@ -30,8 +30,8 @@ from dataclasses import asdict
 from typing import Any
 
 from app.cancel import CancelToken, Progress, no_progress
-from app.engine import Engine
 from app.engine.chat import Message
+from app.engine.protocol import EngineLike
 from app.engine.structured import generate_json, token_budget
 from app.errors import CancelledError
 from app.tasks.candidates import DocumentText, Page
@@ -126,7 +126,7 @@ def partial_key(*parts: object) -> str:
 
 
 def _generate(
-    engine: Engine,
+    engine: EngineLike,
     messages: list[Message],
     schema: dict[str, Any],
     cancel: CancelToken,
@@ -158,13 +158,13 @@ def _window_points(style: str, value: Any) -> list[Point]:
     ]
 
 
-def _prompt_overhead(engine: Engine, messages: list[Message]) -> int:
+def _prompt_overhead(engine: EngineLike, messages: list[Message]) -> int:
     return engine.count_tokens(engine.render(messages))
 
 
 def summarise(
     document_id: str,
-    engine: Engine,
+    engine: EngineLike,
     vault: Vault,
     *,
     style: str = "brief",
@@ -309,7 +309,7 @@ def summarise(
 
 def _reduce(
     points: list[Point],
-    engine: Engine,
+    engine: EngineLike,
     title: str,
     sha256: str,
     settings: tuple[object, ...],
@@ -322,8 +322,8 @@ def _reduce(
     stats: SummaryStats,
 ) -> list[Point]:
     """Combine groups of consecutive points until few enough remain; pages are unioned."""
-    if spec.target_points <= 0:
-        return points
+    if spec.target_points <= 0 or len(points) <= spec.target_points:
+        return points  # nothing to combine: not even a token count (a server round trip)
     n_ctx = engine.loaded.plan.n_ctx if engine.loaded else 0
     overhead = _prompt_overhead(engine, combine_messages(title, []))
     output = token_budget(combine_schema(3 * spec.max_points, spec))
