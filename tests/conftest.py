@@ -20,6 +20,7 @@ from app import paths
 pytest_plugins = [
     "tests.fixtures.audit",
     "tests.fixtures.engine",
+    "tests.fixtures.firm_server",
     "tests.fixtures.secret_service",
     "tests.fixtures.tiny_gguf",
     "tests.fixtures.vault",

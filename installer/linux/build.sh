@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make package`: dist/chambers_<version>_amd64.deb (a PyInstaller one-folder bundle with its
-# own Python) and dist/bundle/, a TUF-signed release bundle (package, catalog, small Gemma
-# model) signed with throw-away test keys whose root is dist/test-root.json.
+# own Python) and dist/bundle/, a TUF-signed release bundle (package, OCR packages, catalog,
+# small Gemma model) signed with throw-away test keys whose root is dist/test-root.json.
 #
 # Cached outside the repository ($CHAMBERS_PKG_CACHE, default ~/.cache/chambers-package):
 #   wheels/   llama-cpp-python built for release (-DGGML_NATIVE=OFF), keyed by version+flags
@@ -10,6 +10,8 @@
 #   pyi-*/    the PyInstaller folder, keyed by the source files and the environment (newest
 #             three kept)
 #   test-keys/ throw-away signing keys (kept, so that rebuilds ship the same test root)
+#   ocr-debs-*/ Tesseract and the libraries it needs beyond a minimal root, for the bundle's
+#             targets/packages/ocr/ (keyed by the packages' names and versions)
 # One build at a time per cache: the whole script holds $CACHE/.build.lock (flock).
 # Set TRUST_ROOT=/path/root.json to ship the firm's real trust root instead of the test one.
 # CHAMBERS_DIST / CHAMBERS_BUILD move the outputs (default dist/, build/; the test
@@ -150,10 +152,44 @@ if [ -n "$REPRO_DEB" ]; then
 fi
 step "built $DEB ($(du -h "$DEB" | cut -f1))"
 
-# 6. The signed release bundle: package, catalog and the small Gemma model.
+# 6. OCR for air-gapped workstations: Debian's Tesseract (app/ingest/ocr.py runs it) and every
+#    package it needs beyond a minimal bookworm root (Essential, apt, passwd, ca-certificates)
+#    with the .deb's own Depends. apt resolves that set against an empty dpkg status twice
+#    (base, base + OCR) and the difference is downloaded; cached by the names and versions.
+OCR_PACKAGES="tesseract-ocr tesseract-ocr-eng"
+ocr_simulate() {  # "name=version" lines apt would install on an empty system for "$@"
+    apt-get -s -o Dir::State::status="$OCR_TMP/status" -o Debug::NoLocking=1 \
+        install --no-install-recommends "$@" | awk '/^Inst /{print $2 "=" substr($3, 2)}' | sort -u
+}
+OCR_TMP=$(mktemp -d) && : > "$OCR_TMP/status"
+OCR_BASE="$(apt-cache dumpavail | awk '/^Package:/{p=$2} /^Essential: yes/{print p}' | sort -u | tr '\n' ' ')"
+OCR_BASE+=" apt passwd ca-certificates $(grep -v '^#' installer/linux/depends.txt | sed 's/ (.*//' | tr '\n' ' ')"
+# shellcheck disable=SC2086
+ocr_simulate $OCR_BASE > "$OCR_TMP/base" && ocr_simulate $OCR_BASE $OCR_PACKAGES > "$OCR_TMP/all" \
+    || { echo "build.sh: apt cannot resolve $OCR_PACKAGES (run apt-get update)" >&2; exit 1; }
+OCR_CLOSURE=$(comm -13 "$OCR_TMP/base" "$OCR_TMP/all")
+rm -rf "$OCR_TMP"
+echo "$OCR_CLOSURE" | grep -q '^tesseract-ocr-eng=' \
+    || { echo "build.sh: apt did not resolve $OCR_PACKAGES (run apt-get update)" >&2; exit 1; }
+OCR_DEBS=$CACHE/ocr-debs-$(echo "$OCR_CLOSURE" | sha256sum | cut -c1-12)
+if [ ! -f "$OCR_DEBS/.complete" ]; then
+    step "downloading $(echo "$OCR_CLOSURE" | wc -l) OCR packages (Tesseract and its libraries)"
+    rm -rf "$OCR_DEBS.tmp" && mkdir -p "$OCR_DEBS.tmp"
+    # shellcheck disable=SC2046
+    (cd "$OCR_DEBS.tmp" && apt-get download -qq $(echo "$OCR_CLOSURE" | tr '\n' ' ') 2>&1 \
+        | grep -v '^W: Download is performed unsandboxed' || true)
+    [ "$(ls "$OCR_DEBS.tmp"/*.deb | wc -l)" = "$(echo "$OCR_CLOSURE" | wc -l)" ] \
+        || { echo "build.sh: apt-get download of the OCR packages failed" >&2; exit 1; }
+    touch "$OCR_DEBS.tmp/.complete" && mv "$OCR_DEBS.tmp" "$OCR_DEBS"
+    # shellcheck disable=SC2012
+    ls -dt "$CACHE"/ocr-debs-* | grep -v '\.tmp$' | tail -n +3 | xargs -r rm -rf
+fi
+
+# 7. The signed release bundle: package, OCR packages, catalog and the small Gemma model.
 GEMMA=$("$DEV_PY" -c 'from app.models.store import resolve_model; print(resolve_model("gemma-3-270m-q4_k_m").path)')
-rm -rf "$DIST/bundle" && mkdir -p "$DIST/bundle/targets/packages" "$DIST/bundle/targets/models"
+rm -rf "$DIST/bundle" && mkdir -p "$DIST/bundle/targets/packages/ocr" "$DIST/bundle/targets/models"
 cp "$DEB" "$DIST/bundle/targets/packages/"
+cp "$OCR_DEBS"/*.deb "$DIST/bundle/targets/packages/ocr/"
 cp models/catalog.json "$DIST/bundle/targets/catalog.json"
 cp "$GEMMA" "$DIST/bundle/targets/models/"
 PYTHONPATH=$SRC "$DEV_PY" -m installer.sign.chambers_sign sign "$KEYS" "$DIST/bundle" --version "$SOURCE_DATE_EPOCH" >/dev/null
@@ -161,11 +197,12 @@ chmod -R u+rwX,go+rX,go-w "$DIST/bundle"  # the models folder is private (0600):
 sha256sum "$DEB" | tee "$DIST/SHA256SUMS"
 
 # What was built and from what: for IT's records and tests/integration/test_package.py.
-BUILD_INFO_DEB=$DEB BUILD_INFO_REPRO=$REPRO_DEB "$DEV_PY" - "$DIST/build-info.json" <<PY
+BUILD_INFO_DEB=$DEB BUILD_INFO_REPRO=$REPRO_DEB BUILD_INFO_OCR=$DIST/bundle/targets/packages/ocr "$DEV_PY" - "$DIST/build-info.json" <<PY
 import hashlib, json, os, sys
 def sha(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest() if path else None
 deb, repro = os.environ["BUILD_INFO_DEB"], os.environ["BUILD_INFO_REPRO"]
+ocr = os.environ["BUILD_INFO_OCR"]
 json.dump({
     "version": "$VERSION", "source_date_epoch": $SOURCE_DATE_EPOCH,
     "deb": os.path.abspath(deb), "deb_sha256": sha(deb),
@@ -174,6 +211,8 @@ json.dump({
     "build_venv": "$VENV", "dev_venv": "$SRC/.venv", "source": "$SRC",
     "cached": {"wheel": "$CACHED_WHEEL" == "yes", "venv": "$CACHED_VENV" == "yes",
                "pyinstaller": "$CACHED_PYI" == "yes"},
+    "ocr_debs": sorted(os.listdir(ocr)),
+    "ocr_debs_bytes": sum(os.path.getsize(os.path.join(ocr, n)) for n in os.listdir(ocr)),
     "test_root": "$TEST_ROOT" == "yes", "seconds": $(($(date +%s) - START)),
 }, open(sys.argv[1], "w"), indent=2)
 PY

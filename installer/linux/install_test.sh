@@ -3,8 +3,10 @@
 # $DIST/chambers_*.deb into a clean Debian 12 root without network (unshare -n) and there run
 # `chambers doctor --json`, `chambers bundle verify` (and two tampered copies, which must be
 # refused), `chambers bundle import` (as root) and a generation with the small Gemma model (as
-# an ordinary user). The root has no Python at all, so the package cannot lean on the build
-# machine's. Every socket() and execve() call is traced: only AF_UNIX sockets may appear.
+# an ordinary user), then installs the bundle's OCR packages (packages/ocr/*.deb) with dpkg
+# and imports and searches a scanned PDF. The root has no Python at all, so the package cannot
+# lean on the build machine's. Every socket() and execve() call is traced: only AF_UNIX
+# sockets may appear.
 #
 # The Debian root is built once with mmdebstrap (from Debian's packages; this is the only
 # step that needs the network) and cached as a tarball in $CHAMBERS_PKG_CACHE.
@@ -57,6 +59,9 @@ IN=$WORK/root/tmp/in
 BUNDLE=$(realpath "$DIST/bundle")
 mkdir -p "$IN/bundle" "$WORK/root/tmp/out"
 cp "$DEB" "$IN/chambers.deb"
+# A scanned court opinion with no text layer (2 pages), for OCR with the bundle's Tesseract.
+install -m 644 "${CHAMBERS_SHARED_DATA:-$PWD/../shared/data}/files/court/image-pdf.pdf" "$IN/scan.pdf"
+echo "a passphrase for the install test" > "$IN/passphrase" && chmod 644 "$IN/passphrase"
 # Two tampered copies of the bundle's small files (models and package stay out: a verify
 # checks the files present): a flipped digit in signed metadata, a flipped byte in a target.
 for case in meta target; do
@@ -110,6 +115,20 @@ runuser -u lawyer -- chambers generate --model gemma-3-270m-q4_k_m \
 echo "generation: $(cat $O/generation.txt)"
 test -s $O/generation.txt
 chambers bundle verify /tmp/in/bundle > $O/verify-after-import.txt  # the same release again
+# OCR: Tesseract is only Recommended, so dpkg -i above did not install it; IT installs the
+# bundle's signed OCR packages (verified above) with dpkg alone: no mirror, no network.
+if command -v tesseract; then echo "FAIL: Tesseract was installed before the bundle's" >&2; exit 1; fi
+t0=$(date +%s%N)
+dpkg -i /tmp/in/bundle/targets/packages/ocr/*.deb > $O/ocr-dpkg.txt
+echo "ocr_install_ms=$((($(date +%s%N) - t0) / 1000000))" | tee -a $O/figures.txt
+dpkg-query -W -f '${Package} ${Version} ${Status}\n' tesseract-ocr tesseract-ocr-eng > $O/ocr-packages.txt
+U="--no-keyring --passphrase-file /tmp/in/passphrase"
+runuser -u lawyer -- chambers vault create scans $U --json > $O/ocr-vault.json
+t0=$(date +%s%N)
+runuser -u lawyer -- chambers import scans /tmp/in/scan.pdf $U --json > $O/ocr-import.json
+echo "ocr_import_ms=$((($(date +%s%N) - t0) / 1000000))" | tee -a $O/figures.txt
+runuser -u lawyer -- chambers search scans '"prepared by the Reporter of Decisions"' $U --json > $O/ocr-search.json
+runuser -u lawyer -- chambers search scans '"Oklahoma water laws"' $U --json > $O/ocr-search-2.json
 echo STEPS-OK
 EOF
 step "installing and running in the clean root (no network)"

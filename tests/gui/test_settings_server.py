@@ -10,24 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from app import policy
 from app.config import Settings, load_settings, save_settings
 from app.engine.backend import allowed_parallel
 from app.gui.settings_dialog import PARALLEL_CAP, SettingsDialog
 from app.policy import PolicyError
-from app.policy_sources import LinuxPolicyFiles
 from tests.fixtures.firm_server import write_policy
 
 URL = "https://llm.firm.example:8443"
 PIN = "sha256:" + "ab" * 32
-
-
-@pytest.fixture
-def etc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, audit_home: Path) -> Path:
-    folder = tmp_path / "etc-chambers"
-    folder.mkdir()
-    monkeypatch.setattr(policy, "EXTRA_MACHINE_SOURCES", [LinuxPolicyFiles(folder)])
-    return folder
 
 
 def test_the_policy_server_is_shown_and_parallel_kept_within_its_limit(qtbot, etc: Path) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from app import policy
 from app.config import Settings
 from app.engine import Engine
 from app.engine.backend import LOCAL, connect_server, open_backend, placement
@@ -27,7 +26,6 @@ from app.ingest.importer import import_paths
 from app.models.store import InstalledModel
 from app.paths import audit_dir
 from app.policy import PolicyForbidsError
-from app.policy_sources import LinuxPolicyFiles
 from app.tasks import load_fieldset
 from app.tasks.audited import run_ask, run_extract
 from app.tasks.extract.resume import ROW_TASK
@@ -95,15 +93,6 @@ def firm_server(
     server.start()
     yield server
     server.kill()
-
-
-@pytest.fixture
-def etc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, audit_home: Path) -> Path:
-    """A machine policy folder read after the real one (empty until a test writes it)."""
-    folder = tmp_path / "etc-chambers"
-    folder.mkdir()
-    monkeypatch.setattr(policy, "EXTRA_MACHINE_SOURCES", [LinuxPolicyFiles(folder)])
-    return folder
 
 
 @pytest.fixture

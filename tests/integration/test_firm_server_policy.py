@@ -26,7 +26,6 @@ from app.errors import EngineError
 from app.models.catalog import default_model_id
 from app.paths import audit_dir
 from app.policy import PolicyError, PolicyForbidsError
-from app.policy_sources import LinuxPolicyFiles
 from tests.fixtures.firm_server import LOOPBACK, Certificate, make_certificate, write_policy
 
 
@@ -69,14 +68,6 @@ def stand_in(tmp_path: Path) -> Iterator[StandIn]:
     yield server
     server.httpd.shutdown()
     server.httpd.server_close()
-
-
-@pytest.fixture
-def etc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, audit_home: Path) -> Path:
-    folder = tmp_path / "etc-chambers"
-    folder.mkdir()
-    monkeypatch.setattr(policy, "EXTRA_MACHINE_SOURCES", [LinuxPolicyFiles(folder)])
-    return folder
 
 
 def _chosen(server: StandIn) -> Settings:

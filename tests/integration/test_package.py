@@ -5,7 +5,8 @@ both cached in ~/.cache/chambers-package (a source change costs a PyInstaller ru
 min; a cold cache, the llama.cpp build, much longer). install_test.sh installs the .deb in
 a clean Debian 12 root that has no Python, without network (unshare -n), under strace, and
 runs doctor, a verify of two tampered bundles, bundle verify and import, and a generation
-with the small Gemma model there. Both write their results as files; this module parses
+with the small Gemma model there, then installs the bundle's OCR packages with dpkg and
+imports and searches a scanned PDF. Both write their results as files; this module parses
 them. Everything goes to temporary folders: the developer's dist/ is left alone.
 """
 
@@ -174,6 +175,7 @@ def test_bundle_verifies_imports_and_the_model_generates(package: PackageRun) ->
         "catalog.json",
         f"models/{GEMMA}.gguf",
         f"packages/{Path(package.info['deb']).name}",
+        *(f"packages/ocr/{name}" for name in package.info["ocr_debs"]),
     }
     imported = package.json("import.json")
     assert imported["timestamp_version"] == release
@@ -185,6 +187,32 @@ def test_bundle_verifies_imports_and_the_model_generates(package: PackageRun) ->
     stats_line = (package.out / "generation-stderr.txt").read_text().strip().splitlines()[-1]
     stats = json.loads(stats_line)
     assert 1 <= stats["generated_tokens"] <= 12 and stats["prompt_tokens"] > 5
+
+
+def test_bundle_ocr_packages_install_offline_and_scans_become_searchable(
+    package: PackageRun,
+) -> None:
+    """Tesseract from the signed bundle, installed by dpkg alone, OCRs a real scan there."""
+    names = package.info["ocr_debs"]
+    assert any(n.startswith("tesseract-ocr_") for n in names)
+    assert any(n.startswith("tesseract-ocr-eng_") for n in names)
+    assert not any(n.startswith(("libc6_", "python3")) for n in names)  # the root has those / none
+    control = (Path(package.info["stage"]) / "DEBIAN" / "control").read_text()
+    assert "\nRecommends: tesseract-ocr, tesseract-ocr-eng\n" in control
+    assert "tesseract" not in control.split("\nDepends:", 1)[1].split("\n", 1)[0]
+    installed = (package.out / "ocr-packages.txt").read_text().splitlines()
+    assert len(installed) == 2 and all(line.endswith(" install ok installed") for line in installed)
+    summary = package.json("ocr-import.json")
+    assert summary["refused"] == [] and summary["stopped"] is None
+    (doc,) = summary["imported"]
+    assert doc["pages"] == 2 and "ocr" in doc["flags"] and "needs_ocr" in doc["flags"]
+    # Phrases a person reads on pages 1 and 2 of the scan (tests/integration/test_ocr_import.py).
+    first, second = package.json("ocr-search.json"), package.json("ocr-search-2.json")
+    assert first and first[0]["document_id"] == doc["document_id"] and first[0]["page"] == 1
+    assert second and second[0]["document_id"] == doc["document_id"] and second[0]["page"] == 2
+    trace = (package.out / "syscalls.log").read_text()
+    runs = [line for line in trace.splitlines() if ' execve("/usr/bin/tesseract",' in line]
+    assert runs and not any(" = -1 " in line for line in runs)  # the bundle's binary ran
 
 
 def test_only_unix_sockets_and_no_python_in_the_trace(package: PackageRun) -> None:
@@ -204,5 +232,6 @@ def test_only_unix_sockets_and_no_python_in_the_trace(package: PackageRun) -> No
             tool = last_exec.get(pid, "")
             if not (tool in ("/usr/sbin/useradd", "/usr/sbin/runuser") and "NETLINK_AUDIT" in call):
                 foreign.append(f"{tool}: {call}")
-    assert chambers_runs >= 9  # doctor x2, tampered x2, verify x2, import, models, generate
+    # doctor x2, tampered x2, verify x2, import, models, generate; vault, import, search x2
+    assert chambers_runs >= 13
     assert foreign == []
