@@ -1,4 +1,4 @@
-"""Say "read-only" and "disk full" as what they are.
+"""Say "read-only", "disk full" and "not readable" as what they are.
 
 A full disk or a folder that cannot be written is not damage: telling a lawyer their
 vault is "damaged or altered, restore from backup" when the USB stick is write-protected
@@ -33,6 +33,17 @@ class DiskFullError(StorageError):
     )
 
 
+class UnreadableError(StorageError):
+    """A file or folder this account may not read: a permission, not damage and not a
+    read-only disk (a bundle or model copied from someone's private folder keeps 0600)."""
+
+    default_hint = (
+        "Ask whoever owns it (or IT) to make it readable for your account, for example "
+        "`chmod a+r` on the file (and `a+rx` on its folders), or copy it to a folder you "
+        "can read; then run the command again."
+    )
+
+
 class ReadOnlyStorageError(StorageError):
     default_hint = (
         "Make the folder writable (a write-protected drive, a read-only mount or missing "
@@ -49,6 +60,8 @@ def classify(exc: BaseException, where: Path | str | None = None) -> StorageErro
     no_room = where is not None and "disk i/o error" in text and _full(Path(where))
     if no_room or code in _FULL_ERRNOS or any(words in text for words in _FULL_WORDS):
         return DiskFullError(f"The disk is full: Chambers could not write{place}.")
+    if code in (errno.EACCES, errno.EPERM) and where is not None and _unreadable(Path(where)):
+        return UnreadableError(f"Permission denied: Chambers may not read {where}.")
     # SQLite cannot create a WAL index (-shm) in a read-only folder: "unable to open".
     unwritable = where is not None and "unable to open" in text and _unwritable(Path(where))
     if unwritable or code in _READ_ONLY_ERRNOS or any(w in text for w in _READ_ONLY_WORDS):
@@ -56,6 +69,17 @@ def classify(exc: BaseException, where: Path | str | None = None) -> StorageErro
             f"The folder is read-only or not writable: Chambers could not write{place}."
         )
     return None
+
+
+def _unreadable(path: Path) -> bool:
+    """``path`` exists and this account may not read it (or list it, for a folder)."""
+    try:
+        is_dir = path.is_dir()
+        exists = is_dir or path.exists()
+    except OSError:  # a folder above it may not be entered
+        return True
+    mode = os.R_OK | os.X_OK if is_dir else os.R_OK
+    return exists and not os.access(path, mode)
 
 
 def _unwritable(folder: Path) -> bool:

@@ -149,3 +149,48 @@ def test_unprivileged_user_cannot_loosen_machine_policy(
     assert out["models_folder"] == str(etc.parent / "models")
     assert "models.allow_user_trust" in out["trust"] and str(etc / "policy.json") in out["trust"]
     assert f"{var / 'trust'} is not writable" in out["import"]
+
+
+UNREADABLE = r"""
+import json, sys
+from app.storage_errors import classify
+out = {}
+for path in sys.argv[1:]:
+    try:
+        open(path, "rb").close()
+        out[path] = "read"
+    except OSError as exc:
+        error = classify(exc, exc.filename)
+        out[path] = [type(error).__name__, error.message, error.hint] if error else repr(exc)
+print(json.dumps(out))
+"""
+
+
+def test_a_file_the_user_may_not_read_is_reported_as_unreadable_not_read_only(
+    machine_dirs: tuple[Path, Path, Path],
+) -> None:
+    """A model copied out of someone's private folder keeps mode 0600: the error must say
+    the file is not readable and how to fix that, not blame a read-only disk."""
+    _, _, bundle = machine_dirs
+    private, public = bundle / "targets" / "model.gguf", bundle / "targets" / "catalog.json"
+    private.write_bytes(b"GGUF")
+    public.write_text("{}")
+    private.chmod(0o600 if os.geteuid() == 0 else 0o000)
+    public.chmod(0o644)
+    home = Path(tempfile.mkdtemp(prefix="chambers-user-"))
+    try:
+        args = [_interpreter(), "-c", UNREADABLE, str(private), str(public)]
+        pythonpath = os.pathsep.join([str(REPO), *site.getsitepackages()])
+        result = subprocess.run(
+            _as_user(args, home), cwd=REPO, capture_output=True, text=True, timeout=120,
+            env={"PATH": os.environ["PATH"], "PYTHONPATH": pythonpath, "HOME": str(home)},
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    kind, message, hint = out[str(private)]
+    assert kind == "UnreadableError"
+    assert str(private) in message and "read" in message
+    assert "chmod a+r" in hint
+    assert out[str(public)] == "read"
