@@ -116,7 +116,13 @@ class Signatory:
 
     @property
     def name(self) -> str:
-        return self.span.flat
+        """The name on one line, less a role colon or a sentence's full stop after it
+        ("ACCURAY INCORPORATED:", "... domiciled in Switzerland."); "Inc." keeps its own."""
+        flat = self.span.flat.rstrip(" :;,")
+        last = re.search(r"(\w+)\.$", flat)
+        if last and len(last.group(1)) > 4 and not last.group(1).isupper():
+            flat = flat[:-1]
+        return flat
 
 
 def _lines_before(text: str, position: int) -> list[tuple[int, int]]:
