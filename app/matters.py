@@ -25,6 +25,8 @@ class RestoredCopyError(ChambersError):
     """
 
     exit_code = 3
+    #: What happened, without the command-line instruction (the desktop app asks instead).
+    situation: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,18 @@ class OpenedMatter:
         return None
 
 
-def restored_copy_message(name: str, vault_id: str, generation: int, recorded: int) -> str:
+def restored_copy_situation(name: str, generation: int, recorded: int) -> str:
     return (
         f"Matter {name!r} is at change {generation}, but Chambers recorded change {recorded}: "
         "this folder was restored from an older copy, and the work done after that copy is "
-        "missing. It will not open for work until you accept the restored copy with "
+        "missing."
+    )
+
+
+def restored_copy_message(name: str, vault_id: str, generation: int, recorded: int) -> str:
+    return (
+        f"{restored_copy_situation(name, generation, recorded)} It will not open for work "
+        "until you accept the restored copy with "
         f"`chambers vault accept-restore {vault_id}` (recorded in the audit log)."
     )
 
@@ -88,11 +97,13 @@ def record_unlock(vault: Vault) -> OpenedMatter:
             outcome="denied",
             details={**details, "recorded_generation": logged, "reason": "restored_copy"},
         )
-        raise RestoredCopyError(
+        error = RestoredCopyError(
             restored_copy_message(name, vault.vault_id, generation, logged),
             hint=f"Run `chambers vault accept-restore {vault.vault_id}` if this copy is "
             "the one to keep; otherwise put the newer copy back.",
         )
+        error.situation = restored_copy_situation(name, generation, logged)
+        raise error
     audit_event("vault.unlock", vault_id=vault.vault_id, details=details)
     return OpenedMatter(vault, False, logged)
 
@@ -149,6 +160,34 @@ def open_matter(
         )
     except ChambersError as exc:
         record_failed_unlock(info, exc)
+        raise
+    return record_unlock(vault)
+
+
+def open_restored_matter(
+    info: VaultInfo,
+    *,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    use_keyring: bool = True,
+) -> OpenedMatter:
+    """Unlock a refused restored copy, accept it as the one to keep, and open it.
+
+    The desktop app's answer to RestoredCopyError, after the user has confirmed: the same
+    secret proves the right to the vault, ``accept_restored_copy`` records the acceptance
+    (or policy refuses it, and the vault is locked again), then the unlock is audited.
+    """
+    try:
+        vault = unlock(
+            info, passphrase=passphrase, recovery_key=recovery_key, use_keyring=use_keyring
+        )
+    except ChambersError as exc:
+        record_failed_unlock(info, exc)
+        raise
+    try:
+        accept_restored_copy(vault)
+    except BaseException:
+        vault.lock()
         raise
     return record_unlock(vault)
 

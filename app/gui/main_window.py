@@ -39,6 +39,7 @@ from app.gui.jobs import Job, JobRunner
 from app.gui.matter_dialogs import NewMatterDialog, RecoveryKeyDialog, UnlockDialog
 from app.gui.matters_panel import MattersPanel
 from app.gui.models_dialog import ModelsDialog
+from app.gui.restored_copy import ask_keep_restored_copy
 from app.gui.review_panel import ReviewPanel
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.source_viewer import SourceViewer
@@ -46,7 +47,14 @@ from app.gui.status_bar import ChambersStatusBar
 from app.gui.summarise_panel import SummarisePanel
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.ingest.importer import ImportSummary, import_paths
-from app.matters import OpenedMatter, create_matter, lock_matter, open_matter
+from app.matters import (
+    OpenedMatter,
+    RestoredCopyError,
+    create_matter,
+    lock_matter,
+    open_matter,
+    open_restored_matter,
+)
 from app.models.store import resolve_model
 from app.tasks.ask import Citation
 from app.vault import Vault, VaultInfo, list_vaults
@@ -66,6 +74,8 @@ class MainWindow(QMainWindow):
         self.engine = EngineService(self.runner, self)
         self.vault: Vault | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        #: The question asked when a matter turns out to be an older, restored copy.
+        self.restored_copy_box: QMessageBox | None = None
         self.last_import: ImportSummary | None = None
         self._searches = 0  # numbers search jobs, so a slow old one cannot overwrite a newer
         #: Why no model can run tasks (shown in the task panels), "" while none is known.
@@ -231,16 +241,61 @@ class MainWindow(QMainWindow):
     def _start_unlock(
         self, info: VaultInfo, dialog: UnlockDialog, credentials: dict[str, Any]
     ) -> None:
-        def work(progress: Progress, cancel: CancelToken) -> OpenedMatter:
+        def work(progress: Progress, cancel: CancelToken) -> OpenedMatter | RestoredCopyError:
             progress(0.2, "Unlocking")
-            return open_matter(info, **credentials)
+            try:
+                return open_matter(info, **credentials)
+            except RestoredCopyError as exc:  # the user decides: keep this copy, or not
+                return exc
 
         job = Job(work, "unlock")
+        job.signals.done.connect(
+            lambda result: self._unlock_done(info, dialog, credentials, result)
+        )
+        job.signals.failed.connect(lambda msg, hint: dialog.show_error(f"{msg}\n{hint}".strip()))
+        job.signals.cancelled.connect(lambda: dialog.set_busy(False))
+        self.track(job, self.tr("Unlocking {0}…").format(info.name))
+
+    def _unlock_done(
+        self,
+        info: VaultInfo,
+        dialog: UnlockDialog,
+        credentials: dict[str, Any],
+        result: OpenedMatter | RestoredCopyError,
+    ) -> None:
+        if isinstance(result, RestoredCopyError):
+            self._offer_restored_copy(info, dialog, credentials, result)
+            return
+        dialog.accept()
+        self._unlocked(result)
+
+    def _offer_restored_copy(
+        self,
+        info: VaultInfo,
+        dialog: UnlockDialog,
+        credentials: dict[str, Any],
+        error: RestoredCopyError,
+    ) -> None:
+        self.restored_copy_box = ask_keep_restored_copy(
+            self,
+            error.situation or error.message,
+            keep=lambda: self._accept_restored_copy(info, dialog, credentials),
+            cancel=lambda: dialog.show_error(f"{error.message}\n{error.hint}".strip()),
+        )
+
+    def _accept_restored_copy(
+        self, info: VaultInfo, dialog: UnlockDialog, credentials: dict[str, Any]
+    ) -> None:
+        def work(progress: Progress, cancel: CancelToken) -> OpenedMatter:
+            progress(0.2, "Accepting the restored copy")
+            return open_restored_matter(info, **credentials)
+
+        job = Job(work, "accept restored copy")
         job.signals.done.connect(dialog.accept)
         job.signals.done.connect(self._unlocked)
         job.signals.failed.connect(lambda msg, hint: dialog.show_error(f"{msg}\n{hint}".strip()))
         job.signals.cancelled.connect(lambda: dialog.set_busy(False))
-        self.track(job, self.tr("Unlocking {0}…").format(info.name))
+        self.track(job, self.tr("Opening the restored copy of {0}…").format(info.name))
 
     def _unlocked(self, opened: OpenedMatter) -> None:
         if self.vault is not None:
