@@ -69,4 +69,6 @@ def test_keep_this_copy_opens_it_and_records_the_acceptance(  # type: ignore[no-
     assert not dialog.isVisible()
     actions = _actions()
     assert actions.count("vault.restore_accept") == 1
-    assert actions.index("vault.restore_accept") < len(actions) - actions[::-1].index("vault.unlock")
+    assert actions.index("vault.restore_accept") < len(actions) - actions[::-1].index(
+        "vault.unlock"
+    )
