@@ -152,30 +152,14 @@ def open_matter(
     passphrase: str | None = None,
     recovery_key: str | None = None,
     use_keyring: bool = True,
+    accept_restored: bool = False,
 ) -> OpenedMatter:
-    """Unlock with one secret, audit the attempt, and check for a restored old copy."""
-    try:
-        vault = unlock(
-            info, passphrase=passphrase, recovery_key=recovery_key, use_keyring=use_keyring
-        )
-    except ChambersError as exc:
-        record_failed_unlock(info, exc)
-        raise
-    return record_unlock(vault)
+    """Unlock with one secret, audit the attempt, and check for a restored old copy.
 
-
-def open_restored_matter(
-    info: VaultInfo,
-    *,
-    passphrase: str | None = None,
-    recovery_key: str | None = None,
-    use_keyring: bool = True,
-) -> OpenedMatter:
-    """Unlock a refused restored copy, accept it as the one to keep, and open it.
-
-    The desktop app's answer to RestoredCopyError, after the user has confirmed: the same
-    secret proves the right to the vault, ``accept_restored_copy`` records the acceptance
-    (or policy refuses it, and the vault is locked again), then the unlock is audited.
+    ``accept_restored`` is the desktop app's answer to RestoredCopyError after the user
+    confirmed "Keep this copy": the same secret proves the right to the vault,
+    ``accept_restored_copy`` records the acceptance (or policy refuses it, and the vault
+    is locked again), then the unlock is audited as usual.
     """
     try:
         vault = unlock(
@@ -184,11 +168,12 @@ def open_restored_matter(
     except ChambersError as exc:
         record_failed_unlock(info, exc)
         raise
-    try:
-        accept_restored_copy(vault)
-    except BaseException:
-        vault.lock()
-        raise
+    if accept_restored:
+        try:
+            accept_restored_copy(vault)
+        except BaseException:
+            vault.lock()
+            raise
     return record_unlock(vault)
 
 

@@ -53,7 +53,6 @@ from app.matters import (
     create_matter,
     lock_matter,
     open_matter,
-    open_restored_matter,
 )
 from app.models.store import resolve_model
 from app.tasks.ask import Citation
@@ -288,7 +287,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         def work(progress: Progress, cancel: CancelToken) -> OpenedMatter:
             progress(0.2, "Accepting the restored copy")
-            return open_restored_matter(info, **credentials)
+            return open_matter(info, accept_restored=True, **credentials)
 
         job = Job(work, "accept restored copy")
         job.signals.done.connect(dialog.accept)
