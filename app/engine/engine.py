@@ -86,6 +86,16 @@ class Generation:
             pass
         return self.text
 
+    def result(self) -> tuple[str, GenerationStats]:
+        """The whole answer and its statistics; a cancelled generation raises instead.
+
+        Every engine's blocking ``generate`` is this over its own ``stream``.
+        """
+        text = self.read()
+        if self.stats.finish_reason == "cancelled":
+            raise CancelledError("Generation was cancelled.")
+        return text, self.stats
+
     @property
     def text(self) -> str:
         return "".join(self._pieces)
@@ -329,11 +339,7 @@ class Engine:
 
     def generate(self, messages: Sequence[Message], **kwargs: Any) -> tuple[str, GenerationStats]:
         """Blocking convenience: the whole answer and its statistics."""
-        generation = self.stream(messages, **kwargs)
-        text = generation.read()
-        if generation.stats.finish_reason == "cancelled":
-            raise CancelledError("Generation was cancelled.")
-        return text, generation.stats
+        return self.stream(messages, **kwargs).result()
 
 
 def _label_tokens(llm: Any, labels: Sequence[str]) -> tuple[list[int], list[int]]:

@@ -45,7 +45,7 @@ from app.engine.server_link import (
     ServerUnavailableError,
 )
 from app.engine.stats import GenerationStats, StatsFeed
-from app.errors import CancelledError, ChambersError, EngineError
+from app.errors import ChambersError, EngineError
 from app.models.catalog import ModelSpec
 from app.models.gguf_header import GGUFInfo
 from app.models.store import InstalledModel
@@ -356,11 +356,7 @@ class RemoteEngine:
                 self._audit("completions", sent, received, outcome, start)
 
     def generate(self, messages: Sequence[Message], **kwargs: Any) -> tuple[str, GenerationStats]:
-        generation = self.stream(messages, **kwargs)
-        text = generation.read()
-        if generation.stats.finish_reason == "cancelled":
-            raise CancelledError("Generation was cancelled.")
-        return text, generation.stats
+        return self.stream(messages, **kwargs).result()
 
     # -- option scoring ---------------------------------------------------------------
     def score_options(
