@@ -65,21 +65,38 @@ class AskPanel(TaskPanel):
 
     def done(self, result: Answer) -> None:
         self.state.setText("")
-        parts = [f"<p><b>A:</b> {html.escape(result.text)}</p>"]
-        if result.citations:
+        parts = [self._heading(result)]
+        shown = result.citations or result.closest
+        if result.closest and not result.citations:
+            parts.append(
+                "<p><i>" + self.tr("The closest sentences (they do not answer it):") + "</i></p>"
+            )
+        if shown:
             parts.append("<ul>")
-        for citation in result.citations:
+        for citation in shown:
             index = len(self._citations)
             self._citations.append(citation)
-            mark = self.tr("verified") if citation.verified else self.tr("NOT found in the source")
             parts.append(
-                f"<li><a href='cite:{index}'>[{html.escape(citation.title)}, p. {citation.page}]</a> "
-                f"“{html.escape(citation.quote)}” ({mark})</li>"
+                f"<li><a href='cite:{index}'>[{html.escape(citation.title)}, "
+                f"p. {citation.page}]</a> “{html.escape(citation.quote)}”</li>"
             )
-        if result.citations:
+        if shown:
             parts.append("</ul>")
         self._entries[-1] = self._entries[-1].replace(WORKING, "") + "".join(parts)
         self._render()
+
+    def _heading(self, result: Answer) -> str:
+        """The answer line: a confirmed answer plainly, anything else visibly marked."""
+        text = html.escape(result.text).replace("\n", "<br>")
+        if result.kind == "confirmed":
+            return f"<p><b>A:</b> {text}</p>"
+        if result.kind == "unconfirmed":
+            note = self.tr("Unconfirmed: no short answer could be confirmed by the sentences.")
+            return (
+                f"<p style='color:#8a4b00'><b>⚠ {note}</b></p>"
+                f"<p>{self.tr('The documents say:')}</p>"
+            )
+        return f"<p><b>A:</b> <i>{text}</i></p>"
 
     def error(self, message: str) -> None:
         if self._entries:
