@@ -5,11 +5,19 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.tasks.ask import Answer, Citation
 from app.tasks.audited import run_ask
+from app.vault import DocumentInfo
 
 WORKING = "<p><i>Working…</i></p>"
 
@@ -26,13 +34,18 @@ class AskPanel(TaskPanel):
         self.question.setPlaceholderText(self.tr("Ask about this matter…  (Ctrl+Enter)"))
         self.question.setAccessibleName(self.tr("Question"))
         self.question.returnPressed.connect(self.start)
+        self.scope = QComboBox()
+        self.scope.setAccessibleName(self.tr("Documents to ask about"))
+        self.scope.setToolTip(self.tr("Ask about every document of the matter, or one of them."))
+        self.scope.addItem(self.tr("All documents"), None)
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
         self.transcript.setAccessibleName(self.tr("Answers with citations"))
         self.transcript.anchorClicked.connect(self._open)
-        self.inputs = [self.question]
+        self.inputs = [self.question, self.scope]
         bar = QHBoxLayout()
         bar.addWidget(self.question, 1)
+        bar.addWidget(self.scope)
         bar.addLayout(self.controls.buttons())
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -47,17 +60,31 @@ class AskPanel(TaskPanel):
         self._entries, self._citations = [], []
         self.transcript.clear()
 
+    def set_documents(self, documents: list[DocumentInfo]) -> None:
+        """Offer each top-level document of the open matter as the question's scope."""
+        chosen = self.scope.currentData()
+        self.scope.clear()
+        self.scope.addItem(self.tr("All documents"), None)
+        for info in documents:
+            if info.parent_id is None:
+                self.scope.addItem(info.title, info.id)
+        index = self.scope.findData(chosen)
+        self.scope.setCurrentIndex(max(0, index))
+
     def request(self) -> TaskRequest | None:
         question = self.question.text().strip()
         if not question:
             return None
+        chosen = self.scope.currentData()
+        document_ids = [chosen] if chosen else None
         self._entries.append(f"<p><b>Q:</b> {html.escape(question)}</p>{WORKING}")
         self._render()
 
         def work(task: TaskContext) -> Answer:
             return run_ask(
-                question, task.engine, task.vault, progress=task.progress, cancel=task.cancel
-            )
+                question, task.engine, task.vault, document_ids=document_ids,
+                progress=task.progress, cancel=task.cancel,
+            )  # fmt: skip
 
         return TaskRequest(
             "ask", self.tr("Answering…"), work, {"question": question}, self.tr("Cancelled.")

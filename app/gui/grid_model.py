@@ -117,8 +117,10 @@ class GridModel(QAbstractTableModel):
             return "✓ " + (cell.value or self.tr("not in the document"))
         if not cell.value:
             return self.tr("— not found")
-        if cell.status == "not_found":  # a yes/no clause the document does not make: "No"
-            return cell.value
+        if cell.status == "not_found":
+            # "Not found" is not "No": a No is a finding and needs a sentence that says no.
+            # A yes/no clause no sentence makes is shown as not found, its reason in the tip.
+            return self.tr("— not found (no such clause)")
         if cell.status == "unsupported":
             return "⚠ " + cell.value
         return cell.value
