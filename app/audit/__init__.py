@@ -90,7 +90,12 @@ def reset() -> None:
 
 
 def audit_log(directory: Path | None = None) -> AuditLog:
-    """The process's writer for ``directory`` (default: the current data folder's log)."""
+    """The process's writer for ``directory`` (default: the current data folder's log).
+
+    A symbolic link as the audit folder is refused (LinkedFolderError): see verify_log.
+    """
+    if directory is not None:
+        paths.refuse_link(directory, "audit folder")
     folder = (directory or paths.audit_dir()).resolve()
     with _guard:
         found = _logs.get(folder)
@@ -147,9 +152,21 @@ def checkpoint() -> int | None:
 
 
 def verify_log(directory: Path | None = None) -> VerifyReport:
-    """Verify the log, including against its anchor outside the data folder."""
-    folder = (directory or paths.audit_dir()).resolve()
-    return verify(folder, anchor=audit_log(folder).anchor)
+    """Verify the log, including against its anchor outside the data folder.
+
+    A symbolic link as the audit folder is checked through (the anchor is found by the
+    log id, so a cut log behind it is named as such) and is itself reported as tampering:
+    Chambers never makes one, and the writer refuses it.
+    """
+    given = directory or paths.data_dir() / "audit"
+    link = paths.link_problem(given, "audit folder")
+    folder = given.resolve()
+    report = verify(folder, anchor=audit_log(folder).anchor)
+    if link and report.ok:
+        report.ok, report.status, report.problem = False, "tampered", link
+    elif link:
+        report.notes.append(link)
+    return report
 
 
 def export_log(
