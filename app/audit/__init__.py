@@ -137,11 +137,13 @@ def last_vault_generation(vault_id: str) -> int | None:
     """Largest ``details["generation"]`` logged for ``vault_id`` (None if never).
 
     Served from a cache that is brought up to date by scanning only records appended
-    since it was written (see app/audit/generations.py), so unlock stays fast.
+    since it was written (see app/audit/generations.py), so unlock stays fast. The anchors
+    count too: this log's, and other logs' of this user unless this log accepted a
+    restored copy of the vault (so an old copy moved into a new data folder is refused).
     """
     writer = audit_log()
     logged = generations.last_vault_generation(writer.directory, vault_id)
-    anchored = writer.anchored_generations().get(vault_id)
+    anchored = writer.anchored_generation(vault_id)
     values = [v for v in (logged, anchored) if v is not None]
     return max(values) if values else None
 

@@ -100,6 +100,9 @@ class Anchor:
     #: last written in: the data-folder identity that finds a log that went missing.
     log_id: str | None = None
     audit_dir: str = ""
+    #: Vaults whose restored copy this log accepted (``vault.restore_accept``), at which
+    #: generation: for them, what other logs' anchors remember no longer counts.
+    accepted: dict[str, int] = field(default_factory=dict)
 
     def body(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -115,6 +118,7 @@ class Anchor:
         }
         if self.log_id:
             doc["log_id"] = self.log_id
+            doc["accepted"] = dict(sorted(self.accepted.items()))
         return doc
 
     def matches_end(self, seq: int, line_hash: str) -> bool:
@@ -279,6 +283,30 @@ class AnchorStore:
                 )
         return found
 
+    def elsewhere(self, vault_id: str) -> int | None:
+        """The largest generation any *other* log's anchor of this user recorded for a vault.
+
+        A vault copied into a new data folder (or one whose log was replaced) would
+        otherwise be judged only by a log that never saw it, so an old copy would open.
+        Anchors that do not check out are left out here (``find`` reports them for their
+        own logs): a forged one could only refuse a vault, never open one.
+        """
+        found: list[int] = []
+        for path in self._others():
+            doc = storage.read_json(path)
+            if doc is None:
+                continue
+            log_id = doc.get("log_id") if isinstance(doc.get("log_id"), str) else None
+            where = Path(str(doc.get("audit_dir", "")))
+            store = self if log_id else AnchorStore(where, self._key_for)
+            try:
+                other = store._load_named(path.stem, log_id)
+            except AnchorError:
+                continue
+            if other is not None and vault_id in other.vaults:
+                found.append(other.vaults[vault_id])
+        return max(found) if found else None
+
     # -- write ------------------------------------------------------------------------
 
     def save(self, anchor: Anchor, durable: bool = True) -> None:
@@ -311,7 +339,7 @@ class AnchorStore:
     ) -> Anchor:
         """The anchor moved to a record about to be appended (saved before the append)."""
         new = Anchor() if anchor is None else Anchor(**{**anchor.__dict__})
-        new.vaults = dict(new.vaults)
+        new.vaults, new.accepted = dict(new.vaults), dict(new.accepted)
         new.prev_seq, new.prev_hash = seq - 1, str(record.get("prev_hash", ""))
         new.seq, new.hash = seq, line_hash
         new.key_ids = sorted(set(new.key_ids) | set(key_ids))
@@ -320,7 +348,7 @@ class AnchorStore:
         generation = details.get("generation") if isinstance(details, dict) else None
         if isinstance(vault, str) and isinstance(generation, int):
             if record.get("action") == RESTORE_ACCEPT_ACTION:
-                new.vaults[vault] = generation
+                new.vaults[vault] = new.accepted[vault] = generation
             elif not isinstance(generation, bool):
                 new.vaults[vault] = max(generation, new.vaults.get(vault, generation))
         self.save(new)
@@ -339,9 +367,10 @@ def _parse(doc: Mapping[str, Any]) -> Anchor:
     ints = {name: doc[name] for name in ("seq", "prev_seq")}
     if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in ints.values()):
         raise ValueError("sequence numbers must be whole numbers")
-    vaults = doc["vaults"]
-    if not isinstance(vaults, dict) or not all(isinstance(v, int) for v in vaults.values()):
-        raise ValueError("vaults must map ids to generations")
+    vaults, accepted = doc["vaults"], doc.get("accepted", {})
+    for mapping in (vaults, accepted):
+        if not isinstance(mapping, dict) or not all(isinstance(v, int) for v in mapping.values()):
+            raise ValueError("vaults and accepted must map ids to generations")
     keys = doc["key_ids"]
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise ValueError("key_ids must be a list of strings")
@@ -357,4 +386,5 @@ def _parse(doc: Mapping[str, Any]) -> Anchor:
         protection=str(doc["protection"]),
         log_id=log_id,
         audit_dir=str(doc["audit_dir"]),
+        accepted={str(k): int(v) for k, v in accepted.items()},
     )

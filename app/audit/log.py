@@ -202,9 +202,22 @@ class AuditLog:
 
     def anchored_generations(self) -> dict[str, int]:
         """Vault generations the anchor (outside the data folder) recorded."""
-        first = storage.read_first_line(self.path)
-        found = self.anchor.find(line_log_id(first), 1 if first else 0)
+        found = self._find_anchor()
         return dict(found.vaults) if found else {}
+
+    def anchored_generation(self, vault_id: str) -> int | None:
+        """The vault's generation per this log's anchor and, unless this log accepted a
+        restored copy of it, the anchors of this user's other logs (the largest)."""
+        found = self._find_anchor()
+        values = [found.vaults[vault_id]] if found and vault_id in found.vaults else []
+        if found is None or vault_id not in found.accepted:
+            other = self.anchor.elsewhere(vault_id)
+            values += [] if other is None else [other]
+        return max(values) if values else None
+
+    def _find_anchor(self) -> Anchor | None:
+        first = storage.read_first_line(self.path)
+        return self.anchor.find(line_log_id(first), 1 if first else 0)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

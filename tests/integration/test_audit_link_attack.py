@@ -25,7 +25,7 @@ from app.audit.records import canonical_bytes, line_hash
 from app.cli import main
 from app.commands.audit import EXIT_TAMPERED
 from app.errors import ChambersError, LinkedFolderError
-from app.matters import lock_matter, open_matter
+from app.matters import RestoredCopyError, lock_matter, open_matter
 from app.vault import list_vaults, unlock
 from tests.fixtures.audit import file_store
 from tests.fixtures.vault import Ready
@@ -265,3 +265,33 @@ def test_a_symlinked_vault_folder_is_refused(
     vaults.symlink_to(tmp_path / "vaults-elsewhere")
     with pytest.raises(LinkedFolderError, match="vaults folder"):
         list_vaults()
+
+
+def test_an_old_vault_copy_in_a_new_data_folder_is_refused_until_accepted(
+    ready_vault: Ready,
+    vault_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fresh data folder has a fresh log, but the user's other anchors remember the vault."""
+    _write(ready_vault, 1)
+    old = tmp_path / "old-copy"
+    shutil.copytree(ready_vault.info.path, old)
+    _write(ready_vault, 2)  # the first data folder's anchor now records change 3
+
+    monkeypatch.setenv("CHAMBERS_HOME", str(tmp_path / "new-home"))
+    shutil.copytree(old, paths.vaults_dir() / ready_vault.info.vault_id)
+    info = list_vaults()[0]
+    for _ in range(2):  # the refusal it records does not lower what counts next time
+        with pytest.raises(RestoredCopyError, match="change 3"):
+            open_matter(info, recovery_key=ready_vault.recovery_key, use_keyring=False)
+
+    opened = open_matter(
+        info, recovery_key=ready_vault.recovery_key, use_keyring=False, accept_restored=True
+    )
+    assert opened.vault.generation == 1
+    lock_matter(opened.vault)
+    lock_matter(  # accepted in this log: the old data folder's anchor no longer counts here
+        open_matter(info, recovery_key=ready_vault.recovery_key, use_keyring=False).vault
+    )
+    assert audit.verify_log().ok
