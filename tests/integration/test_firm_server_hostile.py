@@ -21,12 +21,15 @@ from pathlib import Path
 
 import pytest
 
-from app.engine.backend import allowed_timeout
+from app import policy
+from app.config import Settings
+from app.engine.backend import allowed_timeout, connect_server
 from app.engine.remote import RemoteEngine, ServerAnswerError, ServerConfig
 from app.engine.server_link import MAX_ANSWER_BYTES, ServerUnavailableError
 from app.errors import ChambersError, EngineError
 from app.models.catalog import default_model_id, load_catalog
-from tests.fixtures.firm_server import LOOPBACK, make_certificate
+from app.policy import PolicyError
+from tests.fixtures.firm_server import LOOPBACK, make_certificate, write_policy
 
 API_KEY = "sk-chambers-test-0123456789abcdef"
 MODEL = default_model_id()
@@ -237,7 +240,17 @@ def test_a_garbage_or_endless_stream_ends_the_generation_with_a_clear_error(
         assert hostile.base_url in caught.value.message and API_KEY not in str(caught.value)
 
 
-def test_the_policy_bounds_the_deadline() -> None:
-    assert allowed_timeout({"max_timeout_seconds": 30}, 600) == 30
+def test_the_policy_bounds_the_deadline(hostile: Hostile, etc: Path) -> None:
+    """IT's max_timeout_seconds wins over a user's longer setting, through connect_server."""
+    entry = {"base_url": hostile.base_url, "fingerprint": hostile.certificate.fingerprint}
+    write_policy(etc, [{**entry, "max_timeout_seconds": 2}])
+    hostile.mode = "stall"
+    start = time.monotonic()
+    with pytest.raises(ServerUnavailableError, match="within 2 s"):
+        connect_server(hostile.base_url, settings=Settings(server_timeout_seconds=600))
+    assert time.monotonic() - start < 6
     assert allowed_timeout({"max_timeout_seconds": 900}, 600) == 600
     assert allowed_timeout({}, 45) == 45 and allowed_timeout({}, 0) == 1
+    write_policy(etc, [{**entry, "max_timeout_seconds": 0}])
+    with pytest.raises(PolicyError, match=r"policy\.json"):
+        policy.inference_servers()
