@@ -78,6 +78,7 @@ class SettingsDialog(QDialog):
             self.tr('Tesseract language codes joined by "+", e.g. eng+deu')
         )
         self._inference_server = settings.inference_server
+        self._server_timeout = settings.server_timeout_seconds  # kept as is (settings file)
         entry = _server_entry(settings.inference_server)
         self.server = QLabel(self._server_text(entry))
         self.server.setWordWrap(True)
@@ -177,6 +178,7 @@ class SettingsDialog(QDialog):
             else self.ocr_languages.text().strip() or "eng",
             inference_server=self._inference_server,
             server_parallel=self.parallel.value(),
+            server_timeout_seconds=self._server_timeout,
         )
 
     def accept(self) -> None:
