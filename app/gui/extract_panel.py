@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QKeyEvent
@@ -37,6 +38,7 @@ from app.tasks.corrections import (
 )
 from app.tasks.extract import Cell, Grid
 from app.tasks.fieldsets import FieldSet, list_fieldsets, load_fieldset
+from app.tasks.shown import grid_from_json
 from app.vault import DocumentInfo
 
 DEFAULT_FIELDSET = "commercial-contract"
@@ -202,6 +204,14 @@ class ExtractPanel(ReviewingPanel):
     def done(self, result: tuple[Grid, list[Correction]]) -> None:
         self.show_grid(*result)
 
+    shown_key = "extract"
+
+    def snapshot(self) -> dict[str, Any] | None:
+        return self.raw_grid.to_json() if self.raw_grid is not None else None
+
+    def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
+        self.show_grid(grid_from_json(shown), corrections)
+
     # -- field sets ---------------------------------------------------------------------
     def _load_fieldset(self, name: str) -> None:
         self.fields.clear()
@@ -227,6 +237,7 @@ class ExtractPanel(ReviewingPanel):
         self.raw_grid, self.corrections = None, {}
         self.model.set_grid(None)
         self.detail.clear()
+        self.forget_undo()
 
     def show_grid(self, grid: Grid, corrections: list[Correction]) -> None:
         """The model's grid with the reviewed values already stored for it."""
@@ -261,6 +272,21 @@ class ExtractPanel(ReviewingPanel):
         self.model.update_grid(apply_corrections(self.raw_grid, self.corrections.values()))
         self._show_detail(self.table.currentIndex())
 
+    def stored_review(self, fieldset: str, document_id: str, field: str) -> Correction | None:
+        return self.corrections.get((document_id, field))
+
+    def show_review(self, fieldset: str, document_id: str, field: str,
+                    correction: Correction | None) -> None:  # fmt: skip
+        """An undone (or redone) review: the cell shows what is stored now."""
+        if self.raw_grid is None or self.raw_grid.fieldset != fieldset:
+            return
+        if correction is None:
+            self.corrections.pop((document_id, field), None)
+        else:
+            self.corrections[(document_id, field)] = correction
+        self.model.update_grid(apply_corrections(self.raw_grid, self.corrections.values()))
+        self._show_detail(self.table.currentIndex())
+
     def export_to(self, path: Path) -> None:
         if self.raw_grid is not None:
             self.export_grid(self.raw_grid, path)
@@ -284,6 +310,7 @@ class ExtractPanel(ReviewingPanel):
         self.update_enabled()
         cell = self.model.cell(current)
         if cell is None or cell.page is None or self.model.grid is None:
+            self.source_cleared.emit()
             return
         document_id = self.model.grid.rows[current.row()].document_id
         quote = cell.quote if cell.status == "supported" else (cell.closest or "")
