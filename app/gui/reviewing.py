@@ -19,7 +19,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QUndoCommand, QUndoStack, QWheelEvent
-from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QWidget,
+)
 
 from app.gui.task_panel import TaskContext, TaskPanel
 from app.tasks.corrections import (
@@ -55,7 +61,15 @@ class ChoiceBox(QComboBox):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the wheel does not focus it
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        event.ignore()  # to the table's viewport, which scrolls
+        """Hand the wheel to the table around the box (it scrolls); the box stays as it is."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QAbstractScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            event.ignore()
+            return
+        QApplication.sendEvent(area.viewport(), event.clone())
+        event.accept()
 
 
 class ReviewCommand(QUndoCommand):

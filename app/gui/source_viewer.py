@@ -325,7 +325,7 @@ class SourceViewer(QWidget):
         if self.page_image is None or self.page_image.width() <= 0:
             return 1.0
         room = self.page_area.viewport().width() - 2
-        return max(ZOOMS[0], min(ZOOMS[-1], room / self.page_image.width()))
+        return max(0.02, min(ZOOMS[-1], room / self.page_image.width()))  # a huge page too
 
     def _apply_zoom(self) -> None:
         if self.page_image is None:

@@ -90,7 +90,9 @@ def sentence_snippet(marked: str, limit: int = SNIPPET_CHARS) -> str:
     close = text.find(MARK_END, first)
     after = _SENTENCE_END.search(text, close if close >= 0 else first)
     end = after.start() + 1 if after else len(text)
-    left = max(start, first - limit // 3)
+    # The whole sentence when it fits; else the hit a third of the way in, using any
+    # room the sentence's end leaves.
+    left = max(start, min(first - limit // 3, end - limit))
     if left > start:  # cut at a word boundary
         space = text.find(" ", left, first)
         left = space + 1 if space >= 0 else left
