@@ -324,7 +324,8 @@ class SourceViewer(QWidget):
     def _fit_zoom(self) -> float:
         if self.page_image is None or self.page_image.width() <= 0:
             return 1.0
-        room = self.page_area.viewport().width() - 2
+        area = self.page_area  # room for a vertical scroll bar, shown or not yet
+        room = area.width() - 2 * area.frameWidth() - area.verticalScrollBar().sizeHint().width()
         return max(0.02, min(ZOOMS[-1], room / self.page_image.width()))  # a huge page too
 
     def _apply_zoom(self) -> None:
