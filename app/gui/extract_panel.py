@@ -16,9 +16,11 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ChambersError
+from app.gui.grid_filter import GridFilter
 from app.gui.grid_model import GridModel
 from app.gui.reviewing import ReviewingPanel
 from app.gui.task_panel import Checklist, DocumentChecklist, TaskContext, TaskRequest
@@ -88,8 +91,21 @@ class ExtractPanel(ReviewingPanel):
         self.accept_button.clicked.connect(self._accept)
         self.model = GridModel()
         self.model.edited.connect(self._edited)
+        self.rows_shown = GridFilter(self.model)  # sorted and filtered as the user asks
         self.table = GridTable()
-        self.table.setModel(self.model)
+        self.table.setModel(self.rows_shown)
+        self.table.setSortingEnabled(True)  # click a field's header to sort by it
+        self.unsort()
+        self.filter_box = QLineEdit()
+        self.filter_box.setPlaceholderText(self.tr("Filter the grid…"))
+        self.filter_box.setAccessibleName(self.tr("Show only documents whose cells contain"))
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.textChanged.connect(self.rows_shown.set_words)
+        self.review_only = QCheckBox(self.tr("&Needs review only"))
+        self.review_only.setToolTip(
+            self.tr("Show only documents with an unsupported value (⚠) no one has reviewed")
+        )
+        self.review_only.toggled.connect(self.rows_shown.set_only_review)
         self.table.setAccessibleName(self.tr("Extraction grid: documents by fields"))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(True)
@@ -125,6 +141,10 @@ class ExtractPanel(ReviewingPanel):
         top.addWidget(self.export_button)
         right.addLayout(top)
         right.addWidget(self.progress)
+        narrow = QHBoxLayout()
+        narrow.addWidget(self.filter_box, 1)
+        narrow.addWidget(self.review_only)
+        right.addLayout(narrow)
         right.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.detail, 1)
@@ -238,6 +258,13 @@ class ExtractPanel(ReviewingPanel):
         self.model.set_grid(None)
         self.detail.clear()
         self.forget_undo()
+        self.filter_box.clear()
+        self.review_only.setChecked(False)
+        self.unsort()
+
+    def unsort(self) -> None:
+        """The documents in their own order again (until a header is clicked)."""
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
 
     def show_grid(self, grid: Grid, corrections: list[Correction]) -> None:
         """The model's grid with the reviewed values already stored for it."""
@@ -270,7 +297,7 @@ class ExtractPanel(ReviewingPanel):
             return
         self.corrections[(correction.document_id, correction.field)] = correction
         self.model.update_grid(apply_corrections(self.raw_grid, self.corrections.values()))
-        self._show_detail(self.table.currentIndex())
+        self._show_detail(self.current_cell())
 
     def stored_review(self, fieldset: str, document_id: str, field: str) -> Correction | None:
         return self.corrections.get((document_id, field))
@@ -285,7 +312,7 @@ class ExtractPanel(ReviewingPanel):
         else:
             self.corrections[(document_id, field)] = correction
         self.model.update_grid(apply_corrections(self.raw_grid, self.corrections.values()))
-        self._show_detail(self.table.currentIndex())
+        self._show_detail(self.current_cell())
 
     def export_to(self, path: Path) -> None:
         if self.raw_grid is not None:
@@ -293,10 +320,15 @@ class ExtractPanel(ReviewingPanel):
 
     # -- cells --------------------------------------------------------------------------
     def select_cell(self, row: int, column: int) -> None:
-        index = self.model.index(row, column)
+        """Select the cell of document ``row`` and field ``column`` (the grid's own order)."""
+        index = self.rows_shown.mapFromSource(self.model.index(row, column))
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
+
+    def current_cell(self) -> QModelIndex:
+        """The selected cell as the grid model's index (whatever the sort and filter)."""
+        return self.rows_shown.source_index(self.table.currentIndex())
 
     def model_cell(self, row: int, column: int) -> tuple[str, str, Cell]:
         """(document id, field name, the model's own cell) at ``row``, ``column``."""
@@ -305,7 +337,8 @@ class ExtractPanel(ReviewingPanel):
         name = self.raw_grid.fields[column][0]
         return record.document_id, name, record.cells[name]
 
-    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+    def _current_changed(self, shown: QModelIndex, _previous: QModelIndex) -> None:
+        current = self.rows_shown.source_index(shown)
         self._show_detail(current)
         self.update_enabled()
         cell = self.model.cell(current)
@@ -340,7 +373,7 @@ class ExtractPanel(ReviewingPanel):
         self.review(row, column, value)
 
     def _accept(self) -> None:
-        index = self.table.currentIndex()
+        index = self.current_cell()
         shown = self.model.cell(index)
         if shown is not None:
             self.review(index.row(), index.column(), shown.value or "")

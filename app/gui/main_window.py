@@ -35,6 +35,7 @@ from app.gui.documents_view import DocumentsView
 from app.gui.draft_panel import DraftPanel
 from app.gui.engine_service import EngineService
 from app.gui.extract_panel import ExtractPanel
+from app.gui.help_dialog import ShortcutsDialog
 from app.gui.jobs import Job, JobRunner
 from app.gui.matter_dialogs import NewMatterDialog, RecoveryKeyDialog, UnlockDialog
 from app.gui.matters_panel import MattersPanel
@@ -175,6 +176,16 @@ class MainWindow(QMainWindow):
         self.addAction(cancel)
         for action in (self.lock_action, models, audit_action, settings):
             toolbar.addAction(action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.shortcuts_action = help_menu.addAction(self.tr("&Keyboard shortcuts"))
+        self.shortcuts_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts (F1)."""
+        dialog = ShortcutsDialog(self)
+        dialog.open()
+        return dialog
 
     def load_model(self) -> None:
         try:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QLabel,
+    QMenu,
     QTableWidget,
     QWidget,
 )
@@ -30,6 +31,7 @@ from app.gui.main_window import MainWindow
 from app.gui.review_panel import ReviewPanel
 from app.paths import audit_dir
 from app.tasks.corrections import load_corrections
+from app.tasks.extract import Cell, Grid, Row
 from app.vault import VaultInfo
 from tests.fixtures.engine import SharedEngine
 from tests.gui.conftest import PASSPHRASE, unlock_with
@@ -360,3 +362,86 @@ def test_a_huge_page_is_drawn_within_the_pixel_cap_with_a_note(qtbot) -> None:  
 
     viewer.clear()  # the selection moved on: nothing of it stays
     assert not viewer.note.isVisible() and viewer.title.text() == "" and viewer.view is None
+
+
+def _three_documents() -> Grid:
+    """The test grid for three leases: one still needing review, one fully supported."""
+    base = _grid("doc-1", "Lease A")
+    supported = Cell("Yes", "Neither party may assign.", 1, "supported")
+    rows = [
+        base.rows[0],  # Oklahoma, an unsupported "Yes", not found
+        Row("doc-2", "Lease B", {**base.rows[0].cells, "anti_assignment": supported,
+                                 "governing_law": Cell("Delaware", "Delaware", 1, "supported")}),
+        Row("doc-3", "Lease C", {**base.rows[0].cells, "anti_assignment": supported,
+                                 "governing_law": Cell("California", "California", 1, "supported")}),
+    ]  # fmt: skip
+    return Grid(base.fieldset, base.fields, rows)
+
+
+def test_the_grid_sorts_filters_and_shows_what_needs_review(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.gui.extract_panel import ExtractPanel
+
+    panel = ExtractPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.show_grid(_three_documents(), [])
+    table = panel.table
+
+    def titles() -> list[str]:
+        return [table.model().headerData(r, Qt.Orientation.Vertical) for r in range(table.model().rowCount())]  # fmt: skip
+
+    assert titles() == ["Lease A", "Lease B", "Lease C"]  # the documents' own order
+    table.horizontalHeader().sectionClicked.emit(0)  # sort by governing law
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert titles() == ["Lease C", "Lease B", "Lease A"]  # California, Delaware, Oklahoma
+    panel.select_cell(0, 0)  # Lease A's governing law, wherever it is shown
+    assert panel.current_cell().row() == 0 and table.currentIndex().row() == 2
+    assert "Lease A — Governing law" in panel.detail.text()
+
+    panel.review_only.setChecked(True)
+    assert titles() == ["Lease A"]  # the only one with an unreviewed ⚠
+    panel.review_only.setChecked(False)
+    panel.filter_box.setText("delaware")
+    assert titles() == ["Lease B"]
+    panel.filter_box.clear()
+    assert len(titles()) == 3
+    panel.clear_grid()  # a new grid starts unsorted and unfiltered
+    panel.show_grid(_three_documents(), [])
+    assert titles() == ["Lease A", "Lease B", "Lease C"] and not panel.review_only.isChecked()
+
+
+def test_help_lists_the_shortcuts_that_are_really_bound(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    from app.gui.help_dialog import SHORTCUTS
+
+    dialog = window.show_shortcuts()
+    qtbot.addWidget(dialog)
+    listed = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert listed == [keys for keys, _ in SHORTCUTS]
+    bound = {a.shortcut().toString() for a in window.findChildren(QAction)}
+    bound |= {s.key().toString() for s in window.findChildren(QShortcut)}
+    bound |= {b.shortcut().toString() for b in window.findChildren(QAbstractButton)}
+    for keys in ("Ctrl+K", "Ctrl+L", "Esc", "F1", "Ctrl+Return", "Ctrl+Z", "Ctrl+Shift+Z",
+                 "Ctrl++", "Ctrl+-", "Ctrl+W"):  # fmt: skip
+        assert QKeySequence(keys).toString() in bound, keys
+    assert [m.title() for m in window.menuBar().findChildren(QMenu)] == ["&Help"]
+    dialog.close()
+
+
+def test_the_palette_follows_a_dark_system_and_back(qapp) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QPalette
+
+    from app.gui.theme import apply_scheme
+
+    before = qapp.palette().color(QPalette.ColorRole.Window)
+    try:
+        assert apply_scheme(qapp, Qt.ColorScheme.Dark)
+        window, text = (qapp.palette().color(r) for r in (QPalette.ColorRole.Window,
+                                                           QPalette.ColorRole.WindowText))  # fmt: skip
+        assert window.lightness() < 80 and text.lightness() > 200  # light on dark
+        assert not apply_scheme(qapp, Qt.ColorScheme.Light)
+        assert qapp.palette().color(QPalette.ColorRole.Window).lightness() > 150
+    finally:
+        apply_scheme(qapp, Qt.ColorScheme.Light)
+    assert qapp.palette().color(QPalette.ColorRole.Window) == before
