@@ -445,3 +445,37 @@ def test_the_palette_follows_a_dark_system_and_back(qapp) -> None:  # type: igno
     finally:
         apply_scheme(qapp, Qt.ColorScheme.Light)
     assert qapp.palette().color(QPalette.ColorRole.Window) == before
+
+
+def test_a_summary_and_answers_kept_as_json_show_again_the_same(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """What the Summarise and Ask panels keep in the vault (JSON) shows as it was."""
+    from app.gui.ask_panel import AskPanel
+    from app.gui.summarise_panel import SummarisePanel
+    from app.tasks.ask import Answer, Citation
+    from app.tasks.summarise.pipeline import Point, Summary
+
+    summary = Summary("doc-1", "Lease", "", [Point("Rent is due monthly.", [1, 2]),
+                      Point("Oklahoma law governs.", [3], "laws of")], [1, 2, 3], 3, "brief")  # fmt: skip
+    shown, again = SummarisePanel(), SummarisePanel()
+    qtbot.addWidget(shown)
+    qtbot.addWidget(again)
+    shown.finish(summary)
+    again.restore(json.loads(json.dumps(shown.snapshot())), [])
+    assert again.output.toPlainText() == shown.output.toPlainText() != ""
+    assert again.coverage.text() == "Pages covered 3/3" and again.link(2) == ("doc-1", 3, "laws of")
+
+    ask, asked = AskPanel(), AskPanel()
+    qtbot.addWidget(ask)
+    qtbot.addWidget(asked)
+    ask.set_available(True)
+    ask.question.setText("Which law governs?")
+    with qtbot.waitSignal(ask.run_requested):
+        ask.run_button.click()
+    cite = Citation("doc-1", "Lease", 3, "laws of the State of Oklahoma", True, 1)
+    ask.finish(Answer("Oklahoma law.", [cite], [], True))
+    asked.restore(json.loads(json.dumps(ask.snapshot())), [])
+    assert asked.transcript.toPlainText() == ask.transcript.toPlainText()
+    assert "Working" not in asked.transcript.toPlainText()
+    assert asked.citation(0) == cite
+    ask.clear()  # locked: not even the question stays
+    assert ask.question.text() == "" and ask.transcript.toPlainText() == ""
