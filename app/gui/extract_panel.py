@@ -89,6 +89,13 @@ class ExtractPanel(ReviewingPanel):
         self.accept_button = QPushButton(self.tr("A&ccept cell"))
         self.accept_button.setAccessibleName(self.tr("Accept the selected cell as reviewed"))
         self.accept_button.clicked.connect(self._accept)
+        self.flag_button = QPushButton(self.tr("F&lag cell"))
+        self.flag_button.setAccessibleName(self.tr("Flag the selected cell for a second look"))
+        self.flag_button.setToolTip(
+            self.tr("Mark the cell ⚑ for a second look (again: remove the flag); kept in the "
+                    "vault and exported")
+        )  # fmt: skip
+        self.flag_button.clicked.connect(self.flag)
         self.model = GridModel()
         self.model.edited.connect(self._edited)
         self.rows_shown = GridFilter(self.model)  # sorted and filtered as the user asks
@@ -149,6 +156,7 @@ class ExtractPanel(ReviewingPanel):
         bottom = QHBoxLayout()
         bottom.addWidget(self.detail, 1)
         bottom.addWidget(self.accept_button, 0, Qt.AlignmentFlag.AlignTop)
+        bottom.addWidget(self.flag_button, 0, Qt.AlignmentFlag.AlignTop)
         right.addLayout(bottom)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(setup)
@@ -187,6 +195,7 @@ class ExtractPanel(ReviewingPanel):
         ready = idle and self.raw_grid is not None
         self.export_button.setEnabled(ready)
         self.accept_button.setEnabled(ready and self.table.currentIndex().isValid())
+        self.flag_button.setEnabled(self.accept_button.isEnabled())
 
     def reset(self) -> None:
         self.clear_grid()
@@ -377,6 +386,21 @@ class ExtractPanel(ReviewingPanel):
         shown = self.model.cell(index)
         if shown is not None:
             self.review(index.row(), index.column(), shown.value or "")
+
+    def flag(self) -> None:
+        """Flag the selected cell for a second look, or remove its flag (the Flag button)."""
+        index = self.current_cell()
+        shown = self.model.cell(index)
+        if shown is None or self.raw_grid is None:
+            return
+        document_id, name, cell = self.model_cell(index.row(), index.column())
+        stored = self.corrections.get((document_id, name))
+        if shown.flagged and stored is not None:
+            self.put_back(None, stored)
+            self.state.setText(self.tr("Flag removed."))
+            return
+        self.store_review(self.raw_grid.fieldset, document_id, name, cell.value or "", cell,
+                          self.add_correction, flagged=True)  # fmt: skip
 
     def _choose_export(self) -> None:
         self.choose_export(self.tr("Export the grid"), "extraction.xlsx")

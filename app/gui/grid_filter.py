@@ -1,8 +1,9 @@
 """The Extract grid as a lawyer works through it: sorted by any column, filtered by words,
 or narrowed to the documents that still need review.
 
-A document (row) "needs review" while one of its cells is unsupported (its quote is not
-on the cited page) and no person has accepted or corrected it. Sorting by a field (click
+A document (row) "needs review" while one of its cells is flagged for a second look, or
+unsupported (its quote is not on the cited page) with no person having accepted or
+corrected it. Sorting by a field (click
 its header) compares the cells' values, case-blind, with empty cells last.
 """
 
@@ -17,7 +18,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def needs_review(cell: Cell) -> bool:
-    return cell.status == "unsupported" and not cell.reviewed
+    return cell.flagged or (cell.status == "unsupported" and not cell.reviewed)
 
 
 class GridFilter(QSortFilterProxyModel):

@@ -121,14 +121,18 @@ class ReviewingPanel(TaskPanel):
         value: str,
         original: Cell,
         on_done: Callable[[Correction], None],
+        *,
+        flagged: bool = False,
     ) -> None:
-        """Store ``value`` as the reviewed value of one cell, on a worker; undoable."""
+        """Store ``value`` as the reviewed value of one cell (or, ``flagged``, a flag for a
+        second look), on a worker; undoable."""
         before = self.stored_review(fieldset, document_id, field)
 
         def work(task: TaskContext) -> Correction:
             return save_correction(
-                task.vault, document_id, field, value, fieldset=fieldset, original=original
-            )
+                task.vault, document_id, field, value, fieldset=fieldset, original=original,
+                flagged=flagged,
+            )  # fmt: skip
 
         def stored(correction: Correction) -> None:
             self.undo_stack.push(ReviewCommand(self, before, correction))

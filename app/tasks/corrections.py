@@ -12,10 +12,12 @@ for an Extract cell, ``review.label`` for a Review row's label) with the documen
 whether the value was accepted or changed; never the value, the field or the field set.
 An undo in the desktop app puts the earlier correction back (``restore_correction``) or
 removes the cell's correction (``withdraw_correction``), audited the same way with
-``undo: true``. ``apply_corrections``
-puts the reviewed values into a grid, for display and export; ``export_reviewed`` writes
-a grid with the vault's reviewed values (one ``extract.export`` record: format and
-counts), the same from the CLI and the desktop app.
+``undo: true``. A cell can instead be flagged for a second look (``flagged``: the model's
+value stays, shown and exported as "flagged", audited with ``flagged: true``; flags are
+not training lines). ``apply_corrections`` puts the reviewed values into a grid, for
+display and export; ``export_reviewed`` writes a grid with the vault's reviewed values
+(one ``extract.export`` record: format and counts), the same from the CLI and the desktop
+app.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Correction:
     char_start: int | None
     char_end: int | None
     created: str = ""
+    #: Flagged for a second look: the cell keeps the model's value and is not verified.
+    flagged: bool = False
 
 
 def save_correction(
@@ -71,8 +75,12 @@ def save_correction(
     page: int | None = None,
     char_start: int | None = None,
     char_end: int | None = None,
+    flagged: bool = False,
 ) -> Correction:
-    """Store (or replace) the reviewed value of one cell; the span defaults to the cell's."""
+    """Store (or replace) the reviewed value of one cell; the span defaults to the cell's.
+
+    ``flagged``: not a verified value but a flag for a second look (the cell shows and
+    exports the model's value, marked "flagged")."""
     if original is not None and page is None:
         page, char_start, char_end = original.page, original.char_start, original.char_end
     correction = Correction(
@@ -85,6 +93,7 @@ def save_correction(
         char_start,
         char_end,
         now_iso(),
+        flagged,
     )
     _store(vault, correction)
     _audit(vault, correction)
@@ -103,6 +112,8 @@ def _store(vault: Vault, correction: Correction) -> None:
 
 def _audit(vault: Vault, correction: Correction, *, undo: bool = False) -> None:
     details: dict[str, bool] = {"accepted": correction.value == (correction.original or "")}
+    if correction.flagged:
+        details = {"flagged": True}
     if undo:
         details["undo"] = True
     audit_event(
@@ -159,6 +170,9 @@ def apply_corrections(grid: Grid, corrections: Iterable[Correction]) -> Grid:
             item = found.get((row.document_id, name))
             if item is None:
                 continue
+            if item.flagged:  # a second look asked for: the model's value, not verified
+                cells[name] = replace(cell, flagged=True)
+                continue
             moved = item.page is not None and item.page != cell.page
             cells[name] = replace(
                 cell,
@@ -202,6 +216,8 @@ def export_corrections_jsonl(vault: Vault, path: Path) -> int:
     pages: dict[str, dict[int, str]] = {}
     with path.open("w", encoding="utf-8") as out:
         for item in load_corrections(vault):
+            if item.flagged:
+                continue  # a question, not a corrected value
             if item.document_id not in pages:
                 pages[item.document_id] = {p.page: p.text for p in vault.pages(item.document_id)}
             text = pages[item.document_id].get(item.page or 0, "")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
@@ -38,18 +38,6 @@ from tests.gui.conftest import PASSPHRASE, unlock_with
 from tests.gui.test_review_panel import ROWS, Result, ScriptedReview, _info
 from tests.gui.test_task_panels import SHORT, _grid
 from tests.shared_data import CUAD
-
-
-class SharedEngineReview(ScriptedReview):
-    """The scripted review, run with the session engine shared (so no test closes it)."""
-
-    def run_review(self, engine: Any, vault: Any, document_id: str, playbook: str, *,
-                   progress: Any, cancel: Any, on_row: Callable[[Any], None]) -> Result:  # fmt: skip
-        assert isinstance(engine, SharedEngine)
-        self.calls.append((document_id, playbook))
-        for row in self.rows:
-            on_row(row)
-        return Result(document_id, playbook, list(self.rows))
 
 
 def _records() -> list[dict[str, object]]:
@@ -150,7 +138,7 @@ def test_lock_then_unlock_shows_the_results_again_and_the_locked_screen_none(
     qtbot, window: MainWindow, matter: VaultInfo, tiny_session_engine: Engine
 ) -> None:  # type: ignore[no-untyped-def]
     review = window.review_panel
-    review.tasks = SharedEngineReview(ROWS)
+    review.tasks = ScriptedReview(ROWS)
     unlock_with(window, matter, PASSPHRASE)
     qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
     window.import_files([CUAD / "pdf" / f"{SHORT}.pdf"])
@@ -479,3 +467,43 @@ def test_a_summary_and_answers_kept_as_json_show_again_the_same(qtbot) -> None: 
     assert asked.citation(0) == cite
     ask.clear()  # locked: not even the question stays
     assert ask.question.text() == "" and ask.transcript.toPlainText() == ""
+
+
+def test_a_flagged_cell_is_kept_exported_and_audited_without_content(
+    qtbot, window: MainWindow, matter: VaultInfo, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    unlock_with(window, matter, PASSPHRASE)
+    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
+    vault = window.vault
+    assert vault is not None
+    panel = window.extract_panel
+    window.tabs.setCurrentWidget(panel)
+    panel.show_grid(_three_documents(), [])
+    panel.select_cell(1, 0)  # Lease B: Delaware, supported
+    panel.flag_button.click()
+    cell = panel.model.index(1, 0)
+    qtbot.waitUntil(lambda: cell.data() == "⚑ Delaware", timeout=30_000)
+    (stored,) = load_corrections(vault)
+    assert stored.flagged and stored.value == "Delaware" and stored.document_id == "doc-2"
+    panel.review_only.setChecked(True)  # a flagged cell needs review
+    assert panel.table.model().rowCount() == 2
+    panel.review_only.setChecked(False)
+
+    out = tmp_path / "grid.csv"
+    panel.export_to(out)
+    qtbot.waitUntil(lambda: "Exported" in panel.state.text(), timeout=30_000)
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = {r["document_id"]: r for r in csv.DictReader(f)}
+    assert rows["doc-2"]["Governing law"] == "Delaware"
+    assert rows["doc-2"]["Governing law reviewed"] == "flagged"
+    assert rows["doc-1"]["Governing law reviewed"] == ""
+    flags = [r for r in _records() if r["action"] == "extract.review"]
+    assert [r["details"] for r in flags] == [{"flagged": True}]
+    assert "Delaware" not in json.dumps(_records())
+
+    panel.select_cell(1, 0)
+    panel.flag_button.click()  # again: the flag is removed
+    qtbot.waitUntil(lambda: cell.data() == "Delaware", timeout=30_000)
+    assert load_corrections(vault) == []

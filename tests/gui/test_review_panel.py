@@ -23,6 +23,7 @@ from app.paths import audit_dir
 from app.tasks.corrections import load_corrections
 from app.tasks.quotes import find_quote
 from app.vault import DocumentInfo, VaultInfo
+from tests.fixtures.engine import SharedEngine
 from tests.gui.conftest import PASSPHRASE, unlock_with
 from tests.shared_data import CUAD
 
@@ -75,7 +76,7 @@ class ScriptedReview:
 
     def run_review(self, engine: Any, vault: Any, document_id: str, playbook: str, *,
                    progress: Any, cancel: Any, on_row: Callable[[Any], None]) -> Result:  # fmt: skip
-        assert isinstance(engine, Engine)
+        assert isinstance(engine, Engine | SharedEngine)
         self.calls.append((document_id, playbook))
         for i, row in enumerate(self.rows):
             progress(i / len(self.rows), f"Statement {i + 1}")
@@ -157,7 +158,7 @@ def test_reviews_are_stored_exported_and_forgotten_on_lock(
     assert window.vault is not None
     (doc,) = window.vault.list_documents()
     assert not panel.run_button.isEnabled() and "model is loading" in panel.state.text()
-    window.engine.adopt(tiny_session_engine)
+    window.engine.adopt(SharedEngine(tiny_session_engine))  # type: ignore[arg-type]  # kept open
     assert panel.run_button.isEnabled()
 
     window.tabs.setCurrentWidget(panel)
