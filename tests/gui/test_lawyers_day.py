@@ -459,6 +459,9 @@ def test_a_summary_and_answers_kept_as_json_show_again_the_same(qtbot) -> None: 
     ask.question.setText("Which law governs?")
     with qtbot.waitSignal(ask.run_requested):
         ask.run_button.click()
+    ask.show()
+    ask.show_progress(0.1, "Reading 6 passage(s)")  # the step, not only "Working…"
+    assert ask.state.isVisible() and ask.state.text() == "Reading 6 passage(s)"
     cite = Citation("doc-1", "Lease", 3, "laws of the State of Oklahoma", True, 1)
     ask.finish(Answer("Oklahoma law.", [cite], [], True))
     asked.restore(json.loads(json.dumps(ask.snapshot())), [])
