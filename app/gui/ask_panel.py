@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from dataclasses import asdict
+from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWidgets import (
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.tasks.ask import Answer, Citation
 from app.tasks.audited import run_ask
+from app.tasks.shown import citations_from_json
 from app.vault import DocumentInfo
 
 WORKING = "<p><i>Working…</i></p>"
@@ -59,6 +62,19 @@ class AskPanel(TaskPanel):
     def reset(self) -> None:
         self._entries, self._citations = [], []
         self.transcript.clear()
+        self.question.clear()  # a locked matter shows nothing, not even the last question
+
+    shown_key = "ask"
+
+    def snapshot(self) -> dict[str, Any] | None:
+        """The questions and answers shown (their citations too), kept in the vault."""
+        entries = [entry.replace(WORKING, "") for entry in self._entries]
+        return {"entries": entries, "citations": [asdict(c) for c in self._citations]}
+
+    def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
+        self._entries = [str(entry) for entry in shown["entries"]]
+        self._citations = citations_from_json(shown["citations"])
+        self._render()
 
     def set_documents(self, documents: list[DocumentInfo]) -> None:
         """Offer each top-level document of the open matter as the question's scope."""

@@ -64,6 +64,7 @@ class SettingsDialog(QDialog):
         ):
             self.kv_cache.addItem(self.tr(label), value)
         self.kv_cache.setCurrentIndex(max(0, self.kv_cache.findData(settings.kv_cache)))
+        self.kv_cache.setToolTip(self.tr("KV cache precision (for IT): 8-bit halves its memory"))
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(0, 24 * 60)
         self.auto_lock.setSpecialValueText(self.tr("Never"))
@@ -102,7 +103,7 @@ class SettingsDialog(QDialog):
             (self.tr("&Context (tokens):"), self.context),
             (self.tr("&GPU layers:"), self.gpu_auto),
             ("", self.gpu_layers),
-            (self.tr("&KV cache:"), self.kv_cache),
+            (self.tr("&Working memory:"), self.kv_cache),
             (self.tr("&Lock matters after idle:"), self.auto_lock),
             (self.tr("&OCR on import:"), self.ocr),
             (self.tr("OCR lan&guages:"), self.ocr_languages),
