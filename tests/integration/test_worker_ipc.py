@@ -9,6 +9,7 @@ fail), the confined one must be refused.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from app.ingest.sandbox import worker_environment
+from app.ingest.sandbox import _ARCH, seccomp_program, worker_environment
 from app.ingest.worker import ExtractionWorker
 from tests.fixtures.secret_service import SecretService
 
@@ -165,3 +166,34 @@ def test_worker_environment_has_no_session_address(name: str, tmp_path: Path) ->
     parent = {name: "unix:path=/run/user/1000/bus", "LANG": "en_GB.UTF-8"}
     env = worker_environment(parent, tmp_path)
     assert name not in env and env["LANG"] == "en_GB.UTF-8"
+
+
+def _run_filter(program: list[tuple[int, int, int, int]], arch: int, nr: int) -> int:
+    """Classic BPF as the kernel runs a seccomp filter over (nr, arch, ...)."""
+    data = {0: nr, 4: arch}
+    pc = accumulator = 0
+    while True:
+        code, jt, jf, k = program[pc]
+        if code == 0x20:  # ld [k]
+            accumulator = data[k]
+        elif code in (0x15, 0x35):  # jeq / jge
+            hit = accumulator == k if code == 0x15 else accumulator >= k
+            pc += jt if hit else jf
+        elif code == 0x06:
+            return k
+        pc += 1
+
+
+@pytest.mark.parametrize("machine", sorted(_ARCH))
+def test_seccomp_program_denies_exactly_the_listed_calls(machine: str) -> None:
+    """Both machines' filters, read as the kernel reads them (aarch64 is not run here)."""
+    arch, denied = _ARCH[machine]
+    program = seccomp_program(arch, denied)
+    allow, deny = 0x7FFF0000, 0x00050000 | errno.EACCES
+    for nr in denied:
+        assert _run_filter(program, arch, nr) == deny
+    for nr in (0, 1, 2, 3, 56, 57, 59, 63, 202, 231, 0x3FFFFFFF):  # read, write, clone...
+        if nr not in denied:
+            assert _run_filter(program, arch, nr) == allow
+    assert _run_filter(program, arch, 0x40000000 + 41) == deny  # x32 numbering
+    assert _run_filter(program, 0x40000003, 1) == deny  # i386 entry point
