@@ -42,6 +42,9 @@ class Settings:
     inference_server: str = ""
     #: Documents a grid sends to the firm server at once (its parallel slots).
     server_parallel: int = 2
+    #: The name on the tracked changes and comments of a review redline; empty writes
+    #: "Chambers review".
+    reviewer_name: str = ""
 
     def gpu_layers_value(self) -> int | None:
         """None for auto, otherwise the fixed layer count."""
