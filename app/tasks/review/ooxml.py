@@ -27,6 +27,7 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: Run children that carry text, and how many characters each stands for.
+_EDGE = " \t\r\n\"'.,;:\u2026"  # what find_quote ignores at a quote's edges
 _TEXT_WIDTH = {f"{W}tab": 1, f"{W}br": 1, f"{W}cr": 1, f"{W}noBreakHyphen": 1}
 
 
@@ -173,6 +174,18 @@ def _isolate(paragraph: Any, start: int, end: int) -> list[Any]:
     return out
 
 
+def _with_edges(quote: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a found span by the punctuation the quote has at its edges (find_quote
+    ignores it), so a replaced sentence takes its full stop with it."""
+    lead = quote[: len(quote) - len(quote.lstrip(_EDGE))].strip()
+    trail = quote[len(quote.rstrip(_EDGE)) :].strip()
+    if trail and text[end : end + len(trail)] == trail:
+        end += len(trail)
+    if lead and text[max(0, start - len(lead)) : start] == lead:
+        start -= len(lead)
+    return start, end
+
+
 def find_span(body: Any, quote: str) -> Span | None:
     """The first paragraph of ``body`` that holds ``quote``, with its runs isolated."""
     for paragraph in body.iter(f"{W}p"):
@@ -181,7 +194,7 @@ def find_span(body: Any, quote: str) -> Span | None:
             continue
         found = find_quote(quote, text)
         if found is not None:
-            return Span(paragraph, _isolate(paragraph, *found))
+            return Span(paragraph, _isolate(paragraph, *_with_edges(quote, text, *found)))
     return None
 
 

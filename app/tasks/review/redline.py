@@ -206,42 +206,54 @@ def apply_edits(
     document: Any, edits: Sequence[Edit], mark: Mark, first_id: int
 ) -> tuple[list[Any], list[str]]:
     """Make ``edits`` in ``document``; returns the comments to add and notes on edits
-    that could only be commented (or not placed at all)."""
+    that could only be commented (or not placed at all).
+
+    Two statements may quote one sentence: replacements go first, and a later edit of a
+    sentence already changed comments on that change (its wording, if any, in the note).
+    """
     body = document.find(f"{W}body")
     if body is None:
         raise RedlineError("The Word document has no body.")
     ident = first_id
     comments: list[Any] = []
     notes: list[str] = []
-    for edit in edits:
+    anchors: dict[str, tuple[Any, Any]] = {}
+    for edit in sorted(edits, key=lambda e: e.kind == "comment"):
         comment_id, ident = ident, ident + 1
+        text = list(edit.comment)
         if edit.kind == "insert":
             _new_paragraph(body, edit, mark, ident, comment_id)
             ident += 2
-            comments.append(comment(comment_id, mark, list(edit.comment)))
+            comments.append(comment(comment_id, mark, text))
             continue
-        span = find_span(body, edit.quote or "") if edit.quote else None
+        quote = edit.quote or ""
+        if quote in anchors:
+            first, last = anchors[quote]
+            if edit.kind == "replace":
+                text.append(f"Proposed: {edit.text}")
+            anchor_comment(first, last, comment_id)
+            comments.append(comment(comment_id, mark, text))
+            continue
+        span = find_span(body, quote) if quote else None
         if span is None or not span.runs:
             notes.append(f"{edit.statement_id}: the quoted sentence was not found in the "
                          "document's paragraphs; no change was made for it.")  # fmt: skip
             continue
         if edit.kind == "replace" and span.editable:
-            deleted = delete_runs(span, mark, ident)
-            last = deleted
+            first = last = delete_runs(span, mark, ident)
             if edit.text:
                 last = inserted([new_run(edit.text, span.runs[0])], mark, ident + 1)
-                deleted.addnext(last)
+                first.addnext(last)
             ident += 2
-            anchor_comment(deleted, last, comment_id)
         else:
             if edit.kind == "replace":
                 notes.append(f"{edit.statement_id}: the sentence lies in a field or another "
                              "tracked change; the replacement is in the comment.")  # fmt: skip
-            anchor_comment(top_level(span.runs[0], span.paragraph),
-                           top_level(span.runs[-1], span.paragraph), comment_id)  # fmt: skip
-        text = list(edit.comment)
-        if edit.kind == "replace" and not span.editable:
-            text.append(f"Proposed: {edit.text}")
+                text.append(f"Proposed: {edit.text}")
+            first = top_level(span.runs[0], span.paragraph)
+            last = top_level(span.runs[-1], span.paragraph)
+        anchors[quote] = (first, last)
+        anchor_comment(first, last, comment_id)
         comments.append(comment(comment_id, mark, text))
     return comments, notes
 
