@@ -132,3 +132,24 @@ def test_a_variant_takes_its_base_statements_and_checks_its_positions() -> None:
         with pytest.raises(PlaybookError, match=message) as caught:
             load_playbook("bad-variant")
         assert str(path) in caught.value.message
+
+
+def test_the_text_output_shows_position_outcome_and_the_proposed_wording() -> None:
+    from app.commands.review import _accepted, format_review
+
+    book = load_playbook("nda")
+    rows = [
+        with_position(
+            ReviewRow(s.id, s.statement, "NotMentioned", None, None, 0.0, False, "rule"), s
+        )
+        for s in book.statements
+    ]
+    text = format_review(ReviewResult("doc", "nda", rows, 0.0))
+    first = text.splitlines()[0]
+    assert first.startswith("HIGH [nda-5]")  # by risk, not the playbook's order
+    assert "firm wants: Entailment; outcome: MISSING" in text
+    insert = book.statement("nda-5").position
+    assert insert is not None and f"proposed (insert): {insert.insert}" in text
+    assert text.splitlines()[-1].endswith("as we want")
+    assert _accepted(None) is None and _accepted("all") is None and _accepted("none") == set()
+    assert _accepted("nda-5, nda-12") == {"nda-5", "nda-12"}
