@@ -34,7 +34,7 @@ _TEXT_WIDTH = {f"{W}tab": 1, f"{W}br": 1, f"{W}cr": 1, f"{W}noBreakHyphen": 1}
 class RedlineError(ChambersError):
     default_hint = (
         "Open the document in Word, save it as a plain .docx (no macros), import that copy "
-        "and review it again; or export the review memo instead."
+        "and review it again."
     )
 
 

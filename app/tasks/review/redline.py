@@ -109,7 +109,7 @@ def _open(data: bytes, name: str) -> _Package:
         raise RedlineError(
             f"{name} is a macro-enabled Word document: Chambers does not write a copy of it.",
             "Save it in Word as a plain .docx (Word removes the macros), import that copy and "
-            "review it again; or export the review memo instead.",
+            "review it again.",
         )
     package = _Package([i.filename for i in infos], {i.filename: i for i in infos}, parts, "")
     main = package.target("", OFFICE_DOCUMENT)
