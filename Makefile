@@ -17,7 +17,7 @@ APT_PACKAGES := gnome-keyring dbus dbus-x11 xvfb xauth libegl1 libgl1 libxkbcomm
                 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
                 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 \
                 wixl msitools osslsigncode tesseract-ocr tesseract-ocr-eng mmdebstrap strace \
-                libreoffice-writer-nogui python3-uno poppler-utils
+                libreoffice-writer-nogui poppler-utils
 ONLY ?=
 LIMIT ?=
 
