@@ -28,7 +28,7 @@ W = f"{{{W_NS}}}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: Run children that carry text, and how many characters each stands for.
 _EDGE = " \t\r\n\"'.,;:\u2026"  # what find_quote ignores at a quote's edges
-_TEXT_WIDTH = {f"{W}tab": 1, f"{W}br": 1, f"{W}cr": 1, f"{W}noBreakHyphen": 1}
+_TEXT_WIDTH = {f"{W}tab": 1, f"{W}br": 1, f"{W}cr": 1}  # as app/ingest/docx.py reads them
 
 
 class RedlineError(ChambersError):
