@@ -19,6 +19,8 @@ import docx
 import pytest
 from lxml import etree
 
+from app.cli import main
+from app.engine import Engine
 from app.ingest.errors import ZipBombError
 from app.ingest.importer import import_paths
 from app.tasks.review import load_playbook, review_document
@@ -30,7 +32,7 @@ from app.vault import Vault, unlock
 from tests.eval.nli_scoring import Nda, load_ndas
 from tests.fixtures import office
 from tests.fixtures.nda_docx import nda_docx, with_history
-from tests.fixtures.vault import Ready
+from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import SHARED_DATA
 
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -256,3 +258,38 @@ def test_external_relationships_are_kept_and_none_is_added(plain: bytes) -> None
     assert len(comments_rel) == 1 and comments_rel[0].get("TargetMode") is None
     assert b"http" not in after["word/comments.xml"].replace(b"http://schemas", b"")
     assert not notes
+
+
+@pytest.mark.model
+def test_the_cli_writes_the_redline_of_the_accepted_changes(
+    cli_engine: Engine,
+    ready_vault: Ready,
+    tmp_path: Path,
+    ndas: list[Nda],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CHAMBERS_PASSPHRASE", PASSPHRASE)
+    name = ready_vault.info.name
+    source = tmp_path / "nda7.docx"
+    source.write_bytes(nda_docx(ndas[7].text, "NDA seven"))
+    assert main(["import", name, str(source), "--no-keyring", "--json"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "nda7-redline.docx"
+    review = ["review", name, "NDA seven", "--playbook", "nda", "--no-keyring"]
+    assert main([*review, "--accept", "nda-5"]) == 2  # --accept without --redline
+    assert main([*review, "--redline", str(out), "--accept", "nda-99"]) == 2
+    assert not out.exists()
+    capsys.readouterr()
+    assert main([*review, "--redline", str(out), "--accept", "nda-7,nda-20", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["redline"]["kind"] == "redline" and data["redline"]["path"] == str(out)
+    proposed = {r["statement_id"] for r in data["rows"] if r["change"]}
+    assert data["redline"]["changes"] == len(proposed & {"nda-7", "nda-20"}) > 0
+    body = _parts(out.read_bytes())["word/document.xml"].decode()
+    for row in data["rows"]:
+        if row["change"] and row["change"]["text"]:
+            assert (row["change"]["text"] in body) == (row["statement_id"] in {"nda-7", "nda-20"})
+    assert main([*review, "--redline", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "outcome: MISSING" in text and f"redline written to {out}" in text
