@@ -13,6 +13,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -24,10 +25,10 @@ from app.engine import Engine
 from app.ingest.errors import ZipBombError
 from app.ingest.importer import import_paths
 from app.tasks.review import load_playbook, review_document
-from app.tasks.review.deliver import export_review, load_decisions, save_decision
+from app.tasks.review.deliver import export_review, load_decisions, occurrence, save_decision
 from app.tasks.review.ooxml import Mark, RedlineError, W
 from app.tasks.review.redline import Edit, write_redline
-from app.tasks.review.review import ReviewResult
+from app.tasks.review.review import ReviewResult, ReviewRow
 from app.vault import Vault, unlock
 from tests.eval.nli_scoring import Nda, load_ndas
 from tests.fixtures import office
@@ -293,3 +294,25 @@ def test_the_cli_writes_the_redline_of_the_accepted_changes(
     assert main([*review, "--redline", str(out)]) == 0
     text = capsys.readouterr().out
     assert "outcome: MISSING" in text and f"redline written to {out}" in text
+
+
+def test_a_recurring_sentence_is_changed_where_the_review_quoted_it() -> None:
+    sentence = "The Recipient shall not solicit any employee of the Company."
+    document = docx.Document()
+    for text in ("Definitions.", sentence, "Term and termination.", sentence):
+        document.add_paragraph(text)
+    data = io.BytesIO()
+    document.save(data)
+    page = "\n\n".join(("Definitions.", sentence, "Term and termination.", sentence))
+    second = page.rindex(sentence)
+    row = ReviewRow("nda-18", "s", "Entailment", 1, sentence, 0.9, True, "rule",
+                    second, second + len(sentence))  # fmt: skip
+    assert occurrence({1: page}, row) == 1
+    assert occurrence({1: page}, replace(row, char_start=page.index(sentence))) == 0
+    edit = Edit("nda-18", "replace", "No solicitation for six months.", sentence, ("c",), 1)
+    out, notes = write_redline(data.getvalue(), "twice.docx", [edit], _MARK)
+    assert not notes
+    body = etree.fromstring(_parts(out)["word/document.xml"]).find(f"{W}body")
+    assert body is not None
+    changed = [i for i, p in enumerate(body.iter(f"{W}p")) if p.find(f"{W}del") is not None]
+    assert changed == [3]

@@ -20,6 +20,7 @@ from app.config import load_settings
 from app.errors import ChambersError
 from app.tasks.corrections import Correction, load_corrections, save_correction
 from app.tasks.extract import Cell
+from app.tasks.quotes import find_quote
 from app.tasks.review.memo import write_memo
 from app.tasks.review.ooxml import Mark
 from app.tasks.review.playbook import Playbook
@@ -69,14 +70,29 @@ def comment_text(book: Playbook, row: ReviewRow) -> tuple[str, ...]:
     )
 
 
+def occurrence(pages: dict[int, str], row: ReviewRow) -> int:
+    """How many times the row's quote appears in the document before the quoted place."""
+    if not row.quote or row.page is None or row.char_start is None:
+        return 0
+    count = 0
+    for number in sorted(p for p in pages if p <= row.page):
+        text = pages[number] if number < row.page else pages[number][: row.char_start]
+        while (found := find_quote(row.quote, text)) is not None:
+            count += 1
+            text = text[found[1] :]
+    return count
+
+
 def edits_for(
     result: ReviewResult,
     book: Playbook,
     decisions: dict[str, str],
     accept: Collection[str] | None = None,
+    pages: dict[int, str] | None = None,
 ) -> list[Edit]:
     """The accepted changes, by risk. ``accept`` (statement ids) overrides ``decisions``;
-    a proposed change with no decision is accepted."""
+    a proposed change with no decision is accepted. ``pages`` (the document's page
+    texts) place a quoted sentence that recurs."""
     edits = []
     for row in result.ordered():
         if row.change is None:
@@ -91,7 +107,10 @@ def edits_for(
         kind = row.change.kind
         if kind == "comment" and decision != ACCEPT:
             kind = "replace"  # the reviewer drafted wording for a deviation
-        edits.append(Edit(row.statement_id, kind, text, row.quote, comment_text(book, row)))
+        edits.append(
+            Edit(row.statement_id, kind, text, row.quote, comment_text(book, row),
+                 occurrence(pages, row) if pages else 0)
+        )  # fmt: skip
     return edits
 
 
@@ -120,7 +139,9 @@ def export_review(
     if path.suffix.lower() != ".docx":
         raise ChambersError(f"{path} does not end in .docx.", "Name the output file NAME.docx.")
     document = vault.get_document(result.document_id)
-    edits = edits_for(result, book, load_decisions(vault, result.document_id, book.name), accept)
+    pages = {p.page: p.text for p in vault.pages(result.document_id)}
+    decisions = load_decisions(vault, result.document_id, book.name)
+    edits = edits_for(result, book, decisions, accept, pages)
     author = author or load_settings().reviewer_name.strip() or DEFAULT_AUTHOR
     if document.info.mime_type == DOCX_MIME:
         data, notes = write_redline(document.content, document.info.title, edits,

@@ -186,16 +186,22 @@ def _with_edges(quote: str, text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def find_span(body: Any, quote: str) -> Span | None:
-    """The first paragraph of ``body`` that holds ``quote``, with its runs isolated."""
-    for paragraph in body.iter(f"{W}p"):
-        text = paragraph_text(paragraph)
-        if len(text) < len(quote) // 2:
-            continue
-        found = find_quote(quote, text)
-        if found is not None:
-            return Span(paragraph, _isolate(paragraph, *_with_edges(quote, text, *found)))
-    return None
+def holding(body: Any, quote: str) -> list[Any]:
+    """The paragraphs of ``body`` whose text holds ``quote``, in reading order."""
+    return [
+        paragraph
+        for paragraph in body.iter(f"{W}p")
+        if len(text := paragraph_text(paragraph)) >= len(quote) // 2 and find_quote(quote, text)
+    ]
+
+
+def span_in(paragraph: Any, quote: str) -> Span | None:
+    """``quote`` in ``paragraph``, with the runs that hold it split out; None if absent."""
+    text = paragraph_text(paragraph)
+    found = find_quote(quote, text)
+    if found is None:
+        return None
+    return Span(paragraph, _isolate(paragraph, *_with_edges(quote, text, *found)))
 
 
 @dataclass(frozen=True)

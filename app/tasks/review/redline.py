@@ -37,12 +37,13 @@ from app.tasks.review.ooxml import (
     anchor_comment,
     comment,
     delete_runs,
-    find_span,
+    holding,
     inserted,
     max_id,
     new_run,
     parse_part,
     serialise,
+    span_in,
     top_level,
     w,
 )
@@ -68,6 +69,9 @@ class Edit:
     text: str
     quote: str | None
     comment: tuple[str, ...]
+    #: Which paragraph holding ``quote`` is meant (0: the first), where a sentence
+    #: recurs: the review's page and character span say which one it quoted.
+    occurrence: int = 0
 
 
 @dataclass
@@ -217,7 +221,11 @@ def apply_edits(
     ident = first_id
     comments: list[Any] = []
     notes: list[str] = []
-    anchors: dict[str, tuple[Any, Any]] = {}
+    anchors: dict[tuple[str, int], tuple[Any, Any]] = {}
+    targets = {}  # where each quote is, found before any edit changes the text
+    for edit in edits:
+        found = holding(body, edit.quote) if edit.quote and edit.kind != "insert" else []
+        targets[id(edit)] = found[min(edit.occurrence, len(found) - 1)] if found else None
     for edit in sorted(edits, key=lambda e: e.kind == "comment"):
         comment_id, ident = ident, ident + 1
         text = list(edit.comment)
@@ -226,15 +234,16 @@ def apply_edits(
             ident += 2
             comments.append(comment(comment_id, mark, text))
             continue
-        quote = edit.quote or ""
-        if quote in anchors:
-            first, last = anchors[quote]
+        quote, target = edit.quote or "", targets[id(edit)]
+        key = (quote, id(target))
+        if key in anchors:
+            first, last = anchors[key]
             if edit.kind == "replace":
                 text.append(f"Proposed: {edit.text}")
             anchor_comment(first, last, comment_id)
             comments.append(comment(comment_id, mark, text))
             continue
-        span = find_span(body, quote) if quote else None
+        span = span_in(target, quote) if target is not None else None
         if span is None or not span.runs:
             notes.append(f"{edit.statement_id}: the quoted sentence was not found in the "
                          "document's paragraphs; no change was made for it.")  # fmt: skip
@@ -252,7 +261,7 @@ def apply_edits(
                 text.append(f"Proposed: {edit.text}")
             first = top_level(span.runs[0], span.paragraph)
             last = top_level(span.runs[-1], span.paragraph)
-        anchors[quote] = (first, last)
+        anchors[key] = (first, last)
         anchor_comment(first, last, comment_id)
         comments.append(comment(comment_id, mark, text))
     return comments, notes
