@@ -19,7 +19,8 @@ APT_PACKAGES := gnome-keyring dbus dbus-x11 xvfb xauth libegl1 libgl1 libxkbcomm
                 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 \
                 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
                 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 \
-                wixl msitools osslsigncode tesseract-ocr tesseract-ocr-eng mmdebstrap strace
+                wixl msitools osslsigncode tesseract-ocr tesseract-ocr-eng mmdebstrap strace \
+                libreoffice-writer-nogui poppler-utils
 ONLY ?=
 LIMIT ?=
 

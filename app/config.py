@@ -45,6 +45,9 @@ class Settings:
     #: The longest one request to the firm server may take, answer included, in seconds
     #: (a stalled server is abandoned then); the policy's max_timeout_seconds bounds it.
     server_timeout_seconds: int = 600
+    #: The name on the tracked changes and comments of a review redline; empty writes
+    #: "Chambers review".
+    reviewer_name: str = ""
 
     def gpu_layers_value(self) -> int | None:
         """None for auto, otherwise the fixed layer count."""
