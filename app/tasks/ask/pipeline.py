@@ -192,6 +192,13 @@ class _Run:
 
     # -- retrieval: the model chooses a sentence -----------------------------------------
 
+    def closest(self, question: str, similar: Sequence[Route]) -> list[Citation]:
+        """The sentences nearest the question (shown as such, never as an answer)."""
+        relevant, closest = find_sentences(
+            question, list(self.docs.items()), similar=similar, cancel=self.cancel
+        )
+        return [_found_citation(f, self.docs) for f in (relevant or closest)[:3]]
+
     def retrieved(self, question: str, similar: Sequence[Route]) -> Answer:
         start = time.perf_counter()
         self.progress(0.1, "Reading every page for sentences that bear on the question")
@@ -352,14 +359,15 @@ def ask(
         begin = time.perf_counter()
         chosen = route(part) if routing else None
         run.stats.routing_seconds += time.perf_counter() - begin
-        answer = run.routed(part, chosen) if chosen else None
-        if answer is None or answer.kind == "not_stated":
+        if chosen is not None:
+            answer = run.routed(part, chosen)
+            if answer.kind == "not_stated":
+                # The rules found nothing: say so, as the grid does, with the closest
+                # sentences to read (no model call: it must not overrule the rules).
+                answer.closest = run.closest(part, [chosen])
+        else:
             similar = [r for r in rank(part)[:2] if r.score >= 0.2] if routing else []
-            fallback = run.retrieved(part, similar)
-            if answer is None or fallback.kind != "not_stated":
-                answer = fallback
-            else:
-                answer.closest = fallback.closest
+            answer = run.retrieved(part, similar)
         answers.append(answer)
     result = answers[0] if len(answers) == 1 else _join(question, answers)
     result.question = question

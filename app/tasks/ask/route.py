@@ -42,6 +42,16 @@ DESCRIPTION_ONLY = 0.69
 DEFAULT_FIELDSETS = ("commercial-contract", "due-diligence", "nda", "lease", "employment")
 
 
+#: Plain words a question uses for the law's own ("end the agreement" is "terminate it",
+#: "who signed" asks who executed it): each is read as the legal word's stem.
+LAY_WORDS = {
+    "end": "terminat", "ends": "terminat", "ending": "terminat", "cancel": "terminat",
+    "quit": "terminat", "exit": "terminat", "signed": "execut", "sign": "execut",
+    "signing": "execut", "signature": "execut", "transfer": "assign", "sell": "assign",
+    "hire": "solicit", "poach": "solicit", "lasts": "term", "last": "term",
+}  # fmt: skip
+
+
 def word_stem(word: str) -> str:
     """``stem`` with plurals in -ies read as -y ("parties" and "party" are one stem)."""
     root = stem(word)
@@ -54,7 +64,7 @@ def content_stems(text: str) -> list[str]:
     for word in _WORD.findall(text.lower()):
         if len(word) < 3 or word in STOPWORDS or word in _GENERIC:
             continue
-        root = word_stem(word)
+        root = LAY_WORDS.get(word) or word_stem(word)
         if root not in out:
             out.append(root)
     return out
