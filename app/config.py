@@ -42,6 +42,10 @@ class Settings:
     inference_server: str = ""
     #: Documents a grid sends to the firm server at once (its parallel slots).
     server_parallel: int = 2
+    #: Do not print the CLI's once-a-day "audit log kept but not sealed: no OS keyring"
+    #: note (for scripts; also CHAMBERS_QUIET_UNSEALED_AUDIT=1). `chambers doctor` and
+    #: `chambers audit verify` still say it.
+    quiet_unsealed_audit: bool = False
 
     def gpu_layers_value(self) -> int | None:
         """None for auto, otherwise the fixed layer count."""
