@@ -18,7 +18,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from app import audit
+from app import audit, paths
 from app.audit import NoKeyringError
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,18 @@ def report(audit_dir: Path, exc: Exception, today: date | None = None) -> None:
         f"every time. Silence it with {QUIET_ENV}=1 or the setting quiet_unsealed_audit.",
         file=sys.stderr,
     )
+
+
+def lock_warning(warning: str) -> None:
+    """A failed seal at lock (``lock_matter``'s warning), as the CLI says it.
+
+    No keyring is the once-a-day note; anything else is a warning every time.
+    """
+    problem = audit.sealing_problem()
+    if isinstance(problem, NoKeyringError):
+        report(paths.audit_dir(), problem)
+    else:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def install() -> None:

@@ -148,3 +148,24 @@ def test_cli_says_it_once_and_verify_and_doctor_every_time(tmp_path: Path) -> No
     doctor = _cli("doctor", env=env)
     assert doctor.returncode == 0, doctor.stderr
     assert f"Sealing: {notice.SHORT}" in doctor.stdout
+
+
+def test_commands_that_lock_a_matter_say_it_once_too(tmp_path: Path) -> None:
+    """Locking at the end of a vault verb seals the log: without a keyring that failure
+    goes through the same once-a-day note, not a warning of its own after every command."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "CHAMBERS_PASSPHRASE": "correct horse battery staple",
+    }
+    env.pop(notice.QUIET_ENV, None)
+    env.pop("CHAMBERS_POLICY", None)
+    sample = REPO / "resources" / "samples" / "nda-smart-chip.txt"
+    created = _cli("vault", "create", "Notice test", "--no-keyring", env=env)
+    assert created.returncode == 0, created.stderr
+    runs = [_cli("import", "Notice test", str(sample), env=env) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+    said = [created.stderr, *(r.stderr for r in runs)]
+    assert [s.count(notice.SHORT) for s in said] == [1, 0, 0], said
+    assert not any("could not be sealed" in s for s in said), said
