@@ -167,6 +167,7 @@ def _grid(engine: EngineHandle, vault: Vault, ids: list[str]) -> None:
     grid = run_extract(ids, fieldset, engine, vault)
     for row in grid.rows:
         print(f"\n{safe(row.title)}")
+        shown: set[str] = set()  # one sentence often states several fields: quote it once
         for name, title in grid.fields:
             cell = row.cells[name]
             if cell.value is None:
@@ -174,7 +175,8 @@ def _grid(engine: EngineHandle, vault: Vault, ids: list[str]) -> None:
                 continue
             checked = "" if cell.status == "supported" else "  [quote NOT verified on its page]"
             print(f"  {title}: {safe(cell.value)}  (page {cell.page}){checked}")
-            print(_quote(cell.quote))
+            print(_quote(cell.quote) if cell.quote not in shown else "      (the same sentence)")
+            shown.add(cell.quote)
     counts = grid.counts()
     print(
         f"\n{counts['supported']} values with a verified quote, {counts['unsupported']} "
@@ -203,11 +205,17 @@ def _facts(vault: Vault, document_id: str) -> None:
     title = next(d.title for d in vault.list_documents() if d.id == document_id)
     _step(f"Summary facts header: {title} (by rule, no model call)")
     pages = vault.pages(document_id)
+    shown: set[str] = set()
     for point in facts_header(DocumentText([Page(p.page, p.text) for p in pages], title)):
         where = ", ".join(str(n) for n in point.pages)
         print(f"- {safe(point.text)} (p. {where})")
         if point.quote and point.quote not in point.text:
-            print(_quote(point.quote, "    "))
+            print(
+                _quote(point.quote, "    ")
+                if point.quote not in shown
+                else "    (the same sentence)"
+            )
+            shown.add(point.quote)
 
 
 def _ask(engine: EngineHandle, vault: Vault) -> None:
