@@ -56,6 +56,7 @@ __all__ = [
     "export_log",
     "last_vault_generation",
     "reset",
+    "sealing_note",
     "sealing_problem",
     "set_exit_reporter",
     "verify_log",
@@ -204,6 +205,20 @@ def sealing_problem(directory: Path | None = None) -> AuditKeyError | None:
     except AuditKeyError as exc:
         return exc
     return None
+
+
+#: What a missing keyring changes, in the words every front end uses.
+UNSEALED_NOTE = "audit log kept but not sealed: no OS keyring"
+
+
+def sealing_note(directory: Path | None = None) -> str | None:
+    """The line `doctor`, `audit verify` and the desktop audit view show every time when
+    the log cannot be sealed here, or None where sealing works."""
+    problem = sealing_problem(directory)
+    if problem is None:
+        return None
+    short = UNSEALED_NOTE if isinstance(problem, NoKeyringError) else "audit log cannot be sealed"
+    return f"Sealing: {short}. {problem.message}"
 
 
 def set_exit_reporter(reporter: ExitReporter | None) -> None:

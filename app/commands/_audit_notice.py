@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 #: In the data folder (the audit folder's parent); holds the ISO date it was last said.
 MARKER = "unsealed-audit-notice"
 QUIET_ENV = "CHAMBERS_QUIET_UNSEALED_AUDIT"
-SHORT = "audit log kept but not sealed: no OS keyring"
+SHORT = audit.UNSEALED_NOTE
 
 
 def quiet() -> bool:
@@ -98,8 +98,4 @@ def install() -> None:
 
 def sealing_line(directory: Path | None = None) -> str | None:
     """The every-time line for doctor and audit verify, or None where sealing works."""
-    problem = audit.sealing_problem(directory)
-    if problem is None:
-        return None
-    short = SHORT if isinstance(problem, NoKeyringError) else "audit log cannot be sealed"
-    return f"Sealing: {short}. {problem.message}"
+    return audit.sealing_note(directory)

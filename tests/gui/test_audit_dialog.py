@@ -201,3 +201,28 @@ def test_main_window_opens_the_audit_viewer(qtbot: QtBot, records: Path) -> None
     toolbar.actions()[texts.index("&Audit…")].trigger()
     assert seen == [6]
     win.close()
+
+
+def test_verify_says_every_time_that_no_keyring_can_seal(qtbot: QtBot, chambers_home: Path) -> None:
+    """Without a keyring the CLI notes it once a day; the audit view says it at every Verify."""
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
+    audit.reset()  # the default key store: the OS keyring, and no on-disk fallback
+    runner = JobRunner()
+    try:
+        audit.audit_event("vault.create", vault_id=VAULT_A, details={"generation": 0})
+        dlg = AuditDialog(runner)
+        qtbot.addWidget(dlg)
+        dlg.show()
+        for _ in range(2):
+            dlg.verify_button.click()  # says "Verifying…" at once, so the wait below is fresh
+            qtbot.waitUntil(lambda: "Unsealed tail" in dlg.status.text(), timeout=SLOW_MS)
+            assert f"Sealing: {audit.UNSEALED_NOTE}." in dlg.status.text()
+            qtbot.waitUntil(dlg.verify_button.isEnabled, timeout=SLOW_MS)
+    finally:
+        runner.wait(SLOW_MS)
+        audit.reset()
+        keyring.set_keyring(previous)
