@@ -48,6 +48,10 @@ class Settings:
     #: The name on the tracked changes and comments of a review redline; empty writes
     #: "Chambers review".
     reviewer_name: str = ""
+    #: Do not print the CLI's once-a-day "audit log kept but not sealed: no OS keyring"
+    #: note (for scripts; also CHAMBERS_QUIET_UNSEALED_AUDIT=1). `chambers doctor` and
+    #: `chambers audit verify` still say it.
+    quiet_unsealed_audit: bool = False
 
     def gpu_layers_value(self) -> int | None:
         """None for auto, otherwise the fixed layer count."""

@@ -14,8 +14,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from app import paths
+
+# Property tests draw the same examples on every run (derandomize) and have no per-example
+# deadline or too-slow health check, so a loaded machine cannot fail them by chance and a
+# failure seen once is seen again. `HYPOTHESIS_PROFILE=explore` draws fresh examples (and
+# keeps the example database) for a developer hunting new counterexamples.
+settings.register_profile(
+    "deterministic",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 pytest_plugins = [
     "tests.fixtures.audit",

@@ -9,6 +9,7 @@ from typing import Any
 
 from app import __version__
 from app.bundle.state import installed_root_status
+from app.commands._audit_notice import sealing_line
 from app.commands._output import print_json
 from app.config import load_settings
 from app.engine.hardware import detect
@@ -54,6 +55,7 @@ def collect() -> dict[str, Any]:
         "models_dir": str(models_dir()),
         "network": "none: Chambers opens no network connections",
         "trust_root": installed_root_status(),
+        "audit_sealing": sealing_line() or "ok",
         "hardware": hw.to_json(),
         "models": models,
     }
@@ -79,6 +81,8 @@ def _doctor(args: argparse.Namespace) -> int:
         f"CPU threads usable: {hw['cpu_usable']}"
     )
     print(f"Data: {report['data_dir']}\nModels: {report['models_dir']}")
+    if report["audit_sealing"] != "ok":
+        print(report["audit_sealing"])
     if report["trust_root"]["test_root"]:
         print("Trust root: THROW-AWAY TEST ROOT (a test build; IT must not deploy it)")
     for model in report["models"]:
