@@ -36,6 +36,28 @@ class Cues:
         not_ = tuple(re.compile(p, re.IGNORECASE) for p in node.get("not", []))
         return cls(yes, not_)
 
+    @staticmethod
+    def check(node: Any) -> str | None:
+        """What is wrong with an ``x-cues`` object, or None when it is usable."""
+        shape = (
+            isinstance(node, dict)
+            and set(node) <= {"yes", "not"}
+            and all(
+                isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
+                and isinstance(c[1], int | float)
+                for c in node.get("yes", [])
+            )
+            and all(isinstance(c, str) for c in node.get("not", []))
+        )  # fmt: skip
+        if not shape:
+            return '"x-cues" must be {"yes": [[pattern, weight], ...], "not": [pattern, ...]}'
+        for pattern in [c[0] for c in node.get("yes", [])] + list(node.get("not", [])):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                return f"cue {pattern!r} is not a valid pattern ({exc})"
+        return None
+
 
 def clause_candidates(doc: DocumentText, cues: Cues, yes: str = "Yes") -> list[Candidate]:
     out: list[Candidate] = []

@@ -46,6 +46,18 @@ _LEADING = re.compile(r"^[\s,;:]*(?:and\s+|&\s+)?(?:the\s+)?", re.IGNORECASE)
 _NAME_CHARS = re.compile(r"[A-Za-z0-9]")
 MAX_VALUE_CHARS = 300
 
+#: Cue weights on the rule scale (app/tasks/candidates/registry.py).
+PARTY_CUES = {
+    "preamble": 3.0,  # a preamble-shaped sentence ("by and between ... and ...")
+    "per_party": 1.0,  # each party it names, up to three
+    "one_party_penalty": 3.0,  # only one party: not the list of parties
+    "this_agreement": 1.0,  # it says "this ... Agreement"
+    "labelled": 3.5,  # 'Party A: ...' labelled lines
+    "title_pair": 1.5,  # "X and Y" in the title lines
+}
+#: Each later sentence loses this much, so the first statement wins a tie.
+ORDER_STEP = 1e-3
+
 
 #: Names with defined short names before a verb of agreeing: a preamble with no "between".
 _AGREES = re.compile(r"\b(?:agree|agrees|confirm|confirms|enter|enters|make|makes|covenant)\b")
@@ -185,11 +197,12 @@ def _title_pair(sentence_text: str) -> list[tuple[str, str]]:
 def _fallback_candidates(doc: DocumentText) -> list[Candidate]:
     out: list[Candidate] = []
     for sentence in doc.head(HEAD_CHARS):
-        for finder, score in ((_labelled_parties, 3.5), (_title_pair, 1.5)):
+        for finder, score in ((_labelled_parties, PARTY_CUES["labelled"]),
+                              (_title_pair, PARTY_CUES["title_pair"])):  # fmt: skip
             parties = finder(sentence.text)
             if len(parties) >= 2:
                 out.append(Candidate(format_parties(parties), sentence,
-                                     score - sentence.index * 1e-3, (finder.__name__,),
+                                     score - sentence.index * ORDER_STEP, (finder.__name__,),
                                      normalised=parties))  # fmt: skip
     return out
 
@@ -201,14 +214,15 @@ def party_candidates(doc: DocumentText) -> list[Candidate]:
         parties = split_parties(sentence.text)
         if not parties:
             continue
-        score = 3.0 + min(len(parties), 3) - (0 if len(parties) >= 2 else 3)
+        score = PARTY_CUES["preamble"] + PARTY_CUES["per_party"] * min(len(parties), 3)
+        score -= 0 if len(parties) >= 2 else PARTY_CUES["one_party_penalty"]
         if re.search(r"\bthis\b[^.;]{0,80}\bagreement\b", sentence.text, re.IGNORECASE):
-            score += 1
+            score += PARTY_CUES["this_agreement"]
         out.append(
             Candidate(
                 format_parties(parties),
                 sentence,
-                score - sentence.index * 1e-3,
+                score - sentence.index * ORDER_STEP,
                 ("preamble",),
                 normalised=parties,
             )
