@@ -140,6 +140,10 @@ _INITIAL_TERM = re.compile(
     r"(full\s+)?(force|effect)|period\s+of|term\s+of|for\s+a\s+term|the\s+term)\b",
     re.IGNORECASE,
 )
+#: A filing's footer ("Source: ACME INC, 8-K, 11/6/2019") dates the filing, not the contract.
+_FILING = re.compile(
+    r"\bSource\s*:[^\n]{0,150}$|\b(?:\d{1,2}-[KQ]|[SF]-\d{1,2}|20-F|6-K|SB-2|10-K405)(?:/A)?\s*,\s*$"
+)
 _RENEWAL_CONTEXT = re.compile(r"\brenew|\bextend|\bextension|\bsuccessive", re.IGNORECASE)
 
 
@@ -186,7 +190,7 @@ def agreement_dates(doc: DocumentText) -> list[Candidate]:
             score = 0.0
             if _other_document(before):
                 continue
-            if _REFERS_ELSEWHERE.search(sentence.text[:start]):
+            if _REFERS_ELSEWHERE.search(sentence.text[:start]) or _FILING.search(before):
                 continue
             if _MAKING.search(before[-60:]):
                 features.append("making")
