@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp; skip the multimodal part Chambers does not use.
+# Built for any x86-64 CPU with AVX2 (GGML_NATIVE=OFF, as the .deb is), not -march=native:
+# on the Xeon VMs here the CPU reports Intel AMX, a native build compiles ggml's AMX
+# kernels, and every generation crashes in them (SIGSEGV in ggml_backend_amx_mul_mat).
 # For a GPU build set e.g. CMAKE_ARGS="-DGGML_CUDA=on" (see README).
-export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 STAMP  := $(VENV)/.installed
 # Debian packages: a real Secret Service (gnome-keyring under dbus) for the keyring tests,
 # Xvfb and Qt's runtime libraries for the desktop app and its screenshots; Tesseract

@@ -28,10 +28,12 @@ property is one field:
   in its sentence ("non-exclusive").
 - ``x-pattern`` (with ``x-extractor: "pattern"``): ``{"kind": KIND, "patterns":
   [[regex, weight], ...]}``, each regex with a ``(?P<value>...)`` group read as KIND
-  (text, date, duration, money or place: app/tasks/candidates/patterns.py).
+  (text, date, duration, money or place: app/tasks/candidates/pattern_field.py).
 
 A file that is not valid JSON, not a valid JSON Schema, or breaks these rules is refused
-with an error naming the file and the field at fault.
+with an error naming the file and the field at fault; so is one that is not a regular
+file or is over 2 MiB (app/textfiles.py), and a cue pattern that fails the backtracking
+check of app/tasks/patterns.py.
 """
 
 from __future__ import annotations
@@ -47,10 +49,15 @@ import jsonschema
 from app import paths
 from app.errors import ChambersError
 from app.tasks.candidates import registry
+from app.textfiles import FileRefusedError, read_small_text
 
 MAX_VALUE_CHARS = 600
 WHERE = ("any", "start", "end")
 MATCH_KINDS = ("text", "date", "jurisdiction", "parties", "duration", "choice")
+PATTERN_HINT = (
+    "Correct the pattern (Python regular expression syntax, no repeated group "
+    "holding another repeat such as (\\w+\\s?)+) or remove it."
+)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -188,7 +195,7 @@ def _extractor(
         raise FieldSetError(f'{label}: a "{extractor}" extractor needs "{record.config}".')
     problem = record.check(raw) if record.check else None
     if problem:
-        raise FieldSetError(f"{label}: {problem}.")
+        raise FieldSetError(f"{label}: {problem}.", PATTERN_HINT)
     if record.config == "x-cues":
         return extractor, raw, None
     return extractor, None, raw
@@ -207,7 +214,12 @@ def fields_from_properties(
 def parse_fieldset(path: Path) -> FieldSet:
     """Read and validate one field set file; FieldSetError names the file on any fault."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_small_text(path))
+    except FileRefusedError as exc:
+        raise FieldSetError(
+            f"Field set {path} cannot be used: {exc}.",
+            "Name a field set JSON file (a regular file of at most 2 MiB).",
+        ) from None
     except OSError as exc:
         raise FieldSetError(f"Field set {path} cannot be read: {exc.strerror}.") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -404,3 +404,30 @@ def test_lawyer_flow_end_to_end(
     assert kinds == ["summarise", "extract"]
     stage("export and lock")
     print("end-to-end:", ", ".join(stages))
+
+
+def test_a_typed_question_becomes_a_column_and_not_found_is_not_no(qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = ExtractPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_available(True)
+    panel.set_documents([_info()])
+    panel.finish((_grid(), []))
+    assert panel.column_button.isEnabled()
+    panel.column_box.setText("Must a party keep insurance?")
+    with qtbot.waitSignal(panel.run_requested) as asked:
+        panel.column_button.click()
+    request = asked.args[0]
+    assert request.name == "column"
+    assert request.params == {"question": "Must a party keep insurance?", "document_ids": ["doc-1"]}
+    yes = Cell("Yes", "The Supplier shall maintain insurance.", 4, "supported", 0, 38,
+               decided_by="model")  # fmt: skip
+    panel.finish(("Must a party keep insurance?", {"doc-1": yes}))
+    model = panel.model
+    assert model.columnCount() == 4
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "Must a party keep insurance?"
+    assert model.index(0, 3).data() == "Yes"
+    assert panel.column_box.text() == ""
+    # A clause no sentence makes reads "not found", never a bare "No".
+    absent = Cell("No", "", None, "not_found", decided_by="rule", note="No such clause.")
+    assert model.display(absent).startswith("— not found")

@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.cancel import CancelToken
 from app.tasks.candidates.clauses import Cues, clause_candidates
 from app.tasks.candidates.dates import agreement_dates, effective_dates, expiration_dates
 from app.tasks.candidates.document import DocumentText
@@ -47,7 +48,7 @@ from app.tasks.candidates.instructions import (
     signatory,
 )
 from app.tasks.candidates.parties import party_candidates
-from app.tasks.candidates.patterns import PatternSpec, check_pattern, pattern_candidates
+from app.tasks.candidates.pattern_field import PatternSpec, check_pattern, pattern_candidates
 from app.tasks.candidates.places import governing_law_candidates
 from app.tasks.candidates.renewal import renewal_notices, renewal_terms
 from app.tasks.candidates.titles import title_candidates
@@ -65,6 +66,8 @@ class Given:
     needed: Mapping[str, Candidate | None] = field(default_factory=dict)
     #: The field's parsed configuration (Cues, PatternSpec), for configured generators.
     config: Any = None
+    #: Stops a long cue search (a field set's own patterns run under a time budget).
+    cancel: CancelToken | None = None
 
 
 DocumentFn = Callable[[DocumentText, Given], list[Candidate]]
@@ -83,7 +86,7 @@ class Generator:
     instructions: InstructionFn | None = None
     #: The field-set key that configures it per field, its parser and its checker.
     config: str | None = None
-    parse: Callable[[Any], Any] | None = None
+    parse: Callable[[Any, str], Any] | None = None
     check: Callable[[Any], str | None] | None = None
     header: str | None = None
 
@@ -98,11 +101,15 @@ def _expiration(doc: DocumentText, given: Given) -> list[Candidate]:
 
 
 def _clause(doc: DocumentText, given: Given) -> list[Candidate]:
-    return clause_candidates(doc, given.config) if given.config is not None else []
+    if given.config is None:
+        return []
+    return clause_candidates(doc, given.config, cancel=given.cancel)
 
 
 def _pattern(doc: DocumentText, given: Given) -> list[Candidate]:
-    return pattern_candidates(doc, given.config) if given.config is not None else []
+    if given.config is None:
+        return []
+    return pattern_candidates(doc, given.config, given.cancel)
 
 
 def _of_doc(fn: Callable[[DocumentText], list[Candidate]]) -> DocumentFn:
@@ -173,12 +180,16 @@ def header_fields() -> tuple[tuple[str, str], ...]:
     return tuple((g.name, g.header) for g in GENERATORS.values() if g.header)
 
 
-def parse_config(name: str, raw: Any) -> Any:
-    """A field's raw configuration (its ``x-cues`` / ``x-pattern``) parsed for ``name``."""
+def parse_config(name: str, raw: Any, origin: str | None = None) -> Any:
+    """A field's raw configuration (its ``x-cues`` / ``x-pattern``) parsed for ``name``.
+
+    ``origin`` names where its patterns came from in a timeout's message ("field 'x'
+    x-cues").
+    """
     record = generator(name)
     if record.parse is None or raw is None:
         return None
-    return record.parse(raw)
+    return record.parse(raw, origin or record.config or name)
 
 
 class Extractors:
@@ -188,7 +199,9 @@ class Extractors:
         self.doc = doc
         self._found: dict[tuple[str, Any], list[Candidate]] = {}
 
-    def candidates(self, name: str, config: Any = None) -> list[Candidate]:
+    def candidates(
+        self, name: str, config: Any = None, cancel: CancelToken | None = None
+    ) -> list[Candidate]:
         """The ranked candidates of document generator ``name``.
 
         ``config`` is the field's parsed configuration (a ``Cues`` for ``clause``, a
@@ -202,5 +215,5 @@ class Extractors:
         key = (name, config)
         if key not in self._found:
             needed = {n: next(iter(self.candidates(n)), None) for n in record.needs}
-            self._found[key] = record.document(self.doc, Given(needed, config))
+            self._found[key] = record.document(self.doc, Given(needed, config, cancel))
         return self._found[key]

@@ -92,7 +92,8 @@ def typed_cell(
     assert item.extractor is not None
     doc = extractors.doc
     if item.extractor == "clause":
-        candidates = extractors.candidates("clause", parse_config("clause", item.cues or {}))
+        cues = parse_config("clause", item.cues or {}, f"field {item.name!r} x-cues")
+        candidates = extractors.candidates("clause", cues, cancel)
         options = [str(o) for o in item.schema.get("enum", ["Yes", "No"])]
         yes = next((o for o in options if o.lower() == "yes"), options[0])
         no = next((o for o in options if o.lower() == "no"), options[-1])
@@ -100,8 +101,9 @@ def typed_cell(
             return verbatim_cell(yes, candidates[0], doc.page_text(candidates[0].page), "rule")
         return Cell(no, "", None, "not_found", decided_by="rule",
                     note="No sentence of the document makes this kind of clause.")  # fmt: skip
-    config = parse_config(item.extractor, item.config)
-    decision = decide(item, extractors.candidates(item.extractor, config), chooser, params, cancel)
+    config = parse_config(item.extractor, item.config, f"field {item.name!r} x-pattern")
+    found = extractors.candidates(item.extractor, config, cancel)
+    decision = decide(item, found, chooser, params, cancel)
     if decision.candidate is None:
         return Cell(None, "", None, "not_found", decided_by="rule")
     chosen = decision.candidate

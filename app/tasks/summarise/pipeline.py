@@ -239,7 +239,10 @@ def summarise(
         ):
             found = []
         else:
-            progress(0.9 * i / len(windows), f"Summarising pages {window.key[1:]}")
+            progress(
+                0.9 * i / len(windows),
+                f"Summarising pages {window.key[1:]} (part {i + 1} of {len(windows)})",
+            )
             value = _generate(
                 engine,
                 window_messages(style, info.title, window),

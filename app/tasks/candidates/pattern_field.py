@@ -16,15 +16,18 @@ quote is the sentence, verbatim by construction.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+import regex
+
+from app.cancel import CancelToken
 from app.tasks.candidates.dates import format_date
 from app.tasks.candidates.document import DocumentText
 from app.tasks.candidates.places import canonical_place
 from app.tasks.candidates.types import Candidate, ranked
 from app.tasks.legal_values import date_spans, duration_spans, money_spans
+from app.tasks.patterns import CueBudget, CuePattern, compile_cue, pattern_problem
 
 #: The kinds of value a pattern's ``value`` group may be read as.
 PATTERN_KINDS = ("text", "date", "duration", "money", "place")
@@ -34,12 +37,13 @@ MAX_VALUE_CHARS = 300
 @dataclass(frozen=True)
 class PatternSpec:
     kind: str
-    patterns: tuple[tuple[re.Pattern[str], float], ...]
+    patterns: tuple[tuple[CuePattern, float], ...]
 
     @classmethod
-    def parse(cls, node: Any) -> PatternSpec:
-        """From the field set's ``x-pattern`` object (validated by app/tasks/fieldsets)."""
-        patterns = tuple((re.compile(p, re.IGNORECASE), float(w)) for p, w in node["patterns"])
+    def parse(cls, node: Any, origin: str = "x-pattern") -> PatternSpec:
+        """From the field set's ``x-pattern`` object (checked by ``check_pattern`` when the
+        field set was read, so ``compile_cue`` refuses none here)."""
+        patterns = tuple((compile_cue(p, origin), float(w)) for p, w in node["patterns"])
         return cls(str(node.get("kind", "text")), patterns)
 
 
@@ -61,11 +65,10 @@ def check_pattern(node: Any) -> str | None:
     if node.get("kind", "text") not in PATTERN_KINDS:
         return f'"x-pattern" "kind" must be one of {", ".join(PATTERN_KINDS)}'
     for pattern, _ in node["patterns"]:
-        try:
-            compiled = re.compile(pattern)
-        except re.error as exc:
-            return f"pattern {pattern!r} is not a valid regular expression ({exc})"
-        if "value" not in compiled.groupindex:
+        problem = pattern_problem(pattern)
+        if problem is not None:
+            return f"pattern {pattern!r} cannot be used: {problem}"
+        if "value" not in regex.compile(pattern).groupindex:
             return f"pattern {pattern!r} has no (?P<value>...) group"
     return None
 
@@ -93,13 +96,19 @@ def read_value(kind: str, text: str) -> tuple[str, Any] | None:
     return flat[:MAX_VALUE_CHARS], flat[:MAX_VALUE_CHARS]
 
 
-def pattern_candidates(doc: DocumentText, spec: PatternSpec) -> list[Candidate]:
-    """Every sentence where one of ``spec``'s patterns matches and its value reads."""
+def pattern_candidates(
+    doc: DocumentText, spec: PatternSpec, cancel: CancelToken | None = None
+) -> list[Candidate]:
+    """Every sentence where one of ``spec``'s patterns matches and its value reads.
+
+    Each pattern has one time budget for the document, as a clause's cues do.
+    """
     out: list[Candidate] = []
+    budget = CueBudget(cancel=cancel)
     for sentence in doc.sentences:
         text = " ".join(sentence.text.split())
         for pattern, weight in spec.patterns:
-            match = pattern.search(text)
+            match = budget.search(pattern, text)
             if match is None:
                 continue
             read = read_value(spec.kind, match.group("value"))
