@@ -31,6 +31,7 @@ def test_both_nda_playbooks_take_a_position_on_every_statement_with_the_same_cue
     receiving, disclosing = load_playbook("nda"), load_playbook("nda-disclosing")
     assert disclosing.weights == receiving.weights == "nda"  # the same fitted decisions
     for mine, theirs in zip(receiving.statements, disclosing.statements, strict=True):
+
         def cues(s: Statement) -> list[list[str]]:
             return [[p.pattern for p in kind] for kind in (s.topic, s.entail, s.contradict)]
 

@@ -336,6 +336,24 @@ def _join(question: str, parts: list[Answer]) -> Answer:
                   question, parts=parts)  # fmt: skip
 
 
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z0-9&'\-]{2,}")
+
+
+def named_documents(question: str, docs: dict[str, DocumentText]) -> list[str]:
+    """The documents that hold every name the question mentions ("the TransMontaigne
+    agreement"): a question about one party's contract is answered from that contract.
+    Empty when the question names nothing, or no document holds all its names."""
+    names = {m.group(0) for m in _NAME.finditer(question)}
+    if not names:
+        return []
+    held = []
+    for document_id, doc in docs.items():
+        text = " ".join(p.text for p in doc.pages[:3]) + " " + doc.title
+        if all(re.search(rf"\b{re.escape(n)}", text, re.IGNORECASE) for n in names):
+            held.append(document_id)
+    return held if len(held) < len(docs) else []
+
+
 def ask(
     question: str,
     engine: EngineLike,
@@ -354,6 +372,10 @@ def ask(
     ids = list(document_ids) if document_ids else [d.id for d in vault.list_documents()]
     progress(0.0, "Reading this matter's documents")
     run = _Run(engine, vault, ids, progress, cancel)
+    if not document_ids:
+        named = named_documents(question, run.docs)
+        if named:
+            run.docs = {d: run.docs[d] for d in named}
     answers = []
     for part in split_question(question):
         begin = time.perf_counter()
