@@ -54,6 +54,7 @@ __all__ = [
     "checkpoint",
     "configure",
     "export_log",
+    "forget_logs",
     "last_vault_generation",
     "reset",
     "sealing_note",
@@ -94,6 +95,16 @@ def configure(
     with _guard:
         _key_store_factory, _checkpoint_interval = key_store_factory, checkpoint_interval
         _anchor_key_factory = anchor_key_factory
+        _logs.clear()
+
+
+def forget_logs() -> None:
+    """Drop the open writers (and their pending exit checkpoints), keeping the configuration.
+
+    For a process that moves between data folders (the test suite gives each test its own):
+    a log left behind is not sealed at exit against whatever anchor folder is current then.
+    """
+    with _guard:
         _logs.clear()
 
 
