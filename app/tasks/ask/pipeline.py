@@ -46,7 +46,7 @@ from app.tasks.extract.cells import Cell
 from app.tasks.extract.pipeline import document_text, extract_document
 from app.tasks.fieldsets import load_fieldset
 from app.tasks.grounding import unsupported_facts
-from app.tasks.legal_values import words
+from app.tasks.legal_values import find_dates, words
 from app.tasks.quotes import find_quote
 from app.tasks.review.playbook import Playbook
 from app.tasks.review.review import review_document
@@ -144,19 +144,28 @@ class _Run:
             # The value is the rule's, copied from the sentence; the check is the witness
             # (a computed expiry is checked by its derivation, whose facts are quoted).
             claim = cell.derivation or cell.value
-            sources = [cite.quote, *self._derivation_sources(doc, cell)]
+            cites = (cite, *self._derivation_citations(document_id, doc, cell, cite))
+            sources = [c.quote for c in cites]
             kind: Kind = "confirmed" if not unsupported_facts(claim, sources) else "unconfirmed"
-            out.append(DocumentAnswer(document_id, doc.title, cell.value, (cite,), kind,
+            out.append(DocumentAnswer(document_id, doc.title, cell.value, cites, kind,
                                       cell.decided_by, cell.derivation))  # fmt: skip
         return out
 
-    def _derivation_sources(self, doc: DocumentText, cell: Cell) -> list[str]:
-        """The sentences stating the start date a computed value counts from."""
+    def _derivation_citations(self, document_id: str, doc: DocumentText, cell: Cell,
+                              cite: Citation) -> list[Citation]:  # fmt: skip
+        """For a computed value ("May 1, 2006 + five (5) years"), the sentence stating the
+        date it counts from, when the cell's own sentence does not: shown beside it, so
+        every fact of the derivation is in a quote the lawyer sees."""
         if not cell.derivation:
             return []
-        return [s.text for s in doc.sentences if any(
-            part.strip() and part.strip() in s.flat for part in cell.derivation.split("+")[:1]
-        )][:3]  # fmt: skip
+        wanted = find_dates(cell.derivation.split("+")[0])
+        if not wanted or set(find_dates(cite.quote)) & set(wanted):
+            return []
+        for sentence in doc.sentences:
+            if set(find_dates(sentence.text)) & set(wanted):
+                page_text = doc.page_text(sentence.page)
+                return [citation(document_id, doc.title, sentence, page_text)]
+        return []
 
     def statement_answers(self, target: Target) -> list[DocumentAnswer]:
         assert target.statement is not None

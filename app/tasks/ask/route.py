@@ -56,7 +56,8 @@ LAY_WORDS = {
     "hire": "solicit", "poach": "solicit", "lasts": "term", "last": "term",
     "recipient": "receiv", "discloser": "disclos", "called": "name", "named": "name",
     "capped": "cap", "caps": "cap", "orally": "oral", "verbally": "oral", "copies": "copy",
-    "copying": "copy", "copied": "copy",
+    "copying": "copy", "copied": "copy", "licence": "licens", "licences": "licens",
+    "licenced": "licens", "licensing": "licens",
 }  # fmt: skip
 #: Two stems this long or longer match when one begins the other ("effect"/"effectiv").
 PREFIX_MATCH = 5
