@@ -196,7 +196,10 @@ def review_statement(
         return with_position(row, statement), evidence
     sentence = source.sentence
     try:
-        start_end: tuple[int, int] | None = assert_on_page(sentence.text, sentence.page, pages)
+        assert_on_page(sentence.text, sentence.page, pages)
+        # The quote is the sentence itself, so its span is the sentence's own (find_quote's
+        # span leaves out edge punctuation such as the closing full stop).
+        start_end: tuple[int, int] | None = (sentence.start, sentence.end)
     except QuoteNotOnPageError:
         start_end = None
     row = ReviewRow(
