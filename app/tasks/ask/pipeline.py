@@ -260,9 +260,9 @@ def words_supported(phrase: str, sentence: str) -> bool:
     return sum(w in present for w in wanted) / len(wanted) >= MIN_WORD_SHARE
 
 
-def yes_or_no(engine: EngineLike, question: str, sentence: str,
-              cancel: CancelToken | None) -> str | None:  # fmt: skip
-    """ "Yes" or "No" for ``question`` from ``sentence`` alone, or None when unsure.
+def yes_no_lean(engine: EngineLike, question: str, sentence: str,
+                cancel: CancelToken | None) -> float:  # fmt: skip
+    """How far the model leans to Yes (positive) or No (negative) reading ``sentence``.
 
     One forward pass scores the two answers; the same prompt with the sentence replaced
     by "N/A" gives the model's bias, which is subtracted (contextual calibration).
@@ -279,10 +279,16 @@ def yes_or_no(engine: EngineLike, question: str, sentence: str,
 
     raw = engine.score_options(prompt(sentence), ["A", "B"], cancel=cancel)
     bias = engine.score_options(prompt("N/A"), ["A", "B"], cancel=cancel)
-    yes, no = raw[0] - bias[0], raw[1] - bias[1]
-    if abs(yes - no) < YES_NO_MARGIN:
+    return (raw[0] - bias[0]) - (raw[1] - bias[1])
+
+
+def yes_or_no(engine: EngineLike, question: str, sentence: str, cancel: CancelToken | None,
+              margin: float = YES_NO_MARGIN) -> str | None:  # fmt: skip
+    """ "Yes" or "No" for ``question`` from ``sentence`` alone, or None when unsure."""
+    lean = yes_no_lean(engine, question, sentence, cancel)
+    if abs(lean) < margin:
         return None
-    return "Yes" if yes > no else "No"
+    return "Yes" if lean > 0 else "No"
 
 
 def short_answer(engine: EngineLike, question: str, sentence: str,
