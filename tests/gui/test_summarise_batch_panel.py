@@ -22,12 +22,14 @@ from app.vault import Vault, unlock
 from tests.fixtures.fake_engine import ScriptedEngine
 from tests.fixtures.vault import Ready
 
-PAGE = re.compile(r"\[page (\d+)\]")
+SENTENCE = re.compile(r"^\[(\d+)\] \(p\. (\d+)\) ", re.MULTILINE)
 
 
 def write(prompt: str) -> str:
-    pages = PAGE.findall(prompt)
-    return json.dumps({"points": [{"text": f"Point of page {p}.", "page": int(p)} for p in pages]})
+    """One point per numbered sentence, naming its page."""
+    shown = SENTENCE.findall(prompt)
+    points = [{"sentences": [int(n)], "text": f"A point of page {p}."} for n, p in shown]
+    return json.dumps({"points": points})
 
 
 @pytest.fixture
@@ -36,7 +38,10 @@ def vault(ready_vault: Ready) -> Iterator[Vault]:
     for title in ("Lease", "Licence"):
         with opened.write() as txn:
             info = txn.add_document(title.encode(), title=title, mime_type="text/plain")
-            txn.add_pages(info.id, [(1, f"The {title} starts today."), (2, "Rent is due.")])
+            txn.add_pages(info.id, [
+                (1, f"Under this {title} the tenant shall pay the rent on the first day of each month."),
+                (2, "The landlord shall keep the building in good repair and insured against fire."),
+            ])  # fmt: skip
     yield opened
     opened.lock()
 
