@@ -5,8 +5,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp; skip the multimodal part Chambers does not use.
+# ggml's Intel AMX kernels crash (SIGSEGV in ggml_backend_amx_mul_mat) on the Xeon VMs
+# here, where the CPU reports AMX: a native build would pick them, so they stay off.
 # For a GPU build set e.g. CMAKE_ARGS="-DGGML_CUDA=on" (see README).
-export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 STAMP  := $(VENV)/.installed
 # Debian packages: a real Secret Service (gnome-keyring under dbus) for the keyring tests,
 # Xvfb and Qt's runtime libraries for the desktop app and its screenshots; Tesseract

@@ -42,6 +42,9 @@ class Settings:
     inference_server: str = ""
     #: Documents a grid sends to the firm server at once (its parallel slots).
     server_parallel: int = 2
+    #: The longest one request to the firm server may take, answer included, in seconds
+    #: (a stalled server is abandoned then); the policy's max_timeout_seconds bounds it.
+    server_timeout_seconds: int = 600
 
     def gpu_layers_value(self) -> int | None:
         """None for auto, otherwise the fixed layer count."""

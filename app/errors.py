@@ -79,3 +79,13 @@ class OutputInvalidError(EngineError):
 class CancelledError(ChambersError):
     exit_code = 130
     default_hint = ""
+
+
+class LinkedFolderError(ChambersError):
+    """The audit or vault folder is a symbolic link: refused, as Chambers never makes one.
+
+    A link can put another copy of the log or a vault (an older one, cut back) in place of
+    the real folder without touching anything Chambers checks by name.
+    """
+
+    exit_code = 3

@@ -168,13 +168,14 @@ def open_matter(
     except ChambersError as exc:
         record_failed_unlock(info, exc)
         raise
-    if accept_restored:
-        try:
+    try:
+        if accept_restored:
             accept_restored_copy(vault)
-        except BaseException:
+        return record_unlock(vault)
+    except BaseException:  # refused or unrecordable (a cut or linked audit log): locked again
+        if not vault.is_locked:
             vault.lock()
-            raise
-    return record_unlock(vault)
+        raise
 
 
 def lock_matter(vault: Vault, *, reason: str = "user") -> str | None:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app.errors import LinkedFolderError
+
 APP_NAME = "Chambers"
 
 #: The repository root when running from a checkout (editable install).
@@ -98,16 +100,44 @@ def resource_path(*parts: str) -> Path:
     return _SOURCE_ROOT.joinpath(*parts)
 
 
+def link_problem(path: Path, what: str) -> str | None:
+    """A plain-language refusal if ``path`` itself is a symbolic link (None if not)."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return (
+        f"The {what} {path} is a symbolic link (to {target}). Chambers never makes one and "
+        "refuses it: a link can put another, older or cut-back copy in place of the real "
+        "folder."
+    )
+
+
+def refuse_link(path: Path, what: str) -> None:
+    """Raise LinkedFolderError naming ``path`` and the fix if it is a symbolic link."""
+    problem = link_problem(path, what)
+    if problem:
+        raise LinkedFolderError(
+            problem,
+            hint=f"Remove the link and move the real folder back to {path}, or point "
+            "CHAMBERS_HOME at the data folder that holds it; then run `chambers audit verify`.",
+        )
+
+
 def vaults_dir() -> Path:
-    """Folder holding one sub-folder per matter vault."""
+    """Folder holding one sub-folder per matter vault (a symbolic link is refused)."""
     path = data_dir() / "vaults"
+    refuse_link(path, "vaults folder")
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
 def audit_dir() -> Path:
-    """Folder holding the append-only audit log and its checkpoints."""
+    """Folder holding the append-only audit log and its checkpoints (a link is refused)."""
     path = data_dir() / "audit"
+    refuse_link(path, "audit folder")
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 

@@ -37,7 +37,8 @@ Keys (all optional; unknown keys and wrong types are errors naming the file)::
           {"base_url": "https://llm.firm.example",      # intersection by base_url
            "fingerprint": "sha256:<64 hex>",            # or "ca_cert": "/etc/chambers/ca.pem"
            "models": ["qwen..."], "matters": ["M-1"],   # optional narrowing lists
-           "max_parallel": 8}]},                        # most documents at once (optional)
+           "max_parallel": 8,                           # most documents at once (optional)
+           "max_timeout_seconds": 300}]},               # longest wait per request (optional)
       "settings": {"auto_lock_minutes": 10,             # user settings fixed by IT: first
                    "threads": 4}                        # source wins (auto-lock: shortest)
     }
@@ -95,7 +96,15 @@ def _is_int(value: Any, low: int, high: int) -> bool:
 
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_SERVER_FIELDS = {"base_url", "ca_cert", "fingerprint", "models", "matters", "max_parallel"}
+_SERVER_FIELDS = {
+    "base_url",
+    "ca_cert",
+    "fingerprint",
+    "models",
+    "matters",
+    "max_parallel",
+    "max_timeout_seconds",
+}
 
 
 def _is_str_list(value: Any) -> bool:
@@ -121,6 +130,8 @@ def _is_servers(value: Any) -> bool:
         if any(k in item and not _is_str_list(item[k]) for k in ("models", "matters")):
             return False
         if "max_parallel" in item and not _is_int(item["max_parallel"], 1, 1024):
+            return False
+        if "max_timeout_seconds" in item and not _is_int(item["max_timeout_seconds"], 1, 86400):
             return False
     return True
 
@@ -202,7 +213,8 @@ KEYS: dict[tuple[str, str], Key] = {
     ),
     ("inference", "servers"): Key(
         _is_servers,
-        "a list of {base_url, ca_cert or fingerprint, models?, matters?, max_parallel?} objects",
+        "a list of {base_url, ca_cert or fingerprint, models?, matters?, max_parallel?, "
+        "max_timeout_seconds?} objects",
         _intersect_servers,
         [],
     ),

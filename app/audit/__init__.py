@@ -90,7 +90,12 @@ def reset() -> None:
 
 
 def audit_log(directory: Path | None = None) -> AuditLog:
-    """The process's writer for ``directory`` (default: the current data folder's log)."""
+    """The process's writer for ``directory`` (default: the current data folder's log).
+
+    A symbolic link as the audit folder is refused (LinkedFolderError): see verify_log.
+    """
+    if directory is not None:
+        paths.refuse_link(directory, "audit folder")
     folder = (directory or paths.audit_dir()).resolve()
     with _guard:
         found = _logs.get(folder)
@@ -132,11 +137,13 @@ def last_vault_generation(vault_id: str) -> int | None:
     """Largest ``details["generation"]`` logged for ``vault_id`` (None if never).
 
     Served from a cache that is brought up to date by scanning only records appended
-    since it was written (see app/audit/generations.py), so unlock stays fast.
+    since it was written (see app/audit/generations.py), so unlock stays fast. The anchors
+    count too: this log's, and other logs' of this user unless this log accepted a
+    restored copy of the vault (so an old copy moved into a new data folder is refused).
     """
     writer = audit_log()
     logged = generations.last_vault_generation(writer.directory, vault_id)
-    anchored = writer.anchored_generations().get(vault_id)
+    anchored = writer.anchored_generation(vault_id)
     values = [v for v in (logged, anchored) if v is not None]
     return max(values) if values else None
 
@@ -147,9 +154,21 @@ def checkpoint() -> int | None:
 
 
 def verify_log(directory: Path | None = None) -> VerifyReport:
-    """Verify the log, including against its anchor outside the data folder."""
-    folder = (directory or paths.audit_dir()).resolve()
-    return verify(folder, anchor=audit_log(folder).anchor)
+    """Verify the log, including against its anchor outside the data folder.
+
+    A symbolic link as the audit folder is checked through (the anchor is found by the
+    log id, so a cut log behind it is named as such) and is itself reported as tampering:
+    Chambers never makes one, and the writer refuses it.
+    """
+    given = directory or paths.data_dir() / "audit"
+    link = paths.link_problem(given, "audit folder")
+    folder = given.resolve()
+    report = verify(folder, anchor=audit_log(folder).anchor)
+    if link and report.ok:
+        report.ok, report.status, report.problem = False, "tampered", link
+    elif link:
+        report.notes.append(link)
+    return report
 
 
 def export_log(

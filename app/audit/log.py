@@ -22,7 +22,14 @@ from typing import Any
 
 from app import __version__, policy
 from app.audit import storage, witness
-from app.audit.anchor import Anchor, AnchorError, AnchorStore, keyring_anchor_key
+from app.audit.anchor import (
+    Anchor,
+    AnchorError,
+    AnchorKeyFor,
+    AnchorStore,
+    keyring_anchor_key,
+    log_id_of,
+)
 from app.audit.filelock import locked
 from app.audit.keys import (
     KeyStore,
@@ -41,6 +48,8 @@ from app.audit.records import (
     checkpoint_statement,
     format_time,
     line_hash,
+    line_log_id,
+    new_log_id,
     utc_now,
 )
 from app.errors import ChambersError
@@ -118,10 +127,18 @@ class AuditLog:
         self._interval = checkpoint_interval
         self._clock = clock
         self._user = user
-        #: The high-water mark outside the data folder; its MAC key in the keyring by default
-        #: (``anchor_key=None``: an unkeyed anchor, as on a machine without a keyring).
-        key = keyring_anchor_key(directory) if anchor_key == "keyring" else anchor_key
-        self.anchor = AnchorStore(directory, None if isinstance(key, str) else key)
+        #: The high-water mark outside the data folder, found by the log id in record 1; its
+        #: MAC keys in the keyring by default (``anchor_key=None``: an unkeyed anchor, as on
+        #: a machine without a keyring; a KeyStore: that one key for every anchor).
+        key_for: AnchorKeyFor | None
+        if anchor_key == "keyring":
+            key_for = keyring_anchor_key
+        elif anchor_key is None or isinstance(anchor_key, str):
+            key_for = None
+        else:
+            fixed: KeyStore = anchor_key
+            key_for = lambda _name: fixed  # noqa: E731
+        self.anchor = AnchorStore(directory, key_for)
         self._anchor_state: Anchor | None = None
         #: True while this process has appended records not yet covered by a checkpoint.
         self.dirty = False
@@ -185,8 +202,22 @@ class AuditLog:
 
     def anchored_generations(self) -> dict[str, int]:
         """Vault generations the anchor (outside the data folder) recorded."""
-        found = self.anchor.load()
+        found = self._find_anchor()
         return dict(found.vaults) if found else {}
+
+    def anchored_generation(self, vault_id: str) -> int | None:
+        """The vault's generation per this log's anchor and, unless this log accepted a
+        restored copy of it, the anchors of this user's other logs (the largest)."""
+        found = self._find_anchor()
+        values = [found.vaults[vault_id]] if found and vault_id in found.vaults else []
+        if found is None or vault_id not in found.accepted:
+            other = self.anchor.elsewhere(vault_id)
+            values += [] if other is None else [other]
+        return max(values) if values else None
+
+    def _find_anchor(self) -> Anchor | None:
+        first = storage.read_first_line(self.path)
+        return self.anchor.find(line_log_id(first), 1 if first else 0)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -221,6 +252,7 @@ class AuditLog:
         return digest
 
     def _record(self, seq: int, prev: str, action: str, **fields: Any) -> dict[str, Any]:
+        """A record; record 1 carries the log's id (``_check_anchor`` chose it)."""
         return build_record(
             seq=seq,
             time=format_time(self._clock()),
@@ -235,12 +267,13 @@ class AuditLog:
             details=fields.get("details"),
             prev_hash=prev,
             checkpoint=fields.get("checkpoint"),
+            log_id=self.anchor.log_id if seq == 1 else None,
         )
 
     def _tail(self) -> tuple[int, str, dict[str, Any] | None]:
         """(last seq, its hash, last record), repairing a torn tail first (lock held)."""
         if not self.path.exists():
-            self._check_anchor(0, GENESIS_HASH)
+            self._check_anchor(0, GENESIS_HASH, None)
             return 0, GENESIS_HASH, None
         with open(self.path, "rb") as handle:
             size = handle.seek(0, os.SEEK_END)
@@ -252,7 +285,7 @@ class AuditLog:
         else:
             last = _parse_last(last_line, self.path)
             seq, prev = last["seq"], line_hash(last_line)
-        self._check_anchor(seq, prev)
+        self._check_anchor(seq, prev, log_id_of(self.directory) if seq else None)
         if torn:
             if storage.torn_holds_records(torn):
                 raise AuditLogDamagedError(
@@ -268,15 +301,19 @@ class AuditLog:
             seq, last = seq + 1, record
         return seq, prev, last
 
-    def _check_anchor(self, seq: int, last_hash: str) -> None:
+    def _check_anchor(self, seq: int, last_hash: str, log_id: str | None) -> None:
         """Refuse to extend (and later sign) a log that is not where the anchor says.
 
         A shorter log was cut; a longer one holds records Chambers did not write (a forged
         record appended by hand would otherwise get a genuine signature at the next
-        checkpoint); a different hash means history was rewritten.
+        checkpoint); a different hash means history was rewritten; a log with records but
+        no anchor, while this user has others, was put here behind Chambers' back. A new
+        log gets a fresh random id, written into its record 1.
         """
-        self._anchor_state = self.anchor.load()
+        self._anchor_state = self.anchor.find(log_id, seq)
         anchor = self._anchor_state
+        if seq == 0 and self.anchor.log_id is None:
+            self.anchor.bind(new_log_id())
         if anchor is None or anchor.matches_end(seq, last_hash):
             return
         if seq < anchor.prev_seq:

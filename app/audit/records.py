@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import re
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +38,8 @@ _OUTCOME_RE = re.compile(r"^[a-z][a-z_]{0,31}$")
 _DETAIL_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+#: A log's identity: 32 lower-case hex, written only in record 1 (``log_id``).
+LOG_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 #: Detail-name parts (split on "_") that suggest content or secrets; any match is refused.
 FORBIDDEN_DETAIL_PARTS = frozenset(
@@ -151,6 +154,7 @@ def build_record(
     details: Mapping[str, DetailValue] | None,
     prev_hash: str,
     checkpoint: Mapping[str, Any] | None = None,
+    log_id: str | None = None,
 ) -> dict[str, Any]:
     """A validated record dict; raises AuditRecordError for anything not allowed."""
     if not _ACTION_RE.match(action):
@@ -180,7 +184,26 @@ def build_record(
     }
     if checkpoint is not None:
         record["checkpoint"] = dict(checkpoint)
+    if log_id is not None:
+        if seq != 1 or not LOG_ID_RE.match(log_id):
+            raise AuditRecordError("Only record 1 carries a log id (32 lower-case hex).")
+        record["log_id"] = log_id
     return record
+
+
+def new_log_id() -> str:
+    """A random identity for a new log; it moves with the log wherever it is copied."""
+    return secrets.token_hex(16)
+
+
+def line_log_id(line: bytes) -> str | None:
+    """The ``log_id`` on a record's line (record 1), or None: a log from before log ids."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    value = record.get("log_id") if isinstance(record, dict) else None
+    return value if isinstance(value, str) and LOG_ID_RE.match(value) else None
 
 
 def checkpoint_statement(seq: int, record_hash: str, time: str, key_id: str) -> bytes:

@@ -64,6 +64,26 @@ def read_tail_window(handle: BinaryIO, size: int, window: int = 64 * 1024) -> tu
         window *= 4
 
 
+def read_first_line(path: Path, limit: int = 1024 * 1024) -> bytes:
+    """The log's first complete line without its newline (b"" if none within ``limit``).
+
+    Record 1 carries the log's identity (``log_id``); reading only the start keeps the
+    anchor lookup cheap however long the log is.
+    """
+    data = b""
+    try:
+        with open(path, "rb") as handle:
+            while len(data) < limit and b"\n" not in data:
+                chunk = handle.read(min(8192, limit - len(data)))
+                if not chunk:
+                    break
+                data += chunk
+    except FileNotFoundError:
+        return b""
+    end = data.find(b"\n")
+    return data[:end] if end > 0 else b""
+
+
 def append_line(path: Path, line: bytes) -> None:
     """Append one line and fsync it; fsync the folder too when the file is new."""
     new = not path.exists()

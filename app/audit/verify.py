@@ -22,6 +22,7 @@ from app.audit.keys import KEYS_FILE, load_public_keys, verify_signature
 from app.audit.records import (
     CHECKPOINT_ACTION,
     GENESIS_HASH,
+    LOG_ID_RE,
     checkpoint_statement,
     line_hash,
     unb64,
@@ -61,6 +62,8 @@ class VerifyReport:
     #: "keyring" / "none" (an anchor without a keyring key) / "missing" (no anchor yet).
     anchor: str = "missing"
     anchor_seq: int | None = None
+    #: The log's identity from record 1 (None: a log from before log ids, or empty).
+    log_id: str | None = None
     #: Plain-language limits of what this check could prove (e.g. no keyring here).
     notes: list[str] = field(default_factory=list)
 
@@ -103,6 +106,10 @@ def parse_line(line: bytes) -> dict[str, Any] | None:
     for name, kind in _FIELDS.items():
         value = record.get(name, ...)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return None
+    if "log_id" in record:  # only record 1, and only a well-formed id
+        log_id = record["log_id"]
+        if record["seq"] != 1 or not isinstance(log_id, str) or not LOG_ID_RE.match(log_id):
             return None
     return record
 
@@ -172,6 +179,8 @@ def verify(directory: Path, anchor: AnchorStore | None = None) -> VerifyReport:
             f"records after {len(lines)} were run together into an unterminated tail "
             "(a crash leaves at most one unfinished line)"
         )
+    first = parse_line(lines[0]) if lines else None
+    report.log_id = first.get("log_id") if first else None
     prev = GENESIS_HASH
     for index, line in enumerate(lines):
         seq = index + 1
@@ -239,23 +248,30 @@ def _note_file_keys(directory: Path, report: VerifyReport) -> None:
     if "file" in stored:
         report.notes.append(
             "a signing key is kept in a file on this machine (no keyring); anyone who can "
-            "run programs as this user here could forge its checkpoints."
+            "run programs as this user here could forge its checkpoints and, the anchor "
+            "being unkeyed without a keyring, rewrite the log and its anchor both."
         )
 
 
 def _check_anchor(store: AnchorStore, lines: list[bytes], report: VerifyReport) -> None:
     """Compare with the high-water mark kept outside the data folder (app/audit/anchor)."""
     try:
-        anchor = store.load()
+        anchor = store.find(report.log_id, len(lines))
     except AnchorError as exc:
         report.problem = exc.message
         return
     if anchor is None:
         report.notes.append(
-            "no anchor outside the data folder yet: a log cut back consistently with "
-            "head.json would not be noticed."
+            "no anchor outside the data folder for this log (a new log, one from before "
+            "anchors, or a data folder brought from another computer or account): a log "
+            "cut back consistently with head.json would not be noticed."
         )
         return
+    if anchor.log_id and anchor.audit_dir != str(store.audit_dir):
+        report.notes.append(
+            f"this log was last written in {anchor.audit_dir}; its anchor follows it here "
+            "(found by the log id in record 1)."
+        )
     report.anchor, report.anchor_seq = anchor.protection, anchor.seq
     if anchor.protection == "none":
         report.notes.append(

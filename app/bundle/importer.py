@@ -72,6 +72,38 @@ def _firm_entry(target: VerifiedTarget) -> dict[str, Any]:
     }
 
 
+def bundle_catalog(bundle: VerifiedBundle) -> list[dict[str, Any]]:
+    """IT's signed catalog plus the firm role's models, refusing a firm id already taken.
+
+    The firm role is delegated a narrower trust than IT's targets role; a firm model under
+    an id IT's catalog or the built-in catalog (its default model included) already uses
+    would stand in for that model wherever the id is chosen, so it is refused by file.
+    """
+    from app.models.catalog import load_catalog
+    from app.paths import resource_path
+
+    entries = _catalog_entries(bundle)
+    built_in = resource_path("models", "catalog.json")
+    taken = {str(e.get("id")): f"IT's catalog {bundle.folder / 'targets' / CATALOG_TARGET}"
+             for e in entries}  # fmt: skip
+    for spec in load_catalog(built_in):
+        taken.setdefault(spec.id, f"the built-in catalog {built_in}")
+    for target in bundle.targets:
+        if target.role != "firm" or not target.path.endswith(".gguf"):
+            continue
+        entry = _firm_entry(target)
+        model_id = str(entry["id"])
+        if model_id in taken:
+            raise BundleError(
+                f"{target.file}: the firm's signed metadata gives this model the id "
+                f"{model_id!r}, which {taken[model_id]} already uses; refused.",
+                "Sign the firm's model under an id of its own (installer/sign --firm-models).",
+            )
+        taken[model_id] = f"the firm model {target.file}"
+        entries.append(entry)
+    return entries
+
+
 def _copy_checked(target: VerifiedTarget, dest: Path, progress: Progress) -> str:
     """Copy to ``dest`` via a temporary file; 'already installed' when identical."""
     if (
@@ -119,10 +151,7 @@ def _write_json(path: Path, doc: object) -> None:
 def import_bundle(bundle: Path, progress: Progress = no_progress) -> ImportResult:
     """Verify ``bundle`` against the machine trust state, record it, import its models."""
     verified = verify_bundle(bundle, persist=True)
-    entries = _catalog_entries(verified)
-    entries += [
-        _firm_entry(t) for t in verified.targets if t.role == "firm" and t.path.endswith(".gguf")
-    ]
+    entries = bundle_catalog(verified)
     specs = [ModelSpec.from_json(entry) for entry in entries]
     by_file = {Path(t.path).name: t for t in verified.targets if t.path.endswith(".gguf")}
     folder = models_dir()

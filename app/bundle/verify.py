@@ -18,8 +18,10 @@ bundle older than one already imported is refused from then on.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,10 +73,39 @@ class LocalFetcher(FetcherInterface):
             raise exceptions.DownloadError(f"refusing {url}: outside the bundle")
         self.last = path
         try:
-            handle = path.open("rb")
+            handle = open_regular(path)
         except FileNotFoundError as exc:  # TUF treats 404 as "no newer root", etc.
             raise exceptions.DownloadHTTPError(f"{path} is missing", 404) from exc
+        except NotRegularFileError as exc:
+            raise exceptions.DownloadError(str(exc)) from exc
         return _chunks(handle)
+
+
+class NotRegularFileError(OSError):
+    """A FIFO, device, socket or folder where a bundle file should be."""
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading, refused unless it is a regular file.
+
+    Opened without blocking and checked on the open descriptor: a FIFO (which would block
+    ``open`` until a writer appears, hanging `bundle verify`) or a device is refused
+    without ever being read, and cannot be swapped in between a check and the open.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFileError(
+                f"{path} is not a regular file (a FIFO, device, socket or folder); refused."
+            )
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _chunks(handle: BinaryIO) -> Iterator[bytes]:
@@ -171,7 +202,9 @@ def _message(where: Path, exc: Exception) -> str:
 def _check_targets(updater: Updater, bundle: Path, fetcher: LocalFetcher) -> list[VerifiedTarget]:
     folder = bundle / "targets"
     verified = []
-    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for file in sorted(folder.rglob("*")):
+        if file.is_dir():
+            continue
         rel = file.relative_to(folder).as_posix()
         try:
             info = updater.get_targetinfo(rel)
@@ -180,8 +213,12 @@ def _check_targets(updater: Updater, bundle: Path, fetcher: LocalFetcher) -> lis
         if info is None:
             raise BundleError(f"{file} is not listed in the bundle's signed metadata.")
         try:
-            with file.open("rb") as handle:
+            with open_regular(file) as handle:
                 info.verify_length_and_hashes(handle)
+        except NotRegularFileError as exc:
+            raise BundleError(str(exc)) from exc
+        except OSError as exc:
+            raise BundleError(f"Cannot read {file}: {exc.strerror}.") from exc
         except exceptions.LengthOrHashMismatchError as exc:
             raise BundleError(
                 f"{file} does not match its signed length and SHA-256 ({exc})."
@@ -220,10 +257,48 @@ def verify_bundle(
         except (exceptions.RepositoryError, exceptions.DownloadError) as exc:
             raise BundleError(_message(fetcher.last or bundle / "metadata", exc)) from exc
         targets = _check_targets(updater, bundle, fetcher)
+        _check_none_missing(updater, fetcher, client, targets)
         version = _timestamp_version(client)
         if persist:
             _readable_by_all(client)
     return VerifiedBundle(bundle, targets, version)
+
+
+def _signed_targets(updater: Updater, client: Path, fetcher: LocalFetcher) -> dict[str, str]:
+    """Every file the verified metadata signs: path -> role (targets and the firm role).
+
+    TUF keeps the metadata it verified in the client folder; the firm role is loaded (and
+    verified) by looking up a path under it, since an absent file never asks for it.
+    """
+    from tuf.api.metadata import Metadata, Targets
+
+    try:
+        updater.get_targetinfo(f"{FIRM_ROLE}/.chambers-probe")
+    except (exceptions.RepositoryError, exceptions.DownloadError) as exc:
+        raise BundleError(_message(fetcher.last or client, exc)) from exc
+    signed: dict[str, str] = {}
+    for role in ("targets", FIRM_ROLE):
+        try:
+            meta = Metadata[Targets].from_file(str(client / f"{role}.json"))
+        except (OSError, exceptions.RepositoryError, ValueError):
+            continue
+        signed.update({path: role for path in meta.signed.targets})
+    return signed
+
+
+def _check_none_missing(
+    updater: Updater, fetcher: LocalFetcher, client: Path, targets: list[VerifiedTarget]
+) -> None:
+    """A file the metadata signs but the bundle lacks is refused, never skipped silently."""
+    present = {t.path for t in targets}
+    missing = sorted(set(_signed_targets(updater, client, fetcher)) - present)
+    if missing:
+        shown = ", ".join(str(fetcher.root / "targets" / path) for path in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise BundleError(
+            f"{shown}{more}: signed in the bundle's metadata but missing from the bundle "
+            "(a copy that lost files, or files removed); refused.",
+        )
 
 
 def _readable_by_all(folder: Path) -> None:

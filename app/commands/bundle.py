@@ -30,10 +30,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from app.bundle.importer import CATALOG_TARGET, bundle_catalog
     from app.bundle.verify import verify_bundle
 
     started = time.monotonic()
     bundle = verify_bundle(args.path, args.root)
+    if bundle.target(CATALOG_TARGET) is not None:
+        bundle_catalog(bundle)  # the catalog import would write must be sound too
     seconds = time.monotonic() - started
     rows = [
         {"path": t.path, "role": t.role, "size": t.info.length, "sha256": t.sha256}

@@ -26,7 +26,11 @@ def register(sub: Any) -> None:
     p.add_argument("vault", metavar="VAULT")
     p.add_argument("question", help="the question, in plain language")
     p.add_argument("--model", help="model id (default: the settings' or catalog default)")
-    p.add_argument("--max-passages", type=int, default=6, help="passages the model reads")
+    p.add_argument("--docs", nargs="+", metavar="DOC", help="only these documents (ids)")
+    p.add_argument(
+        "--no-routing", action="store_true",
+        help="skip the field and playbook rules: the model chooses among retrieved sentences",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_unlock_arguments(p)
     p.set_defaults(func=_ask)
@@ -34,30 +38,40 @@ def register(sub: Any) -> None:
     register_summarise(sub)
 
 
+def _quote(text: str) -> str:
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def format_answer(answer: Answer) -> str:
+    """The answer, then each cited sentence with its document and page.
+
+    An unconfirmed answer says so first and shows the sentences as what the documents
+    say; a "not stated" answer lists the closest sentences, marked as not an answer.
+    """
     lines = [answer.text]
     for c in answer.citations:
-        mark = "verified" if c.verified else "NOT FOUND in the source"
-        quote = c.quote if len(c.quote) <= 160 else c.quote[:157] + "..."
-        lines.append(f'[{c.title}, p. {c.page}] "{quote}" ({mark})')
-        if c.closest:
-            lines.append(f'    closest text on that page: "{c.closest}"')
+        mark = "" if c.verified else " (NOT found on the page)"
+        lines.append(f'  [{c.title}, p. {c.page}] "{_quote(c.quote)}"{mark}')
+    if answer.closest and not answer.citations:
+        lines.append("The closest sentences (they do not answer the question):")
+        lines += [f'  [{c.title}, p. {c.page}] "{_quote(c.quote)}"' for c in answer.closest]
+    if answer.unsupported:
+        lines.append("Not in the cited sentences: " + ", ".join(answer.unsupported))
     return "\n".join(lines)
 
 
 def _ask(args: argparse.Namespace) -> int:
     if not args.question.strip():
         raise UsageError("The question is empty.", "Type a question in quotes after the vault.")
-    if args.max_passages < 1:
-        raise UsageError("--max-passages must be at least 1.")
     with task_session(args) as session:
         answer = run_ask(
             args.question,
             session.engine,
             session.vault,
+            document_ids=args.docs,
+            routing=not args.no_routing,
             progress=session.progress,
             cancel=session.cancel,
-            max_passages=args.max_passages,
         )
     if args.json:
         print_json(answer.to_json())

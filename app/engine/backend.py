@@ -90,6 +90,13 @@ def allowed_parallel(entry: dict[str, Any], wanted: int) -> int:
     return max(1, min(wanted, limit) if isinstance(limit, int) else wanted)
 
 
+def allowed_timeout(entry: dict[str, Any], wanted: int) -> int:
+    """Seconds one request may take: the settings' ``server_timeout_seconds``, within the
+    policy's ``max_timeout_seconds`` for that server (at least 1)."""
+    limit = entry.get("max_timeout_seconds")
+    return max(1, min(wanted, limit) if isinstance(limit, int) else wanted)
+
+
 def _model_id(model_id: str | None, settings: Settings) -> str:
     from app.models.catalog import default_model_id
 
@@ -166,6 +173,7 @@ def connect_server(
         n_ctx=n_ctx,
         api_key=api_key(server.base_url),
         parallel=allowed_parallel(entry, settings.server_parallel),
+        timeout_s=allowed_timeout(entry, settings.server_timeout_seconds),
     )
     try:
         engine.check_model_served()

@@ -16,6 +16,11 @@ answers, choices and therefore citations match a local run of the same model.
   and the matter in the machine policy.
 - Audit: one ``inference.call`` record per request (host, model, task, endpoint, byte
   counts, outcome; never content).
+- Bounds: every request has an overall deadline (settings.server_timeout_seconds) and
+  every answer a size cap (app/engine/server_link.py); a garbage answer becomes a short
+  error naming the server, never a traceback. The server's own text is never copied into
+  a message unless it is a short JSON error message, and the API key is redacted
+  from anything shown (a proxy that echoes request headers would otherwise print it).
 """
 
 from __future__ import annotations
@@ -24,10 +29,11 @@ import contextvars
 import hashlib
 import http.client
 import json
+import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -39,7 +45,11 @@ from app.engine.context import current_call
 from app.engine.engine import _DONE, Generation, LoadedModel
 from app.engine.plan import OffloadPlan
 from app.engine.server_link import (
+    MAX_ANSWER_BYTES,
+    MAX_STREAM_BYTES,
     Connection,
+    Deadline,
+    ServerAnswerError,
     ServerConfig,
     ServerTrustError,
     ServerUnavailableError,
@@ -53,6 +63,7 @@ from app.models.store import InstalledModel
 __all__ = [
     "LOGPROB_FLOOR",
     "RemoteEngine",
+    "ServerAnswerError",
     "ServerConfig",
     "ServerTrustError",
     "ServerUnavailableError",
@@ -66,6 +77,17 @@ TOP_K = 20
 _COUNT_CACHE = 4096
 #: Grid workers finish requests at the same moment; their audit records go one at a time.
 _AUDIT_LOCK = threading.Lock()
+#: Model ids named in an error (a server may list thousands, each of any length).
+_SHOWN_MODELS = 10
+_SHOWN_CHARS = 200
+_UNSAFE_RE = re.compile(r"[^\x20-\x7e]")
+_SECRETISH_RE = re.compile(r"authorization|bearer|api[-_ ]?key|x-api|cookie", re.IGNORECASE)
+
+
+def _short(text: str, limit: int = _SHOWN_CHARS) -> str:
+    """One printable line of at most ``limit`` characters."""
+    flat = _UNSAFE_RE.sub("?", text)
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def remote_loaded(spec: ModelSpec, server: ServerConfig, n_ctx: int) -> LoadedModel:
@@ -95,8 +117,11 @@ class RemoteEngine:
         n_ctx: int,
         api_key: str | None = None,
         parallel: int = 1,
+        timeout_s: float = 600.0,
     ) -> None:
         self.server = server
+        #: The longest one request may take, answer included (settings, bounded by policy).
+        self.timeout_s = timeout_s
         self.spec = spec
         #: Documents a grid or batch may send at once (settings.server_parallel).
         self.parallel = max(1, parallel)
@@ -126,6 +151,34 @@ class RemoteEngine:
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         return headers
+
+    def _redact(self, text: str) -> str:
+        """``text`` with the API key (in any spelling the server could echo) blanked out."""
+        if self._api_key:
+            for form in {self._api_key, json.dumps(self._api_key)[1:-1]}:
+                text = text.replace(form, "[API key]")
+        return text
+
+    def _server_says(self, body: bytes) -> str:
+        """A short JSON error message from the server, or "" (its raw body is never shown:
+        a proxy that echoes the request would put the API key on the screen)."""
+        try:
+            doc = json.loads(body)
+        except (ValueError, RecursionError):
+            return ""
+        error = doc.get("error", doc) if isinstance(doc, dict) else None
+        message = error.get("message", error.get("detail")) if isinstance(error, dict) else error
+        if not isinstance(message, str) or not message.strip():
+            return ""
+        text = self._redact(message)
+        if "[API key]" in text or _SECRETISH_RE.search(text):
+            return ""
+        return ": " + _short(text)
+
+    def _fail(self, message: str, exc: BaseException | None = None) -> EngineError:
+        """An error about this server whose text is bounded and holds no API key."""
+        detail = f" ({_short(self._redact(str(exc)))})" if exc is not None and str(exc) else ""
+        return ServerAnswerError(self._redact(message) + detail)
 
     def _audit(self, endpoint: str, sent: int, received: int, outcome: str, start: float) -> None:
         call = current_call()
@@ -157,18 +210,27 @@ class RemoteEngine:
         """Connect (certificate checked), send, and return the response once it is 200."""
         body = json.dumps(payload).encode("utf-8") if payload is not None else None
         start = time.perf_counter()
-        conn = Connection(self.server)
+        conn = Connection(self.server, Deadline(self.timeout_s))
         prefix = self.server.prefix.removesuffix("/v1") if root else self.server.prefix
-        response = conn.request(method, prefix + endpoint, body, self._headers(len(body or b"")))
+        try:
+            response = conn.request(
+                method, prefix + endpoint, body, self._headers(len(body or b""))
+            )
+        except ServerUnavailableError:
+            self._audit(endpoint.strip("/"), len(body or b""), 0, "error", start)
+            raise
         if response.status != 200:
-            detail = response.read(2000)
+            try:
+                detail = conn.read_body(response, 4096, endpoint, truncate=True)
+            except EngineError:
+                detail = b""
             conn.close()
             self._audit(endpoint.strip("/"), len(body or b""), len(detail), "error", start)
             hint = ("Store the server's API key in the OS keyring: chambers server set-key "
                     f"{self.server.base_url}" if response.status in (401, 403) else None)  # fmt: skip
             raise EngineError(
                 f"The firm inference server {self.server.base_url} answered HTTP "
-                f"{response.status} to {endpoint}: {detail.decode('utf-8', 'replace')[:300]}",
+                f"{response.status} to {endpoint}{self._server_says(detail)}",
                 hint,
             )
         return conn, response, len(body or b""), start
@@ -178,30 +240,36 @@ class RemoteEngine:
     ) -> Any:
         conn, response, sent, start = self._open(method, endpoint, payload, root=root)
         try:
-            raw = response.read()
-        except (OSError, http.client.HTTPException) as exc:
+            raw = conn.read_body(response, MAX_ANSWER_BYTES, endpoint)
+        except EngineError:
             self._audit(endpoint.strip("/"), sent, 0, "error", start)
-            raise ServerUnavailableError(
-                f"The firm inference server {self.server.base_url} stopped answering: {exc}."
-            ) from exc
+            raise
         finally:
             conn.close()
         self._audit(endpoint.strip("/"), sent, len(raw), "ok", start)
         try:
             return json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise EngineError(f"The server's answer to {endpoint} is not JSON: {exc}.") from exc
+        except (ValueError, RecursionError) as exc:  # garbage, or nested past the stack
+            raise self._fail(
+                f"The firm inference server {self.server.base_url} answered {endpoint} with "
+                f"something that is not usable JSON ({len(raw)} bytes).",
+                exc if isinstance(exc, json.JSONDecodeError) else None,
+            ) from None
 
     # -- checks -----------------------------------------------------------------------
     def check_model_served(self) -> None:
         """Ask the server which models it serves; the policy's model must be one of them."""
         listing = self._call_json("GET", "/models", None)
         entries = listing.get("data", []) if isinstance(listing, dict) else []
+        entries = entries if isinstance(entries, list) else []
         served = {str(item.get("id")): item for item in entries if isinstance(item, dict)}
         if self.spec.id not in served:
+            names = [_short(self._redact(name), 80) for name in sorted(served)[:_SHOWN_MODELS]]
+            if len(served) > _SHOWN_MODELS:
+                names.append(f"and {len(served) - _SHOWN_MODELS} more")
             raise EngineError(
                 f"The firm inference server {self.server.base_url} does not serve "
-                f"{self.spec.id} (it serves: {', '.join(sorted(served)) or 'nothing'}).",
+                f"{self.spec.id} (it serves: {', '.join(names) or 'nothing'}).",
                 "Ask IT to serve the model under its Chambers catalog id "
                 "(vLLM --served-model-name, llama.cpp --alias / --model_alias).",
             )
@@ -240,14 +308,14 @@ class RemoteEngine:
                     count = int(value.get("count", len(value.get("tokens", []))))
             except ServerUnavailableError:
                 raise
-            except (EngineError, KeyError, TypeError, ValueError) as exc:
+            except (EngineError, KeyError, TypeError, ValueError, AttributeError) as exc:
                 last = exc
                 continue
             self._tokenize_path = path
             return count
         raise EngineError(
             f"The firm inference server {self.server.base_url} offers no tokenizer endpoint "
-            f"(/tokenize or /extras/tokenize/count): {last}",
+            f"(/tokenize or /extras/tokenize/count): {_short(self._redact(str(last)))}",
             "Run vLLM, llama.cpp's llama-server or llama-cpp-python's server.",
         )
 
@@ -309,32 +377,32 @@ class RemoteEngine:
             conn, response, sent, start = self._open("POST", "/completions", payload)
             finish = ""
             try:
-                for line in _lines(response):
-                    received += len(line) + 1
+                while line := conn.read_line(response, "a generation"):
+                    received += len(line)
+                    if received > MAX_STREAM_BYTES:
+                        raise self._fail(
+                            f"The firm inference server {self.server.base_url} streamed more "
+                            f"than {MAX_STREAM_BYTES // (1024 * 1024)} MiB for one generation; "
+                            "the answer was refused."
+                        )
                     if token.cancelled:
                         finish = "cancelled"
                         break
+                    line = line.rstrip(b"\r\n")
                     if not line.startswith(b"data:"):
                         continue
                     data = line[5:].strip()
                     if data == b"[DONE]":
                         break
-                    chunk = json.loads(data)
-                    if chunk.get("usage"):
-                        stats.prompt_tokens = int(chunk["usage"].get("prompt_tokens") or 0)
-                    for choice in chunk.get("choices", [])[:1]:
-                        if choice.get("text"):
-                            if not stats.generated_tokens:
-                                stats.time_to_first_token = time.perf_counter() - start
-                            stats.generated_tokens += 1
-                            gen._put(choice["text"])
-                            self.stats_feed.running(stats, start)
-                        finish = choice.get("finish_reason") or finish
-            except (OSError, http.client.HTTPException) as exc:
-                raise ServerUnavailableError(
-                    f"The firm inference server {self.server.base_url} stopped answering "
-                    f"during a generation: {exc}."
-                ) from exc
+                    text, finish, usage = self._stream_chunk(data, finish)
+                    if usage is not None:
+                        stats.prompt_tokens = usage
+                    if text:
+                        if not stats.generated_tokens:
+                            stats.time_to_first_token = time.perf_counter() - start
+                        stats.generated_tokens += 1
+                        gen._put(text)
+                        self.stats_feed.running(stats, start)
             finally:
                 conn.close()
             if not finish and not token.cancelled:
@@ -349,11 +417,35 @@ class RemoteEngine:
             gen._put(_DONE)
         except BaseException as exc:  # delivered to the reading thread
             gen._put(
-                exc if isinstance(exc, ChambersError) else EngineError(f"Generation failed: {exc}")
+                exc
+                if isinstance(exc, ChambersError)
+                else self._fail(f"Generation on {self.server.base_url} failed.", exc)
             )
         finally:
             if sent:
                 self._audit("completions", sent, received, outcome, start)
+
+    def _stream_chunk(self, data: bytes, finish: str) -> tuple[str, str, int | None]:
+        """(text, finish reason, prompt tokens or None) of one streamed event, checked."""
+        try:
+            chunk = json.loads(data)
+            if not isinstance(chunk, dict):
+                raise TypeError("not an object")
+            usage = chunk.get("usage")
+            prompt = int(usage.get("prompt_tokens") or 0) if isinstance(usage, dict) else None
+            text = ""
+            for choice in (chunk.get("choices") or [])[:1]:
+                text = choice.get("text") or ""
+                if not isinstance(text, str):
+                    raise TypeError("text is not a string")
+                finish = str(choice.get("finish_reason") or finish)
+        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+            raise self._fail(
+                f"The firm inference server {self.server.base_url} streamed an event that is "
+                "not an OpenAI completion chunk.",
+                exc if not isinstance(exc, RecursionError) else None,
+            ) from None
+        return text, finish, prompt
 
     def generate(self, messages: Sequence[Message], **kwargs: Any) -> tuple[str, GenerationStats]:
         return self.stream(messages, **kwargs).result()
@@ -374,7 +466,9 @@ class RemoteEngine:
         })  # fmt: skip
         try:
             top = value["choices"][0]["logprobs"]["top_logprobs"][0] or {}
-        except (KeyError, IndexError, TypeError) as exc:
+            scores = [max(LOGPROB_FLOOR, float(top[label])) if label in top else LOGPROB_FLOOR
+                      for label in labels]  # fmt: skip
+        except (KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
             raise EngineError(
                 f"The firm inference server {self.server.base_url} returned no log-"
                 "probabilities for option scoring.",
@@ -385,8 +479,7 @@ class RemoteEngine:
                                 finish_reason="scored")  # fmt: skip
         self.last_score_stats = stats
         self.stats_feed.finished(stats)
-        return [max(LOGPROB_FLOOR, float(top[label])) if label in top else LOGPROB_FLOOR
-                for label in labels]  # fmt: skip
+        return scores
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
@@ -397,12 +490,3 @@ class RemoteEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _lines(response: http.client.HTTPResponse) -> Iterator[bytes]:
-    """Server-sent-event lines as they arrive (without the line ending)."""
-    while True:
-        line = response.readline()
-        if not line:
-            return
-        yield line.rstrip(b"\r\n")

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import html
+from dataclasses import asdict
+from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.tasks.ask import Answer, Citation
 from app.tasks.audited import run_ask
+from app.tasks.shown import citations_from_json
+from app.vault import DocumentInfo
 
 WORKING = "<p><i>Working…</i></p>"
 
@@ -26,13 +37,18 @@ class AskPanel(TaskPanel):
         self.question.setPlaceholderText(self.tr("Ask about this matter…  (Ctrl+Enter)"))
         self.question.setAccessibleName(self.tr("Question"))
         self.question.returnPressed.connect(self.start)
+        self.scope = QComboBox()
+        self.scope.setAccessibleName(self.tr("Documents to ask about"))
+        self.scope.setToolTip(self.tr("Ask about every document of the matter, or one of them."))
+        self.scope.addItem(self.tr("All documents"), None)
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
         self.transcript.setAccessibleName(self.tr("Answers with citations"))
         self.transcript.anchorClicked.connect(self._open)
-        self.inputs = [self.question]
+        self.inputs = [self.question, self.scope]
         bar = QHBoxLayout()
         bar.addWidget(self.question, 1)
+        bar.addWidget(self.scope)
         bar.addLayout(self.controls.buttons())
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -46,18 +62,45 @@ class AskPanel(TaskPanel):
     def reset(self) -> None:
         self._entries, self._citations = [], []
         self.transcript.clear()
+        self.question.clear()  # a locked matter shows nothing, not even the last question
+
+    shown_key = "ask"
+
+    def snapshot(self) -> dict[str, Any] | None:
+        """The questions and answers shown (their citations too), kept in the vault."""
+        entries = [entry.replace(WORKING, "") for entry in self._entries]
+        return {"entries": entries, "citations": [asdict(c) for c in self._citations]}
+
+    def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
+        self._entries = [str(entry) for entry in shown["entries"]]
+        self._citations = citations_from_json(shown["citations"])
+        self._render()
+
+    def set_documents(self, documents: list[DocumentInfo]) -> None:
+        """Offer each top-level document of the open matter as the question's scope."""
+        chosen = self.scope.currentData()
+        self.scope.clear()
+        self.scope.addItem(self.tr("All documents"), None)
+        for info in documents:
+            if info.parent_id is None:
+                self.scope.addItem(info.title, info.id)
+        index = self.scope.findData(chosen)
+        self.scope.setCurrentIndex(max(0, index))
 
     def request(self) -> TaskRequest | None:
         question = self.question.text().strip()
         if not question:
             return None
+        chosen = self.scope.currentData()
+        document_ids = [chosen] if chosen else None
         self._entries.append(f"<p><b>Q:</b> {html.escape(question)}</p>{WORKING}")
         self._render()
 
         def work(task: TaskContext) -> Answer:
             return run_ask(
-                question, task.engine, task.vault, progress=task.progress, cancel=task.cancel
-            )
+                question, task.engine, task.vault, document_ids=document_ids,
+                progress=task.progress, cancel=task.cancel,
+            )  # fmt: skip
 
         return TaskRequest(
             "ask", self.tr("Answering…"), work, {"question": question}, self.tr("Cancelled.")
@@ -65,21 +108,38 @@ class AskPanel(TaskPanel):
 
     def done(self, result: Answer) -> None:
         self.state.setText("")
-        parts = [f"<p><b>A:</b> {html.escape(result.text)}</p>"]
-        if result.citations:
+        parts = [self._heading(result)]
+        shown = result.citations or result.closest
+        if result.closest and not result.citations:
+            parts.append(
+                "<p><i>" + self.tr("The closest sentences (they do not answer it):") + "</i></p>"
+            )
+        if shown:
             parts.append("<ul>")
-        for citation in result.citations:
+        for citation in shown:
             index = len(self._citations)
             self._citations.append(citation)
-            mark = self.tr("verified") if citation.verified else self.tr("NOT found in the source")
             parts.append(
-                f"<li><a href='cite:{index}'>[{html.escape(citation.title)}, p. {citation.page}]</a> "
-                f"“{html.escape(citation.quote)}” ({mark})</li>"
+                f"<li><a href='cite:{index}'>[{html.escape(citation.title)}, "
+                f"p. {citation.page}]</a> “{html.escape(citation.quote)}”</li>"
             )
-        if result.citations:
+        if shown:
             parts.append("</ul>")
         self._entries[-1] = self._entries[-1].replace(WORKING, "") + "".join(parts)
         self._render()
+
+    def _heading(self, result: Answer) -> str:
+        """The answer line: a confirmed answer plainly, anything else visibly marked."""
+        text = html.escape(result.text).replace("\n", "<br>")
+        if result.kind == "confirmed":
+            return f"<p><b>A:</b> {text}</p>"
+        if result.kind == "unconfirmed":
+            note = self.tr("Unconfirmed: no short answer could be confirmed by the sentences.")
+            return (
+                f"<p style='color:#8a4b00'><b>⚠ {note}</b></p>"
+                f"<p>{self.tr('The documents say:')}</p>"
+            )
+        return f"<p><b>A:</b> <i>{text}</i></p>"
 
     def error(self, message: str) -> None:
         if self._entries:

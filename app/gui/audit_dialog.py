@@ -297,7 +297,8 @@ class AuditDialog(QDialog):
     # -- records ----------------------------------------------------------------------
     @property
     def directory(self) -> Path:
-        return (self._directory or paths.audit_dir()).resolve()
+        """The audit folder as named, not resolved: Verify reports a link put in its place."""
+        return self._directory or paths.data_dir() / "audit"
 
     def refresh(self) -> None:
         """Re-read the log (fast: one sequential read of identifiers, no content)."""

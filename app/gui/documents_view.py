@@ -1,4 +1,9 @@
-"""The matter's documents as a sortable table (titles are read inside the unlocked vault)."""
+"""The matter's documents as a sortable table (titles are read inside the unlocked vault).
+
+Whatever is found opens: double-click, Enter or the context menu's Open on a document
+opens it at page 1 in the source viewer, and on a search hit at the hit's page with the
+hit's sentence marked.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QSortFilterProxyModel,
     Qt,
     QUrl,
@@ -25,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -119,6 +126,7 @@ class DocumentsView(QWidget):
 
     import_requested = Signal(list)  # list[Path]
     search_requested = Signal(str)
+    open_requested = Signal(str, int, str)  # document id, page, text to mark
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -150,6 +158,14 @@ class DocumentsView(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAccessibleName(self.tr("Documents in this matter"))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Double-click and Enter both activate; the context menu offers the same.
+        self.table.activated.connect(self._open_document)
+        self.results.itemActivated.connect(self._open_hit)
+        for view in (self.table, self.results):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._document_menu)
+        self.results.customContextMenuRequested.connect(self._hit_menu)
+        self.table.setToolTip(self.tr("Double-click or press Enter to open a document"))
         self.empty = QLabel("")
         self.empty.setWordWrap(True)
         bar = QHBoxLayout()
@@ -205,11 +221,45 @@ class DocumentsView(QWidget):
             item.setData(
                 Qt.ItemDataRole.AccessibleTextRole, f"{hit.title}, page {hit.page}: {spoken}"
             )
-            item.setToolTip(self.tr("Relevance {0:.2f}").format(hit.score))
+            item.setToolTip(
+                self.tr("Relevance {0:.2f}. Double-click or Enter opens p. {1}.").format(
+                    hit.score, hit.page
+                )
+            )
             item.setSizeHint(label.sizeHint())
             self.results.addItem(item)
             self.results.setItemWidget(item, label)
         self.results.show()
+
+    # -- opening what is found --------------------------------------------------------
+    def _open_document(self, index: QModelIndex) -> None:
+        document_id = index.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole)
+        if document_id:
+            self.open_requested.emit(str(document_id), 1, "")
+
+    def _open_hit(self, item: QListWidgetItem | None) -> None:
+        hit = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if isinstance(hit, SearchHit):
+            self.open_requested.emit(hit.document_id, hit.page, hit_text(hit))
+
+    def _document_menu(self, point: QPoint) -> QMenu | None:
+        index = self.table.indexAt(point)
+        if not index.isValid():
+            return None
+        menu = QMenu(self)
+        menu.addAction(self.tr("Open at page 1"), lambda: self._open_document(index))
+        menu.popup(self.table.viewport().mapToGlobal(point))
+        return menu
+
+    def _hit_menu(self, point: QPoint) -> QMenu | None:
+        item = self.results.itemAt(point)
+        if item is None or not isinstance(item.data(Qt.ItemDataRole.UserRole), SearchHit):
+            return None
+        hit = item.data(Qt.ItemDataRole.UserRole)
+        menu = QMenu(self)
+        menu.addAction(self.tr("Open at page {0}").format(hit.page), lambda: self._open_hit(item))
+        menu.popup(self.results.viewport().mapToGlobal(point))
+        return menu
 
     def focus_search(self) -> None:
         self.search_box.setFocus()
@@ -245,6 +295,12 @@ class DocumentsView(QWidget):
         if paths and self.import_button.isEnabled():
             event.acceptProposedAction()
             self.import_requested.emit(paths)
+
+
+def hit_text(hit: SearchHit) -> str:
+    """The words of a hit's snippet to mark on its page (the marks and "…" taken off)."""
+    plain = hit.snippet.replace(MARK_START, "").replace(MARK_END, "")
+    return max((part.strip() for part in plain.split("…")), key=len, default="")
 
 
 def _local_paths(urls: list[QUrl]) -> list[Path]:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ChambersError
+from app.gui.grid_filter import GridFilter
 from app.gui.grid_model import GridModel
 from app.gui.reviewing import ReviewingPanel
 from app.gui.task_panel import Checklist, DocumentChecklist, TaskContext, TaskRequest
@@ -37,6 +41,7 @@ from app.tasks.corrections import (
 )
 from app.tasks.extract import Cell, Grid
 from app.tasks.fieldsets import FieldSet, list_fieldsets, load_fieldset
+from app.tasks.shown import grid_from_json
 from app.vault import DocumentInfo
 
 DEFAULT_FIELDSET = "commercial-contract"
@@ -84,10 +89,30 @@ class ExtractPanel(ReviewingPanel):
         self.accept_button = QPushButton(self.tr("A&ccept cell"))
         self.accept_button.setAccessibleName(self.tr("Accept the selected cell as reviewed"))
         self.accept_button.clicked.connect(self._accept)
+        self.flag_button = QPushButton(self.tr("F&lag cell"))
+        self.flag_button.setAccessibleName(self.tr("Flag the selected cell for a second look"))
+        self.flag_button.setToolTip(
+            self.tr("Mark the cell ⚑ for a second look (again: remove the flag); kept in the "
+                    "vault and exported")
+        )  # fmt: skip
+        self.flag_button.clicked.connect(self.flag)
         self.model = GridModel()
         self.model.edited.connect(self._edited)
+        self.rows_shown = GridFilter(self.model)  # sorted and filtered as the user asks
         self.table = GridTable()
-        self.table.setModel(self.model)
+        self.table.setModel(self.rows_shown)
+        self.table.setSortingEnabled(True)  # click a field's header to sort by it
+        self.unsort()
+        self.filter_box = QLineEdit()
+        self.filter_box.setPlaceholderText(self.tr("Filter the grid…"))
+        self.filter_box.setAccessibleName(self.tr("Show only documents whose cells contain"))
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.textChanged.connect(self.rows_shown.set_words)
+        self.review_only = QCheckBox(self.tr("&Needs review only"))
+        self.review_only.setToolTip(
+            self.tr("Show only documents with an unsupported value (⚠) no one has reviewed")
+        )
+        self.review_only.toggled.connect(self.rows_shown.set_only_review)
         self.table.setAccessibleName(self.tr("Extraction grid: documents by fields"))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(True)
@@ -123,10 +148,15 @@ class ExtractPanel(ReviewingPanel):
         top.addWidget(self.export_button)
         right.addLayout(top)
         right.addWidget(self.progress)
+        narrow = QHBoxLayout()
+        narrow.addWidget(self.filter_box, 1)
+        narrow.addWidget(self.review_only)
+        right.addLayout(narrow)
         right.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.detail, 1)
         bottom.addWidget(self.accept_button, 0, Qt.AlignmentFlag.AlignTop)
+        bottom.addWidget(self.flag_button, 0, Qt.AlignmentFlag.AlignTop)
         right.addLayout(bottom)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(setup)
@@ -165,6 +195,7 @@ class ExtractPanel(ReviewingPanel):
         ready = idle and self.raw_grid is not None
         self.export_button.setEnabled(ready)
         self.accept_button.setEnabled(ready and self.table.currentIndex().isValid())
+        self.flag_button.setEnabled(self.accept_button.isEnabled())
 
     def reset(self) -> None:
         self.clear_grid()
@@ -202,6 +233,14 @@ class ExtractPanel(ReviewingPanel):
     def done(self, result: tuple[Grid, list[Correction]]) -> None:
         self.show_grid(*result)
 
+    shown_key = "extract"
+
+    def snapshot(self) -> dict[str, Any] | None:
+        return self.raw_grid.to_json() if self.raw_grid is not None else None
+
+    def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
+        self.show_grid(grid_from_json(shown), corrections)
+
     # -- field sets ---------------------------------------------------------------------
     def _load_fieldset(self, name: str) -> None:
         self.fields.clear()
@@ -227,6 +266,14 @@ class ExtractPanel(ReviewingPanel):
         self.raw_grid, self.corrections = None, {}
         self.model.set_grid(None)
         self.detail.clear()
+        self.forget_undo()
+        self.filter_box.clear()
+        self.review_only.setChecked(False)
+        self.unsort()
+
+    def unsort(self) -> None:
+        """The documents in their own order again (until a header is clicked)."""
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
 
     def show_grid(self, grid: Grid, corrections: list[Correction]) -> None:
         """The model's grid with the reviewed values already stored for it."""
@@ -259,7 +306,22 @@ class ExtractPanel(ReviewingPanel):
             return
         self.corrections[(correction.document_id, correction.field)] = correction
         self.model.update_grid(apply_corrections(self.raw_grid, self.corrections.values()))
-        self._show_detail(self.table.currentIndex())
+        self._show_detail(self.current_cell())
+
+    def stored_review(self, fieldset: str, document_id: str, field: str) -> Correction | None:
+        return self.corrections.get((document_id, field))
+
+    def show_review(self, fieldset: str, document_id: str, field: str,
+                    correction: Correction | None) -> None:  # fmt: skip
+        """An undone (or redone) review: the cell shows what is stored now."""
+        if self.raw_grid is None or self.raw_grid.fieldset != fieldset:
+            return
+        if correction is None:
+            self.corrections.pop((document_id, field), None)
+        else:
+            self.corrections[(document_id, field)] = correction
+        self.model.update_grid(apply_corrections(self.raw_grid, self.corrections.values()))
+        self._show_detail(self.current_cell())
 
     def export_to(self, path: Path) -> None:
         if self.raw_grid is not None:
@@ -267,10 +329,15 @@ class ExtractPanel(ReviewingPanel):
 
     # -- cells --------------------------------------------------------------------------
     def select_cell(self, row: int, column: int) -> None:
-        index = self.model.index(row, column)
+        """Select the cell of document ``row`` and field ``column`` (the grid's own order)."""
+        index = self.rows_shown.mapFromSource(self.model.index(row, column))
         self.table.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
+
+    def current_cell(self) -> QModelIndex:
+        """The selected cell as the grid model's index (whatever the sort and filter)."""
+        return self.rows_shown.source_index(self.table.currentIndex())
 
     def model_cell(self, row: int, column: int) -> tuple[str, str, Cell]:
         """(document id, field name, the model's own cell) at ``row``, ``column``."""
@@ -279,11 +346,13 @@ class ExtractPanel(ReviewingPanel):
         name = self.raw_grid.fields[column][0]
         return record.document_id, name, record.cells[name]
 
-    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+    def _current_changed(self, shown: QModelIndex, _previous: QModelIndex) -> None:
+        current = self.rows_shown.source_index(shown)
         self._show_detail(current)
         self.update_enabled()
         cell = self.model.cell(current)
         if cell is None or cell.page is None or self.model.grid is None:
+            self.source_cleared.emit()
             return
         document_id = self.model.grid.rows[current.row()].document_id
         quote = cell.quote if cell.status == "supported" else (cell.closest or "")
@@ -313,10 +382,25 @@ class ExtractPanel(ReviewingPanel):
         self.review(row, column, value)
 
     def _accept(self) -> None:
-        index = self.table.currentIndex()
+        index = self.current_cell()
         shown = self.model.cell(index)
         if shown is not None:
             self.review(index.row(), index.column(), shown.value or "")
+
+    def flag(self) -> None:
+        """Flag the selected cell for a second look, or remove its flag (the Flag button)."""
+        index = self.current_cell()
+        shown = self.model.cell(index)
+        if shown is None or self.raw_grid is None:
+            return
+        document_id, name, cell = self.model_cell(index.row(), index.column())
+        stored = self.corrections.get((document_id, name))
+        if shown.flagged and stored is not None:
+            self.put_back(None, stored)
+            self.state.setText(self.tr("Flag removed."))
+            return
+        self.store_review(self.raw_grid.fieldset, document_id, name, cell.value or "", cell,
+                          self.add_correction, flagged=True)  # fmt: skip
 
     def _choose_export(self) -> None:
         self.choose_export(self.tr("Export the grid"), "extraction.xlsx")

@@ -1,7 +1,8 @@
 """The Extract grid as a table model: documents down, fields across, evidence in every cell.
 
 A cell's state is never shown by colour alone: an unsupported value is shaded *and*
-starts with "⚠", a not-found cell reads "— not found", a reviewed cell starts with "✓";
+starts with "⚠", a not-found cell reads "— not found", a reviewed cell starts with "✓",
+a cell flagged for a second look starts with "⚑";
 the tooltip and the accessible text say the same in words, with the page, the quote and,
 for an unsupported value, the closest real sentence of the passage.
 """
@@ -19,6 +20,7 @@ Index = QModelIndex | QPersistentModelIndex
 CELL_ROLE = Qt.ItemDataRole.UserRole
 UNSUPPORTED_BACKGROUND = QColor("#fff2cc")
 REVIEWED_BACKGROUND = QColor("#e2f0d9")
+FLAGGED_BACKGROUND = QColor("#f8d7da")
 INK = QColor("#1a1a1a")
 NOT_FOUND_INK = QColor("#5f5f5f")
 
@@ -86,6 +88,8 @@ class GridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{self.display(cell)}. {self.explain(cell)}"
         if role == Qt.ItemDataRole.BackgroundRole:
+            if cell.flagged:
+                return QBrush(FLAGGED_BACKGROUND)
             if cell.reviewed:
                 return QBrush(REVIEWED_BACKGROUND)
             if cell.status == "unsupported":
@@ -95,7 +99,8 @@ class GridModel(QAbstractTableModel):
             if cell.status == "not_found" and not cell.value:
                 return QBrush(NOT_FOUND_INK)
             # Shaded cells keep dark ink, so a dark theme cannot make them unreadable.
-            return QBrush(INK) if cell.reviewed or cell.status == "unsupported" else None
+            shaded = cell.reviewed or cell.flagged or cell.status == "unsupported"
+            return QBrush(INK) if shaded else None
         if role == Qt.ItemDataRole.FontRole and cell.status == "not_found" and not cell.value:
             font = QFont()
             font.setItalic(True)
@@ -113,18 +118,24 @@ class GridModel(QAbstractTableModel):
 
     # -- words for a cell ----------------------------------------------------------------
     def display(self, cell: Cell) -> str:
+        if cell.flagged:
+            return "⚑ " + (cell.value or self.tr("not found"))
         if cell.reviewed:
             return "✓ " + (cell.value or self.tr("not in the document"))
         if not cell.value:
             return self.tr("— not found")
-        if cell.status == "not_found":  # a yes/no clause the document does not make: "No"
-            return cell.value
+        if cell.status == "not_found":
+            # "Not found" is not "No": a No is a finding and needs a sentence that says no.
+            # A yes/no clause no sentence makes is shown as not found, its reason in the tip.
+            return self.tr("— not found (no such clause)")
         if cell.status == "unsupported":
             return "⚠ " + cell.value
         return cell.value
 
     def explain(self, cell: Cell) -> str:
         lines = []
+        if cell.flagged:
+            lines.append(self.tr("Flagged by a person for a second look."))
         if cell.reviewed:
             lines.append(self.tr("Reviewed: accepted or corrected by a person."))
         if cell.status == "supported":

@@ -3,17 +3,21 @@
 A job is a plain core function ``fn(progress, cancel) -> result``: the same functions the
 CLI calls. The runner executes it on a thread pool and turns its outcome into queued
 signals, so widgets never touch a worker thread and core code never touches Qt. Progress
-updates are throttled so a chatty loop cannot flood the event queue.
+updates are throttled so a chatty loop cannot flood the event queue, but never lost: an
+update that comes too soon is kept and sent a moment later by a timer on the GUI thread
+(so a step that then runs for minutes is on screen while it runs), and before the job's
+outcome, so the last progress message of a job is always shown.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from app.cancel import CancelToken, Progress
 from app.errors import CancelledError, ChambersError
@@ -22,6 +26,8 @@ log = logging.getLogger(__name__)
 
 JobFn = Callable[[Progress, CancelToken], Any]
 PROGRESS_INTERVAL_S = 0.05
+#: How often the GUI thread sends on an update the throttle held back.
+FLUSH_INTERVAL_MS = 150
 
 
 class JobSignals(QObject):
@@ -45,19 +51,41 @@ class Job(QRunnable):
         self.cancel_token = CancelToken()
         self.signals = JobSignals()
         self._last_progress = 0.0
+        #: The newest update the throttle held back, sent by ``flush``.
+        self._pending: tuple[float, str] | None = None
+        self._lock = threading.Lock()
 
     def cancel(self) -> None:
         self.cancel_token.cancel()
 
     def _progress(self, fraction: float, message: str) -> None:
-        now = time.monotonic()
-        if fraction >= 1.0 or now - self._last_progress >= PROGRESS_INTERVAL_S:
-            self._last_progress = now
-            self.signals.progress.emit(max(0.0, min(1.0, fraction)), message)
+        fraction = max(0.0, min(1.0, fraction))
+        with self._lock:
+            now = time.monotonic()
+            if fraction < 1.0 and now - self._last_progress < PROGRESS_INTERVAL_S:
+                # Too soon: keep the newest, with the last message said (a bare fraction
+                # must not hide the step it belongs to).
+                held = self._pending
+                self._pending = (fraction, message or (held[1] if held else ""))
+                return
+            self._last_progress, self._pending = now, None
+        self.signals.progress.emit(fraction, message)
+
+    def flush(self) -> None:
+        """Send the update the throttle held back, if any (timer, and before the outcome)."""
+        with self._lock:
+            pending, self._pending = self._pending, None
+            if pending is not None:
+                self._last_progress = time.monotonic()
+        if pending is not None:
+            self.signals.progress.emit(*pending)
 
     def run(self) -> None:
         try:
-            result = self.fn(self._progress, self.cancel_token)
+            try:
+                result = self.fn(self._progress, self.cancel_token)
+            finally:
+                self.flush()  # the last message, before the outcome
         except CancelledError:
             self.signals.cancelled.emit()
         except ChambersError as exc:
@@ -87,7 +115,17 @@ class JobRunner(QObject):
 
     def start(self, job: Job) -> Job:
         self._running.add(job)
-        job.signals.finished.connect(lambda: self._running.discard(job))
+        flusher = QTimer(self)
+        flusher.setInterval(FLUSH_INTERVAL_MS)
+        flusher.timeout.connect(job.flush)
+        flusher.start()
+
+        def finished() -> None:
+            flusher.stop()
+            flusher.deleteLater()
+            self._running.discard(job)
+
+        job.signals.finished.connect(finished)
         self._pool.start(job)
         return job
 

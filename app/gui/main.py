@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from app import __version__
 from app.audit import audit_session
+from app.gui.theme import follow_system
 from app.paths import resource_path
 
 
@@ -35,6 +36,8 @@ def main() -> int:
     app.setApplicationVersion(__version__)
     if isinstance(app, QApplication):
         install_translator(app)
+        if follow_system(app):  # dark, as the system is: Fusion draws the palette whole
+            app.setStyle("Fusion")
     from app.gui.main_window import MainWindow
 
     with audit_session("gui"):

@@ -35,6 +35,7 @@ from app.gui.documents_view import DocumentsView
 from app.gui.draft_panel import DraftPanel
 from app.gui.engine_service import EngineService
 from app.gui.extract_panel import ExtractPanel
+from app.gui.help_dialog import ShortcutsDialog
 from app.gui.jobs import Job, JobRunner
 from app.gui.matter_dialogs import NewMatterDialog, RecoveryKeyDialog, UnlockDialog
 from app.gui.matters_panel import MattersPanel
@@ -56,6 +57,8 @@ from app.matters import (
 )
 from app.models.store import resolve_model
 from app.tasks.ask import Citation
+from app.tasks.corrections import Correction
+from app.tasks.shown import load_shown, save_shown
 from app.vault import Vault, VaultInfo, list_vaults
 from app.vault.search import SearchHit
 
@@ -126,9 +129,12 @@ class MainWindow(QMainWindow):
             panel.run_requested.connect(partial(self.run_task, panel))
             panel.cancel_requested.connect(self.runner.cancel_all)
             panel.source_requested.connect(self.open_source)
+            panel.source_cleared.connect(self.source.clear)
         self.engine.loaded.connect(lambda _m: self._update_tasks())
         self.documents.import_requested.connect(self.import_files)
         self.documents.search_requested.connect(self.search)
+        self.documents.open_requested.connect(self.open_source)
+        self.tabs.currentChanged.connect(lambda _i: self.source.close_source())  # moved on
         self.matters.unlock_requested.connect(self.request_unlock)
         self.matters.lock_requested.connect(self.lock)
         self.matters.new_requested.connect(self.request_new_matter)
@@ -170,6 +176,16 @@ class MainWindow(QMainWindow):
         self.addAction(cancel)
         for action in (self.lock_action, models, audit_action, settings):
             toolbar.addAction(action)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.shortcuts_action = help_menu.addAction(self.tr("&Keyboard shortcuts"))
+        self.shortcuts_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts (F1)."""
+        dialog = ShortcutsDialog(self)
+        dialog.open()
+        return dialog
 
     def load_model(self) -> None:
         try:
@@ -301,6 +317,7 @@ class MainWindow(QMainWindow):
             lock_matter(self.vault, reason="switch")
         self.vault = opened.vault
         self._show_matter_state()
+        self.show_kept_results()
         try:  # where this matter's model runs: this computer or the firm server (policy)
             self.engine.use_for_matter([opened.vault.vault_id, opened.vault.name])
         except ChambersError as exc:
@@ -474,10 +491,47 @@ class MainWindow(QMainWindow):
         job.signals.done.connect(guard(request.on_done or panel.finish))
         job.signals.failed.connect(guard(lambda msg, hint: failed(f"{msg} {hint}".strip())))
         if not side:
+            job.signals.done.connect(guard(lambda _result: self.keep_result(panel)))
             job.signals.cancelled.connect(guard(lambda: panel.fail(request.cancelled)))
             job.signals.progress.connect(guard(panel.show_progress))
             job.signals.partial.connect(guard(panel.partial))
         return self.track(job, request.message)
+
+    def keep_result(self, panel: TaskPanel) -> None:
+        """Keep what ``panel`` shows now in the vault, so it shows again after a lock."""
+        vault, shown = self.vault, panel.snapshot() if panel.shown_key else None
+        if vault is None or shown is None:
+            return
+
+        def work(progress: Progress, cancel: CancelToken) -> None:
+            save_shown(vault, panel.shown_key, shown)
+
+        self.quick.start(Job(work, "keep result"))
+
+    def show_kept_results(self) -> Job | None:
+        """The results the panels showed before the matter was locked, from its vault."""
+        vault = self.vault
+        if vault is None:
+            return None
+
+        def work(progress: Progress, cancel: CancelToken) -> Any:
+            return load_shown(vault)
+
+        def show(kept: tuple[dict[str, dict[str, Any]], list[Correction]]) -> None:
+            shown, corrections = kept
+            if self.vault is not vault:
+                return  # locked again meanwhile
+            for panel in self.task_panels:
+                if panel.shown_key in shown and not panel.busy and not panel.has_result():
+                    try:
+                        panel.restore(shown[panel.shown_key], corrections)
+                    except (KeyError, TypeError, ValueError):  # an older shape: not shown
+                        panel.reset()
+                    panel.refresh()
+
+        job = Job(work, "kept results")
+        job.signals.done.connect(show)
+        return self.quick.start(job)
 
     def open_citation(self, citation: Citation) -> None:
         """Open the cited page in the source pane with the quote highlighted."""

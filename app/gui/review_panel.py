@@ -1,7 +1,8 @@
 """Review: one document against a playbook, a table of its statements a person checks.
 
-Each row is a statement with the label decided for it (Entailment, Contradiction, Not
-mentioned), the verbatim quote it rests on and its page; selecting a row opens the page.
+Each row is a statement with the label decided for it (shown as "Says so", "Says the
+opposite", "Silent"; Entailment, Contradiction, NotMentioned in the task layer), the
+verbatim quote it rests on and its page; selecting a row opens the page.
 Changing a label, or Accept, stores the row as reviewed in the vault (the same
 corrections the Extract grid uses, under the field set ``review:<playbook>``), and Export
 writes the reviewed table like the grid. Rows appear as they are decided.
@@ -10,6 +11,7 @@ writes the reviewed table like the grid. Rows appear as they are decided.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.reviewing import ReviewingPanel
+from app.gui.reviewing import ChoiceBox, ReviewingPanel
 from app.gui.task_panel import TaskContext, TaskRequest
 from app.tasks import review as review_tasks
 from app.tasks.corrections import (
@@ -35,6 +37,7 @@ from app.tasks.corrections import (
 )
 from app.tasks.extract import Cell, Grid, Row
 from app.tasks.review import ReviewRow
+from app.tasks.shown import review_rows_from_json
 from app.vault import DocumentInfo
 
 LABELS = review_tasks.LABELS
@@ -109,9 +112,10 @@ class ReviewPanel(ReviewingPanel):
         layout.addLayout(bar)
         for widget in (self.progress, self.state, self.table):
             layout.addWidget(widget)
-        self.label_names = {"Entailment": self.tr("Entailment"),
-                            "Contradiction": self.tr("Contradiction"),
-                            "NotMentioned": self.tr("Not mentioned")}  # fmt: skip
+        # In a lawyer's words; the task's names (Entailment…) stay in JSON and the CLI.
+        self.label_names = {"Entailment": self.tr("Says so"),
+                            "Contradiction": self.tr("Says the opposite"),
+                            "NotMentioned": self.tr("Silent")}  # fmt: skip
         self.rows: list[ReviewRow] = []
         self.reviewed: dict[str, Correction] = {}
         self._target = ("", "", "")  # document id, title, playbook of the rows shown
@@ -146,6 +150,7 @@ class ReviewPanel(ReviewingPanel):
     def reset(self) -> None:
         self.rows, self.reviewed, self._target = [], {}, ("", "", "")
         self.table.setRowCount(0)
+        self.forget_undo()
 
     def request(self) -> TaskRequest | None:
         document_id, playbook = self.document.currentData(), self.playbook.currentText()
@@ -175,11 +180,25 @@ class ReviewPanel(ReviewingPanel):
         self._show_rows(list(review.rows))
         labels = [r.label for r in self.rows]
         self.state.setText(
-            self.tr("{0} statement(s): {1} entailed, {2} contradicted, {3} not mentioned. "
+            self.tr("{0} statement(s): the document says so for {1}, says the opposite for "
+                    "{2}, is silent on {3}. "
                     "Select a row to see its page; change a label or Accept to review it.")
             .format(len(labels), labels.count("Entailment"), labels.count("Contradiction"),
                     labels.count("NotMentioned"))
         )  # fmt: skip
+
+    shown_key = "review"
+
+    def snapshot(self) -> dict[str, Any] | None:
+        document_id, title, playbook = self._target
+        rows = [asdict(row) for row in self.rows]
+        return {"document_id": document_id, "title": title, "playbook": playbook, "rows": rows}
+
+    def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
+        self._target = (str(shown["document_id"]), str(shown["title"]), str(shown["playbook"]))
+        rows = review_rows_from_json(shown["rows"])
+        self.done((review_tasks.ReviewResult(self._target[0], self._target[2], rows, 0.0),
+                   corrections))  # fmt: skip
 
     # -- the table ------------------------------------------------------------------------
     def _show_rows(self, rows: list[ReviewRow]) -> None:
@@ -193,7 +212,7 @@ class ReviewPanel(ReviewingPanel):
                                            QTableWidgetItem(str(row.page or "")))):  # fmt: skip
                 if item is not None:
                     self.table.setItem(i, column, item)
-            box = QComboBox()
+            box = ChoiceBox()
             box.setAccessibleName(self.tr("Label of statement {0}").format(i + 1))
             for label in LABELS:
                 box.addItem(self.label_names[label], label)
@@ -213,6 +232,8 @@ class ReviewPanel(ReviewingPanel):
         if 0 <= index < len(self.rows) and self.rows[index].page is not None:
             row = self.rows[index]
             self.source_requested.emit(self._target[0], row.page, row.quote or "")
+        else:
+            self.source_cleared.emit()
 
     def review(self, index: int) -> None:
         """Store the label shown in row ``index`` as reviewed (changed or accepted)."""
@@ -225,6 +246,19 @@ class ReviewPanel(ReviewingPanel):
 
     def _reviewed(self, correction: Correction) -> None:
         self.reviewed[correction.field] = correction
+        self._show_rows(self.rows)
+
+    def stored_review(self, fieldset: str, document_id: str, field: str) -> Correction | None:
+        return self.reviewed.get(field)
+
+    def show_review(self, fieldset: str, document_id: str, field: str,
+                    correction: Correction | None) -> None:  # fmt: skip
+        if (document_id, fieldset) != (self._target[0], f"review:{self._target[2]}"):
+            return  # another review is shown now
+        if correction is None:
+            self.reviewed.pop(field, None)
+        else:
+            self.reviewed[field] = correction
         self._show_rows(self.rows)
 
     def export_to(self, path: Path) -> None:

@@ -64,6 +64,7 @@ class SettingsDialog(QDialog):
         ):
             self.kv_cache.addItem(self.tr(label), value)
         self.kv_cache.setCurrentIndex(max(0, self.kv_cache.findData(settings.kv_cache)))
+        self.kv_cache.setToolTip(self.tr("KV cache precision (for IT): 8-bit halves its memory"))
         self.auto_lock = QSpinBox()
         self.auto_lock.setRange(0, 24 * 60)
         self.auto_lock.setSpecialValueText(self.tr("Never"))
@@ -78,6 +79,7 @@ class SettingsDialog(QDialog):
             self.tr('Tesseract language codes joined by "+", e.g. eng+deu')
         )
         self._inference_server = settings.inference_server
+        self._server_timeout = settings.server_timeout_seconds  # kept as is (settings file)
         entry = _server_entry(settings.inference_server)
         self.server = QLabel(self._server_text(entry))
         self.server.setWordWrap(True)
@@ -101,7 +103,7 @@ class SettingsDialog(QDialog):
             (self.tr("&Context (tokens):"), self.context),
             (self.tr("&GPU layers:"), self.gpu_auto),
             ("", self.gpu_layers),
-            (self.tr("&KV cache:"), self.kv_cache),
+            (self.tr("&Working memory:"), self.kv_cache),
             (self.tr("&Lock matters after idle:"), self.auto_lock),
             (self.tr("&OCR on import:"), self.ocr),
             (self.tr("OCR lan&guages:"), self.ocr_languages),
@@ -177,6 +179,7 @@ class SettingsDialog(QDialog):
             else self.ocr_languages.text().strip() or "eng",
             inference_server=self._inference_server,
             server_parallel=self.parallel.value(),
+            server_timeout_seconds=self._server_timeout,
         )
 
     def accept(self) -> None:

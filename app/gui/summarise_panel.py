@@ -13,12 +13,14 @@ at a time on this computer, each document under its own heading.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.tasks.audited import run_summarise, run_summarise_batch
+from app.tasks.shown import summary_from_json
 from app.tasks.summarise.key_terms import absent_line
 from app.tasks.summarise.parts import clip, confirmed_line
 from app.tasks.summarise.pipeline import Point, Summary
@@ -278,6 +280,20 @@ class SummarisePanel(TaskPanel):
             self.tr("{0} point(s) in {1} summaries. Click a page reference to open the source.")
             .format(points, len(summaries))
         )  # fmt: skip
+
+    shown_key = "summary"
+
+    def snapshot(self) -> dict[str, Any] | None:
+        """The summary (or batch) shown, kept so it shows again after lock and unlock."""
+        if self.summaries:
+            return {"batch": [summary.to_json() for summary in self.summaries]}
+        return {"summary": self.summary.to_json()} if self.summary is not None else None
+
+    def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
+        if "batch" in shown:
+            self.done([summary_from_json(item) for item in shown["batch"]])
+        else:
+            self.done(summary_from_json(shown["summary"]))
 
     def error(self, message: str) -> None:
         self.state.setText(message)

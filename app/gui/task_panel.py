@@ -12,6 +12,7 @@ the shape of Orange's ConcurrentWidgetMixin, without a panel holding a thread po
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +70,24 @@ class TaskRequest:
     on_done: Callable[[Any], None] | None = None
 
 
+#: A time estimate is shown once a run has gone this long and this far (earlier, a guess).
+ESTIMATE_AFTER_S = 8.0
+ESTIMATE_FROM = 0.03
+
+
+def time_left(elapsed: float, fraction: float) -> str:
+    """ "about 4 min left" from the time so far and the share done; "" while too early."""
+    if elapsed < ESTIMATE_AFTER_S or not ESTIMATE_FROM <= fraction < 1.0:
+        return ""
+    seconds = elapsed * (1.0 - fraction) / fraction
+    if seconds < 60:
+        return "less than a minute left"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"about {minutes} min left"
+    return f"about {seconds / 3600:.1f} h left"
+
+
 class StatusLine(QLabel):
     """A panel's status line; with ``collapse`` it takes no room while it says nothing."""
 
@@ -115,6 +134,8 @@ class TaskPanel(QWidget):
     run_requested = Signal(object)  # TaskRequest
     cancel_requested = Signal()
     source_requested = Signal(str, int, str)  # document id, page, quote
+    #: The selection moved to something with no page: the source pane shows nothing.
+    source_cleared = Signal()
 
     #: Shown when no matter is open (a subclass names its task).
     locked_text = ""
@@ -132,6 +153,8 @@ class TaskPanel(QWidget):
         #: Input widgets, enabled only while a run can start (a subclass fills it).
         self.inputs: list[QWidget] = []
         self._available = self._busy = False
+        #: When the current run started, and the step it last reported (for the estimate).
+        self._started, self._step = 0.0, ""
 
     # -- what a subclass implements ---------------------------------------------------
     def request(self) -> TaskRequest | None:
@@ -154,6 +177,18 @@ class TaskPanel(QWidget):
 
     def has_result(self) -> bool:
         return False
+
+    #: The name the panel's last result is kept under in the vault (app/tasks/shown.py);
+    #: "" keeps nothing.
+    shown_key = ""
+
+    def snapshot(self) -> dict[str, Any] | None:
+        """The result shown now as JSON, kept so it shows again after lock and unlock."""
+        return None
+
+    def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
+        """Show a kept ``snapshot`` again (the matter was unlocked); ``corrections``: the
+        reviews stored in the vault since."""
 
     def can_run(self) -> bool:
         """Whether the inputs allow a run (besides a matter and a model being ready)."""
@@ -215,6 +250,7 @@ class TaskPanel(QWidget):
         if request is None:
             return
         self.progress.setValue(0)
+        self._started, self._step = time.monotonic(), ""
         self.set_busy(True)
         self.run_requested.emit(request)
 
@@ -228,9 +264,13 @@ class TaskPanel(QWidget):
         return request
 
     def show_progress(self, fraction: float, message: str) -> None:
+        """The run's step (window N of M, document N of M…) and, once it can be told,
+        about how long is left."""
         self.progress.setValue(round(fraction * 1000))
-        if message:
-            self.state.setText(message)
+        self._step = message or self._step
+        left = time_left(time.monotonic() - self._started, fraction) if self._started else ""
+        if self._step or left:
+            self.state.setText(" — ".join(part for part in (self._step, left) if part))
 
     def finish(self, result: Any) -> None:
         """The run's result (from the main window)."""

@@ -309,13 +309,25 @@ def ocr_image_pages(
     return [PageText(1, found.text, needs_ocr=True, ocr=ocr)]
 
 
+def _whole(image: bytes) -> bool:
+    """A picture that passes app/ingest/images.check_image (others are left out)."""
+    from app.ingest.images import check_image
+
+    try:
+        check_image(image, "picture", IngestLimits())
+    except IngestError:
+        return False
+    return True
+
+
 def ocr_docx_images(
     data: bytes, name: str, limits: IngestLimits, metadata: dict[str, str]
 ) -> list[PageText]:
     """A DOCX with no text but pictures (a scan pasted into Word): one page per picture.
 
     Called only after ``read_docx`` vetted the archive (sizes, ratio), in the order the
-    pictures were added (image1, image2, ... image10). Pictures without text are left out.
+    pictures were added (image1, image2, ... image10). Pictures without text, and those
+    that are cut short, empty or bombs (app/ingest/images.py), are left out.
     """
     import io
     import zipfile
@@ -328,7 +340,7 @@ def ocr_docx_images(
             key=lambda i: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", i.filename)]
         )
         images = [archive.read(info) for info in media[: limits.max_pages]]
-    images = [image for image in images if image.startswith(tuple(IMAGE_MAGICS))]
+    images = [image for image in images if image.startswith(tuple(IMAGE_MAGICS)) and _whole(image)]
     pages: list[PageText] = []
     report_page(0, len(images))
     for index, image in enumerate(images, 1):

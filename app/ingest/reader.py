@@ -60,8 +60,10 @@ def read_bytes(data: bytes, name: str, limits: IngestLimits, depth: int = 0) -> 
 
         pages, metadata = read_rtf(data, name)
     elif kind == "image":
+        from app.ingest.images import check_image
         from app.ingest.ocr import ocr_image_pages
 
+        check_image(data, name, limits)  # truncated, empty, bomb: refused before OCR
         metadata, mime = {"page_basis": "none"}, image_mime(data)
         pages = ocr_image_pages(data, name, limits, metadata)
         flags.add("needs_ocr")

@@ -1,17 +1,26 @@
-"""Confine the parsing worker: clean environment, no new privileges, no network, writes
-only to its scratch folder.
+"""Confine the parsing worker: clean environment, no new privileges, no network, no local
+IPC, writes only to its scratch folder.
 
 A parser exploited by a hostile file runs with the worker's rights, so the worker keeps
 as few as the platform lets it drop, each measure independent of the others:
 
 - **environment**: started with an allow-list (locale, time zone, scratch as HOME and
   TMPDIR), so ``CHAMBERS_PASSPHRASE`` and any other secret of the user's shell is never
-  in its memory;
+  in its memory, nor the addresses of the user's session services (D-Bus, X11,
+  Wayland, ``XDG_RUNTIME_DIR``, SSH and GPG agents);
 - **no_new_privs** (Linux): exec of a setuid binary gains nothing; also the
   precondition for the two filters below without privileges;
 - **network**: a fresh network namespace where the kernel allows one (no interfaces);
-  always, on Linux, a seccomp filter making ``socket()`` fail for every family but
-  AF_UNIX (the worker's own pipe) and refusing io_uring (which can open sockets too);
+- **sockets and local IPC** (seccomp, always on Linux): ``socket()``, ``socketpair()`` and
+  ``connect()`` fail for every family, AF_UNIX included. A UNIX socket reaches the
+  user's D-Bus session bus, where the Secret Service hands out the vault's keyring
+  secret and the audit keys, and every other daemon of the user; knowing the address is
+  not needed (``/run/user/UID/bus`` is guessable), so the environment alone is no
+  defence. The worker needs no new socket: its one channel to the parent is a socket
+  pair created and connected before it starts, inherited as a file descriptor, and read
+  and written with ``read``/``write``. Also refused: io_uring (which can open sockets
+  too), ``ptrace``, ``process_vm_readv``/``writev`` and ``pidfd_getfd`` (reading another
+  process of the user, or taking its open sockets);
 - **writes** (Landlock, Linux >= 5.13): creating, writing, truncating, renaming or
   removing files is refused outside the scratch folder; with Landlock ABI >= 6 also
   connecting to abstract UNIX sockets and signalling processes outside the worker.
@@ -27,13 +36,16 @@ import ctypes
 import errno
 import os
 import platform
+import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from app.hardening import libc, set_no_new_privs
 
-#: Variables the worker may inherit (nothing else: the user's environment can hold secrets).
+#: Variables the worker may inherit (nothing else: the user's environment can hold secrets
+#: and the addresses of the user's session services: DBUS_SESSION_BUS_ADDRESS, DISPLAY,
+#: XAUTHORITY, WAYLAND_DISPLAY, XDG_RUNTIME_DIR, SSH_AUTH_SOCK are all left out).
 ENV_ALLOW = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "TESSDATA_PREFIX", "SYSTEMROOT", "WINDIR")
 
 
@@ -53,10 +65,13 @@ _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
 _SECCOMP_RET_ALLOW = 0x7FFF0000
 _SECCOMP_RET_ERRNO = 0x00050000
-_AF_UNIX = 1
-_IO_URING_SETUP = 425
-# (audit arch, socket syscall number) per machine
-_ARCH = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+#: Per machine: the audit arch, then the system calls refused with EACCES (socket,
+#: socketpair, connect, ptrace, process_vm_readv, process_vm_writev, io_uring_setup,
+#: pidfd_getfd).
+_ARCH = {
+    "x86_64": (0xC000003E, (41, 53, 42, 101, 310, 311, 425, 438)),
+    "aarch64": (0xC00000B7, (198, 199, 203, 117, 270, 271, 425, 438)),
+}
 
 _LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
 _LANDLOCK_CREATE_RULESET_VERSION = 1
@@ -117,26 +132,38 @@ def unshare_network() -> str | None:
     return None
 
 
+def seccomp_program(audit_arch: int, denied: tuple[int, ...]) -> list[tuple[int, int, int, int]]:
+    """The classic-BPF filter: another ABI, x32 numbering or a ``denied`` call fail.
+
+    Each instruction is (code, jump if true, jump if false, k); jumps count
+    instructions after the next one, so every deny jump lands on the last instruction.
+    """
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    length = 4 + len(denied) + 2
+    deny_at = length - 1
+
+    def to_deny(index: int) -> int:
+        return deny_at - (index + 1)
+
+    program = [
+        (ld, 0, 0, 4),  # 0: arch
+        (jeq, 0, to_deny(1), audit_arch),  # 1: another ABI (i386, x32 entry points): deny
+        (ld, 0, 0, 0),  # 2: syscall number
+        (jge, to_deny(3), 0, 0x40000000),  # 3: x32 numbering: deny
+    ]
+    program += [(jeq, to_deny(4 + i), 0, nr) for i, nr in enumerate(denied)]
+    program += [(ret, 0, 0, _SECCOMP_RET_ALLOW), (ret, 0, 0, _SECCOMP_RET_ERRNO | errno.EACCES)]
+    assert len(program) == length
+    return program
+
+
 def deny_sockets() -> str | None:
-    """Install the seccomp filter refusing non-UNIX sockets; None on success, else why not."""
+    """Install the seccomp filter refusing every new socket (AF_UNIX included), connect,
+    io_uring and access to other processes; None on success, else why not."""
     arch = _ARCH.get(platform.machine())
     if arch is None or libc() is None:
         return f"no seccomp filter for {sys.platform}/{platform.machine()}"
-    audit_arch, socket_nr = arch
-    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
-    deny = _SECCOMP_RET_ERRNO | errno.EACCES
-    program = [
-        (ld, 0, 0, 4),  # 0: arch
-        (jeq, 0, 7, audit_arch),  # 1: another ABI (i386, x32 entry points): deny
-        (ld, 0, 0, 0),  # 2: syscall number
-        (jge, 5, 0, 0x40000000),  # 3: x32 numbering: deny
-        (jeq, 4, 0, _IO_URING_SETUP),  # 4: io_uring can open sockets: deny
-        (jeq, 0, 2, socket_nr),  # 5: not socket(): allow
-        (ld, 0, 0, 16),  # 6: socket family (args[0], low word)
-        (jeq, 0, 1, _AF_UNIX),  # 7: AF_UNIX allowed, all else denied
-        (ret, 0, 0, _SECCOMP_RET_ALLOW),  # 8
-        (ret, 0, 0, deny),  # 9
-    ]
+    program = seccomp_program(*arch)
     filters = (_SockFilter * len(program))(*(_SockFilter(*op) for op in program))
     prog = _SockFprog(len(program), filters)
     lib = libc()
@@ -211,24 +238,39 @@ def confine(scratch: Path) -> dict[str, str]:
     missing: dict[str, str] = {}
     if not sys.platform.startswith("linux"):
         reason = f"not available on {sys.platform}"
-        return {name: reason for name in ("no_new_privs", "network", "writes")}
+        return {name: reason for name in ("no_new_privs", "network", "ipc", "writes")}
     if not set_no_new_privs():
         missing["no_new_privs"] = f"prctl refused ({_errno_text()})"
     namespace = unshare_network()
     seccomp = deny_sockets()
     if seccomp is not None and namespace is not None:
         missing["network"] = f"{namespace}; {seccomp}"
+    if seccomp is not None:  # a network namespace leaves UNIX sockets reachable
+        missing["ipc"] = seccomp
     writes = confine_writes(scratch)
     if writes is not None:
         missing["writes"] = writes
     return missing
 
 
-def probe(outside: Path) -> dict[str, object]:
+def connect_unix(path: str) -> socket.socket:
+    """A stream socket connected to the UNIX socket at ``path`` (OSError if refused)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(5)
+        sock.connect(path)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def probe(outside: Path, unix_path: str | None = None) -> dict[str, object]:
     """What this process can do that a hostile parser would want (run inside the worker).
 
     ``chambers doctor`` and the tests ask the running worker for this, so what they see
-    is the confinement as applied, not as intended.
+    is the confinement as applied, not as intended. ``unix_path``: a listening UNIX
+    socket (the user's D-Bus session bus, say) to try to connect to.
     """
     report: dict[str, object] = {"env": sorted(os.environ)}
     try:
@@ -238,14 +280,24 @@ def probe(outside: Path) -> dict[str, object]:
         report["seccomp"] = fields.get("Seccomp", "").strip()
     except OSError:
         report["no_new_privs"] = None
-    import socket
 
-    try:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.close()
-        report["inet_socket"] = "opened"
-    except OSError as exc:
-        report["inet_socket"] = f"refused ({type(exc).__name__})"
+    def attempt(key: str, action: Callable[[], object]) -> None:
+        try:
+            opened = action()
+            if isinstance(opened, tuple):
+                for item in opened:
+                    item.close()
+            elif isinstance(opened, socket.socket):
+                opened.close()
+            report[key] = "opened"
+        except OSError as exc:
+            report[key] = f"refused ({type(exc).__name__})"
+
+    attempt("inet_socket", lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+    attempt("unix_socket", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+    attempt("socketpair", socket.socketpair)
+    if unix_path is not None:
+        attempt("unix_connect", lambda: connect_unix(unix_path))
     target = outside / f"chambers-probe-{os.getpid()}"
     try:
         target.write_bytes(b"x")

@@ -11,8 +11,9 @@ failure that may have left it in a bad state.
 
 On POSIX the child is started as a fresh interpreter with an allow-listed environment
 (no ``CHAMBERS_PASSPHRASE``, nothing of the user's shell) and a private scratch folder,
-and confines itself before taking any file: no new privileges, no network, writes only
-to scratch (see app/ingest/sandbox.py). What the platform could not apply is logged once,
+and confines itself before taking any file: no new privileges, no network, no new
+socket of any family (its pipe to the parent is a socket pair made before it starts),
+writes only to scratch (see app/ingest/sandbox.py). What the platform could not apply is logged once,
 with the reason. Elsewhere (Windows) multiprocessing's ``spawn`` starts it, unconfined
 apart from the memory cap and timeout, and that is logged too.
 """
@@ -176,7 +177,8 @@ def _serve(conn: Connection, memory_mb: int, scratch: Path | None = None) -> Non
         if request[0] == "probe":  # doctor and tests: what a parser could do from here
             from app.ingest.sandbox import probe
 
-            conn.send(("ok", probe(Path(request[1]))))
+            unix_path = request[2] if len(request) > 2 else None
+            conn.send(("ok", probe(Path(request[1]), unix_path)))
             continue
         data, name, limits = request
 
@@ -273,10 +275,11 @@ class ExtractionWorker:
             _report(measure, reason)
         return process, parent
 
-    def probe(self, outside: Path) -> dict[str, Any]:
-        """Ask the running worker what it can do (env, sockets, writes to ``outside``)."""
+    def probe(self, outside: Path, unix_path: Path | None = None) -> dict[str, Any]:
+        """Ask the running worker what it can do (env, sockets, writes to ``outside``,
+        connecting to the UNIX socket ``unix_path``)."""
         _, conn = self._start()
-        conn.send(("probe", str(outside)))
+        conn.send(("probe", str(outside), None if unix_path is None else str(unix_path)))
         if not conn.poll(_STARTUP_S):
             self.close(force=True)
             raise _StartupError("the reader process did not answer")

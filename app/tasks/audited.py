@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.audit import audit_event
 from app.audit.records import DetailValue
@@ -18,7 +19,6 @@ from app.cancel import CancelToken, Progress, no_progress
 from app.engine.context import calls_for
 from app.engine.protocol import EngineLike
 from app.errors import CancelledError
-from app.tasks.ask import Answer, ask
 from app.tasks.batch import engine_parallel
 from app.tasks.draft.pipeline import Draft, draft
 from app.tasks.draft.templates import Template
@@ -27,6 +27,9 @@ from app.tasks.fieldsets import FieldSet
 from app.tasks.summarise.batch import summarise_batch
 from app.tasks.summarise.pipeline import Point, Summary, summarise
 from app.vault import Vault
+
+if TYPE_CHECKING:  # Ask reaches Review, whose public API is audited here: import it late
+    from app.tasks.ask import Answer
 
 
 @dataclass
@@ -88,22 +91,29 @@ def run_ask(
     engine: EngineLike,
     vault: Vault,
     *,
+    document_ids: Sequence[str] | None = None,
+    routing: bool = True,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
-    max_passages: int = 6,
+    max_passages: int | None = None,
 ) -> Answer:
-    """``ask`` with its audit record."""
+    """``ask`` with its audit record: the path taken and counts, never the question."""
+    from app.tasks.ask import ask
+
+    del max_passages
     with audited_task("ask", vault, engine) as record:
         answer = ask(
-            question, engine, vault, progress=progress, cancel=cancel, max_passages=max_passages
-        )
+            question, engine, vault, document_ids=document_ids, routing=routing,
+            progress=progress, cancel=cancel,
+        )  # fmt: skip
         record.document_ids = answer.document_ids
         record.outcome = "ok" if answer.found else "not_found"
         record.details.update(
-            passages=len(answer.passages),
+            route=answer.path.split(":")[0],
+            kind=answer.kind,
             citations=len(answer.citations),
             verified=sum(c.verified for c in answer.citations),
-            model_called=answer.stats.model_called,
+            model_calls=answer.stats.model_calls,
         )
     return answer
 

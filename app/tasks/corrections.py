@@ -7,11 +7,17 @@ deleted with it. ``export_corrections_jsonl`` writes them as training/evaluation
 the document text span the value rests on, the field and the corrected value.
 
 Accepting a cell as it stands is a correction whose value equals the model's. Each save
-writes one audit record ``extract.review`` (the document id and whether the value was
-accepted or changed; never the value, the field or the field set). ``apply_corrections``
-puts the reviewed values into a grid, for display and export; ``export_reviewed`` writes
-a grid with the vault's reviewed values (one ``extract.export`` record: format and
-counts), the same from the CLI and the desktop app.
+writes one audit record named for the task reviewed (``review_action``: ``extract.review``
+for an Extract cell, ``review.label`` for a Review row's label) with the document id and
+whether the value was accepted or changed; never the value, the field or the field set.
+An undo in the desktop app puts the earlier correction back (``restore_correction``) or
+removes the cell's correction (``withdraw_correction``), audited the same way with
+``undo: true``. A cell can instead be flagged for a second look (``flagged``: the model's
+value stays, shown and exported as "flagged", audited with ``flagged: true``; flags are
+not training lines). ``apply_corrections`` puts the reviewed values into a grid, for
+display and export; ``export_reviewed`` writes a grid with the vault's reviewed values
+(one ``extract.export`` record: format and counts), the same from the CLI and the desktop
+app.
 """
 
 from __future__ import annotations
@@ -29,6 +35,17 @@ from app.vault import Vault
 from app.vault.slots import now_iso
 
 TASK = "extract.correction"
+#: Field sets of the Review table start with this (``review:<playbook>``).
+REVIEW_PREFIX = "review:"
+
+
+def review_action(fieldset: str) -> str:
+    """The audit action of a review: the task it belongs to, Review or Extract."""
+    return "review.label" if fieldset.startswith(REVIEW_PREFIX) else "extract.review"
+
+
+def _output_id(fieldset: str, document_id: str, field: str) -> str:
+    return f"{TASK}:{fieldset}:{document_id}:{field}"
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,8 @@ class Correction:
     char_start: int | None
     char_end: int | None
     created: str = ""
+    #: Flagged for a second look: the cell keeps the model's value and is not verified.
+    flagged: bool = False
 
 
 def save_correction(
@@ -56,8 +75,12 @@ def save_correction(
     page: int | None = None,
     char_start: int | None = None,
     char_end: int | None = None,
+    flagged: bool = False,
 ) -> Correction:
-    """Store (or replace) the reviewed value of one cell; the span defaults to the cell's."""
+    """Store (or replace) the reviewed value of one cell; the span defaults to the cell's.
+
+    ``flagged``: not a verified value but a flag for a second look (the cell shows and
+    exports the model's value, marked "flagged")."""
     if original is not None and page is None:
         page, char_start, char_end = original.page, original.char_start, original.char_end
     correction = Correction(
@@ -70,21 +93,58 @@ def save_correction(
         char_start,
         char_end,
         now_iso(),
+        flagged,
     )
+    _store(vault, correction)
+    _audit(vault, correction)
+    return correction
+
+
+def _store(vault: Vault, correction: Correction) -> None:
     vault.put_task_output(
         TASK,
-        f"{TASK}:{fieldset}:{document_id}:{field}",
+        _output_id(correction.fieldset, correction.document_id, correction.field),
         asdict(correction),
-        document_ids=[document_id],
+        document_ids=[correction.document_id],
         created=correction.created,
     )
+
+
+def _audit(vault: Vault, correction: Correction, *, undo: bool = False) -> None:
+    details: dict[str, bool] = {"accepted": correction.value == (correction.original or "")}
+    if correction.flagged:
+        details = {"flagged": True}
+    if undo:
+        details["undo"] = True
     audit_event(
-        "extract.review",
+        review_action(correction.fieldset),
         vault_id=vault.vault_id,
-        object_ids=[document_id],
-        details={"accepted": correction.value == (correction.original or "")},
+        object_ids=[correction.document_id],
+        details=dict(details),
     )
+
+
+def restore_correction(vault: Vault, correction: Correction, *, undo: bool = True) -> Correction:
+    """Store ``correction`` again exactly as it was (an undo back to it, or a redo)."""
+    _store(vault, correction)
+    _audit(vault, correction, undo=undo)
     return correction
+
+
+def withdraw_correction(vault: Vault, document_id: str, field: str, *, fieldset: str) -> bool:
+    """Remove a cell's correction (its first review undone): the model's value shows again.
+
+    True if one was stored. Audited as an undone review of the document.
+    """
+    removed = vault.delete_task_output(_output_id(fieldset, document_id, field))
+    if removed:
+        audit_event(
+            review_action(fieldset),
+            vault_id=vault.vault_id,
+            object_ids=[document_id],
+            details={"undo": True, "withdrawn": True},
+        )
+    return removed
 
 
 def load_corrections(vault: Vault) -> list[Correction]:
@@ -109,6 +169,9 @@ def apply_corrections(grid: Grid, corrections: Iterable[Correction]) -> Grid:
         for name, cell in row.cells.items():
             item = found.get((row.document_id, name))
             if item is None:
+                continue
+            if item.flagged:  # a second look asked for: the model's value, not verified
+                cells[name] = replace(cell, flagged=True)
                 continue
             moved = item.page is not None and item.page != cell.page
             cells[name] = replace(
@@ -153,6 +216,8 @@ def export_corrections_jsonl(vault: Vault, path: Path) -> int:
     pages: dict[str, dict[int, str]] = {}
     with path.open("w", encoding="utf-8") as out:
         for item in load_corrections(vault):
+            if item.flagged:
+                continue  # a question, not a corrected value
             if item.document_id not in pages:
                 pages[item.document_id] = {p.page: p.text for p in vault.pages(item.document_id)}
             text = pages[item.document_id].get(item.page or 0, "")

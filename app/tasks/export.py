@@ -2,7 +2,8 @@
 
 - CSV: one row per document; per field five columns: the value, ``<field> status``,
   ``<field> page``, ``<field> quote`` and ``<field> reviewed`` ("yes" once a person
-  accepted or corrected the value; see app/tasks/corrections.py).
+  accepted or corrected the value, "flagged" while a person has flagged it for a second
+  look; see app/tasks/corrections.py).
 - XLSX: sheet "Grid" (documents x field values; an unreviewed unsupported cell gets a fill
   *and* a comment beginning "UNSUPPORTED", a reviewed cell a comment beginning
   "REVIEWED", and the value cell of a not-found field stays empty) and sheet "Evidence"
@@ -24,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from app.tasks.extract import Grid
+from app.tasks.extract import Cell, Grid
 
 FORMATS = ("csv", "xlsx", "json")
 UNSUPPORTED_FILL = "FFF2CC"
@@ -61,6 +62,11 @@ def _write_row(sheet: Any, row: int, values: list[Any]) -> None:
         _text_cell(sheet, row, column, value)
 
 
+def review_mark(cell: Cell) -> str:
+    """The ``reviewed`` column: "yes" (accepted or corrected), "flagged" or ""."""
+    return "flagged" if cell.flagged else "yes" if cell.reviewed else ""
+
+
 def header(grid: Grid) -> list[str]:
     columns = ["document_id", "document"]
     for _, title in grid.fields:
@@ -82,7 +88,7 @@ def to_csv(grid: Grid, path: Path) -> Path:
             line: list[str | int] = [row.document_id, row.title]
             for name, _ in grid.fields:
                 cell = row.cells[name]
-                reviewed = "yes" if cell.reviewed else ""
+                reviewed = review_mark(cell)
                 line += [cell.value or "", cell.status, cell.page or "", cell.quote, reviewed]
             writer.writerow([neutralise(value) for value in line])
     return path
@@ -110,7 +116,9 @@ def to_xlsx(grid: Grid, path: Path) -> Path:
         for c, (name, _) in enumerate(grid.fields, start=3):
             cell = row.cells[name]
             target = _text_cell(sheet, r, c, cell.value)
-            if cell.reviewed:
+            if cell.flagged:
+                target.comment = Comment("FLAGGED by a person for a second look", "Chambers")
+            elif cell.reviewed:
                 where = f'page {cell.page}: "{cell.quote}"' if cell.page else "no source page"
                 text = f"REVIEWED by a person (model's evidence: {cell.status}, {where})"
                 target.comment = Comment(text, "Chambers")
@@ -137,7 +145,7 @@ def to_xlsx(grid: Grid, path: Path) -> Path:
                 evidence,
                 line,
                 [row.document_id, row.title, title, cell.value, cell.status, cell.page,
-                 cell.quote, "yes" if cell.reviewed else ""]
+                 cell.quote, review_mark(cell)]
             )  # fmt: skip
     for heading in evidence[1]:
         heading.font = Font(bold=True)

@@ -27,7 +27,9 @@ property is one field:
   in its sentence ("non-exclusive").
 
 A file that is not valid JSON, not a valid JSON Schema, or breaks these rules is refused
-with an error naming the file and the field at fault.
+with an error naming the file and the field at fault; so is one that is not a regular
+file or is over 2 MiB (app/textfiles.py), and a cue pattern that fails the backtracking
+check of app/tasks/patterns.py.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ import jsonschema
 
 from app import paths
 from app.errors import ChambersError
+from app.tasks.patterns import pattern_problem
+from app.textfiles import FileRefusedError, read_small_text
 
 MAX_VALUE_CHARS = 600
 WHERE = ("any", "start", "end")
@@ -183,12 +187,13 @@ def _extractor(
             f'{label}: "x-cues" must be {{"yes": [[pattern, weight], ...], "not": [pattern, ...]}}.'
         )
     for pattern in [c[0] for c in cues.get("yes", [])] + list(cues.get("not", [])):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
+        problem = pattern_problem(pattern)
+        if problem is not None:
             raise FieldSetError(
-                f"{label}: cue {pattern!r} is not a valid pattern ({exc})."
-            ) from exc
+                f"{label}: cue '{pattern[:80]}' cannot be used: {problem}.",
+                "Correct the pattern (Python regular expression syntax, no repeated group "
+                "holding another repeat such as (\\w+\\s?)+) or remove it.",
+            )
     return extractor, cues
 
 
@@ -205,7 +210,12 @@ def fields_from_properties(
 def parse_fieldset(path: Path) -> FieldSet:
     """Read and validate one field set file; FieldSetError names the file on any fault."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_small_text(path))
+    except FileRefusedError as exc:
+        raise FieldSetError(
+            f"Field set {path} cannot be used: {exc}.",
+            "Name a field set JSON file (a regular file of at most 2 MiB).",
+        ) from None
     except OSError as exc:
         raise FieldSetError(f"Field set {path} cannot be read: {exc.strerror}.") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -112,6 +112,10 @@ class WriteTxn:
             model_sha256=model_sha256, created=created,
         )  # fmt: skip
 
+    def delete_task_output(self, output_id: str) -> bool:
+        """Remove one task output in this transaction; True if there was one."""
+        return task_outputs.delete(self._conn, output_id)
+
     def add_document(
         self,
         content: bytes,

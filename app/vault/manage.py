@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from pathlib import Path
 
-from app.paths import vaults_dir
+from app.paths import link_problem, refuse_link, vaults_dir
 from app.vault import crypto, rekey, slots, store
 from app.vault.errors import (
     NoUsableSlotError,
@@ -63,7 +63,14 @@ def list_vaults() -> list[VaultInfo]:
     """
     found: list[VaultInfo] = []
     for folder in sorted(vaults_dir().iterdir()):
-        if folder.name.startswith(".") or not folder.is_dir():
+        if folder.name.startswith("."):
+            continue
+        linked = link_problem(folder, "vault folder")
+        if linked:  # listed so it is seen, never opened (unlock refuses it too)
+            problem = f"{linked} Move the real folder here in place of the link."
+            found.append(VaultInfo(folder.name, folder.name, folder, "", 0, (), problem=problem))
+            continue
+        if not folder.is_dir():
             continue
         try:
             info = open_info(folder)
@@ -174,6 +181,7 @@ def unlock(
     An explicit secret that fails raises its own error (no silent fallback to another slot).
     """
     folder = info.path
+    refuse_link(folder, "vault folder")
     header = read_header(folder)
     if recovery_key is not None:
         slot, vmk = slots.open_with_recovery_key(header, recovery_key)

@@ -68,6 +68,44 @@ def normalise_query(query: str) -> str:
     return " ".join(out)
 
 
+#: Longest snippet shown for a hit, in characters (about three lines of a results list).
+SNIPPET_CHARS = 320
+_SENTENCE_END = re.compile(r"[.;!?][\"'”)]*\s+(?=[\"'“(]?[A-Z0-9§(])|\n\s*\n")
+
+
+def sentence_snippet(marked: str, limit: int = SNIPPET_CHARS) -> str:
+    """The sentence holding the first hit of ``marked`` (a chunk with its hits in « »),
+    cut to ``limit`` characters around the hit with "…" where it was cut.
+
+    FTS5's own ``snippet`` counts tokens from the best window, which often ends just
+    before the words searched for; a lawyer reads the hit in its sentence instead.
+    """
+    text = " ".join(marked.split())
+    first = text.find(MARK_START)
+    if first < 0:
+        return text[:limit] + ("…" if len(text) > limit else "")
+    start = 0
+    for match in _SENTENCE_END.finditer(text, 0, first):
+        start = match.end()
+    close = text.find(MARK_END, first)
+    after = _SENTENCE_END.search(text, close if close >= 0 else first)
+    end = after.start() + 1 if after else len(text)
+    # The whole sentence when it fits; else the hit a third of the way in, using any
+    # room the sentence's end leaves.
+    left = max(start, min(first - limit // 3, end - limit))
+    if left > start:  # cut at a word boundary
+        space = text.find(" ", left, first)
+        left = space + 1 if space >= 0 else left
+    right = min(end, left + limit)
+    if right < end:
+        space = text.rfind(" ", max(close, first) + 1, right)
+        right = space if space > 0 else right
+    shown = text[left:right].strip()
+    if shown.count(MARK_START) > shown.count(MARK_END):
+        shown += MARK_END  # a hit cut at the right edge stays closed
+    return ("…" if left > start else "") + shown + ("…" if right < end else "")
+
+
 @dataclass(frozen=True)
 class SearchHit:
     document_id: str
@@ -96,7 +134,7 @@ def search(
         params += list(document_ids)
     sql = f"""
         SELECT c.document_id, d.title, c.page, c.id, c.char_start, c.char_end,
-               snippet(chunks_fts, 0, '{MARK_START}', '{MARK_END}', '…', 16),
+               highlight(chunks_fts, 0, '{MARK_START}', '{MARK_END}'),
                bm25(chunks_fts)
         FROM chunks_fts
         JOIN chunks AS c ON c.id = chunks_fts.rowid
@@ -111,6 +149,15 @@ def search(
             raise SearchSyntaxError(f"The search {query!r} is not valid: {exc}.") from exc
         raise
     return [
-        SearchHit(r[0], r[1], int(r[2]), int(r[3]), int(r[4]), int(r[5]), r[6], -float(r[7]))
+        SearchHit(
+            r[0],
+            r[1],
+            int(r[2]),
+            int(r[3]),
+            int(r[4]),
+            int(r[5]),
+            sentence_snippet(r[6]),
+            -float(r[7]),
+        )
         for r in rows
     ]

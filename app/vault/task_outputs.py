@@ -80,3 +80,8 @@ def put(
         ),
     )
     return output
+
+
+def delete(conn: Any, output_id: str) -> bool:
+    """Remove one output by id (a review undone); call inside a write transaction."""
+    return bool(conn.execute("DELETE FROM task_outputs WHERE id = ?", (output_id,)).rowcount)

@@ -237,6 +237,11 @@ class Vault:
                 model_sha256=model_sha256, created=created,
             )  # fmt: skip
 
+    def delete_task_output(self, output_id: str) -> bool:
+        """Remove one output (a review undone) in its own write transaction."""
+        with self.write() as txn:
+            return txn.delete_task_output(output_id)
+
     # -- keys, slots, backup -----------------------------------------------------------
 
     def _keys(self) -> tuple[Any, bytearray]:

@@ -129,6 +129,17 @@ def test_verify_names_the_tampered_record(qtbot: QtBot, dialog: AuditDialog, rec
     assert column(dialog, 0)[3] == "⚠ 3"  # marked in words, not by colour alone
 
 
+def test_verify_reports_an_audit_folder_replaced_by_a_link(
+    qtbot: QtBot, dialog: AuditDialog, records: Path, tmp_path: Path
+) -> None:
+    """Issue 25: the log behind a symbolic link is shown as tampering, not as OK."""
+    records.rename(tmp_path / "audit.x")
+    records.symlink_to(tmp_path / "audit.x")
+    dialog.verify_button.click()
+    qtbot.waitUntil(lambda: "TAMPERED" in dialog.status.text(), timeout=10_000)
+    assert "symbolic link" in dialog.status.text() and str(records) in dialog.status.text()
+
+
 def test_export_csv_writes_every_record_and_is_audited(
     qtbot: QtBot, dialog: AuditDialog, tmp_path: Path
 ) -> None:

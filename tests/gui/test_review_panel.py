@@ -23,6 +23,7 @@ from app.paths import audit_dir
 from app.tasks.corrections import load_corrections
 from app.tasks.quotes import find_quote
 from app.vault import DocumentInfo, VaultInfo
+from tests.fixtures.engine import SharedEngine
 from tests.gui.conftest import PASSPHRASE, unlock_with
 from tests.shared_data import CUAD
 
@@ -75,7 +76,7 @@ class ScriptedReview:
 
     def run_review(self, engine: Any, vault: Any, document_id: str, playbook: str, *,
                    progress: Any, cancel: Any, on_row: Callable[[Any], None]) -> Result:  # fmt: skip
-        assert isinstance(engine, Engine)
+        assert isinstance(engine, Engine | SharedEngine)
         self.calls.append((document_id, playbook))
         for i, row in enumerate(self.rows):
             progress(i / len(self.rows), f"Statement {i + 1}")
@@ -107,12 +108,12 @@ def test_review_panel_shows_rows_opens_pages_and_asks_to_store_reviews(qtbot) ->
     assert panel.table.rowCount() == 1
     panel.finish((Result("doc-1", "nda", ROWS), []))
     assert panel.table.rowCount() == 3 and not panel.cancel_button.isEnabled()
-    assert "1 entailed, 1 contradicted, 1 not mentioned" in panel.state.text()
+    assert "says so for 1, says the opposite for 1, is silent on 1" in panel.state.text()
     assert panel.table.item(0, 2).text() == "CONFIDENTIAL TREATMENT HAS BEEN REQUESTED"
     assert panel.table.item(1, 2).text().startswith("⚠")  # an unverified quote is marked
     assert panel.table.item(2, 2).text() == "— no quote" and panel.table.item(2, 3).text() == ""
     assert panel.label_box(1).currentData() == "Contradiction"
-    assert panel.label_box(2).currentText() == "Not mentioned"
+    assert panel.label_box(2).currentText() == "Silent"  # a lawyer's word, not the task's
 
     with qtbot.waitSignal(panel.source_requested) as opened:
         panel.table.setCurrentCell(0, 0)
@@ -157,7 +158,7 @@ def test_reviews_are_stored_exported_and_forgotten_on_lock(
     assert window.vault is not None
     (doc,) = window.vault.list_documents()
     assert not panel.run_button.isEnabled() and "model is loading" in panel.state.text()
-    window.engine.adopt(tiny_session_engine)
+    window.engine.adopt(SharedEngine(tiny_session_engine))  # type: ignore[arg-type]  # kept open
     assert panel.run_button.isEnabled()
 
     window.tabs.setCurrentWidget(panel)
@@ -190,9 +191,10 @@ def test_reviews_are_stored_exported_and_forgotten_on_lock(
 
     records = [json.loads(line) for p in sorted(audit_dir().glob("*.jsonl"))
                for line in p.read_text().splitlines() if line.strip()]  # fmt: skip
-    assert [r["details"] for r in records if r["action"] == "extract.review"] == [
+    assert [r["details"] for r in records if r["action"] == "review.label"] == [
         {"accepted": False}
-    ]
+    ]  # named for the task reviewed
+    assert not [r for r in records if r["action"] == "extract.review"]
     assert "NotMentioned" not in json.dumps(records) and "nda-2" not in json.dumps(records)
 
     window.lock_action.trigger()

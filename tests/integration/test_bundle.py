@@ -51,7 +51,12 @@ def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: Path) -> Iter
 
 
 def make_bundle(
-    keys: Path, folder: Path, tiny: Path, version: int, now: datetime | None = None
+    keys: Path,
+    folder: Path,
+    tiny: Path,
+    version: int,
+    now: datetime | None = None,
+    firm_id: str = "firm-tuned",
 ) -> Path:
     """A bundle with a package, a catalog naming the tiny model, and a firm-approved copy."""
     targets = folder / "targets"
@@ -75,7 +80,7 @@ def make_bundle(
         "role": "small-base",
     }
     (targets / "catalog.json").write_text(json.dumps({"models": [entry]}))
-    firm = {"firm-tuned.gguf": {"id": "firm-tuned", "name": "Firm tuned", "chat_format": "chatml"}}
+    firm = {"firm-tuned.gguf": {"id": firm_id, "name": "Firm tuned", "chat_format": "chatml"}}
     tufrepo.sign_bundle(keys, folder, version=version, now=now, firm_models=firm)
     return folder
 
@@ -219,3 +224,76 @@ def test_root_rotation_needs_two_of_three(
     assert len(verify_bundle(good).targets) == 4
     import_bundle(good)
     assert (machine / "trust" / "root_history" / "2.root.json").is_file()
+
+
+def _verify_soon(bundle: Path, root: Path, fifo: Path) -> BaseException | None:
+    """verify_bundle in a thread, given 30 s; a hang is released (by opening the FIFO's
+    other end) and reported as a failure instead of blocking the test run."""
+    import os
+    import threading
+
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            verify_bundle(bundle, root)
+            outcome.append(None)
+        except BaseException as exc:  # handed to the test
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(30)
+    if worker.is_alive():
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        os.close(fd)
+        worker.join(30)
+        pytest.fail(f"bundle verify hung on the FIFO {fifo}")
+    return outcome[0]
+
+
+def test_a_fifo_in_the_bundle_is_refused_not_waited_on(
+    keys: Path, tmp_path: Path, tiny_gguf: Path
+) -> None:
+    import os
+
+    root = tufrepo.root_of(keys)
+    for rel in ("metadata/timestamp.json", "metadata/firm.json", "targets/models/tiny.gguf"):
+        bundle = make_bundle(keys, tmp_path / rel.replace("/", "_"), tiny_gguf, 1)
+        (bundle / rel).unlink()
+        os.mkfifo(bundle / rel)
+        error = _verify_soon(bundle, root, bundle / rel)
+        assert isinstance(error, BundleError), error
+        assert rel in error.message and "not a regular file" in error.message
+
+
+def test_a_signed_model_missing_from_the_bundle_is_refused(
+    keys: Path, tmp_path: Path, tiny_gguf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tufrepo.root_of(keys)
+    for rel in ("firm/firm-tuned.gguf", "models/tiny.gguf"):
+        bundle = make_bundle(keys, tmp_path / rel.replace("/", "_"), tiny_gguf, 1)
+        (bundle / "targets" / rel).unlink()
+        with pytest.raises(BundleError, match=rf"targets/{rel}: signed .* but missing"):
+            verify_bundle(bundle, root)
+        assert main(["bundle", "verify", str(bundle), "--root", str(root)]) == 4
+        assert rel in capsys.readouterr().err
+
+
+def test_a_firm_model_under_an_id_it_or_the_built_in_catalog_uses_is_refused(
+    keys: Path, machine: Path, tmp_path: Path, tiny_gguf: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.models.catalog import default_model_id, load_catalog
+    from app.paths import resource_path
+
+    built_in_default = default_model_id(load_catalog(resource_path("models", "catalog.json")))
+    cases = (("tiny", "IT's catalog"), (built_in_default, "the built-in catalog"))
+    for version, (taken, owner) in enumerate(cases, start=1):
+        bundle = make_bundle(keys, tmp_path / f"b-{taken}", tiny_gguf, version, firm_id=taken)
+        with pytest.raises(BundleError, match=rf"firm-tuned\.gguf: .*{taken}.*{owner}") as caught:
+            import_bundle(bundle)
+        assert "installer/sign" in caught.value.hint
+        root = str(tufrepo.root_of(keys))
+        assert main(["bundle", "verify", str(bundle), "--root", root]) == 4
+        assert "firm-tuned.gguf" in capsys.readouterr().err
+    assert not state.imported_catalog().exists()  # nothing was imported

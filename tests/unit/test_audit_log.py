@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,7 +60,9 @@ def test_record_fields(audit_home: Path) -> None:
         "policy_hash",
         "details",
         "prev_hash",
+        "log_id",  # record 1 only: the log's identity, which its anchor is found by
     }
+    assert re.fullmatch(r"[0-9a-f]{32}", record["log_id"])
     assert record["seq"] == 1 and record["prev_hash"] == "0" * 64
     assert record["policy_hash"] == "none" and record["app_version"] == "0.1.0"
     assert str(record["time"]).endswith("Z") and record["user"]

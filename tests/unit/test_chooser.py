@@ -95,7 +95,7 @@ def test_field_set_cues_are_checked_when_the_file_is_read(tmp_path: Path) -> Non
     base = {"enum": ["Yes", "No"], "description": "X", "x-extractor": "clause"}
     with pytest.raises(FieldSetError, match="needs"):
         load_fieldset(write(base))
-    with pytest.raises(FieldSetError, match="not a valid pattern"):
+    with pytest.raises(FieldSetError, match="not a valid regular expression"):
         load_fieldset(write({**base, "x-cues": {"yes": [["(unclosed", 1]]}}))
     with pytest.raises(FieldSetError, match="x-extractor"):
         load_fieldset(write({**base, "x-extractor": "horoscope", "x-cues": {"yes": []}}))

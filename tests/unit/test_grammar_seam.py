@@ -78,7 +78,7 @@ def test_grammar_for_refuses_with_an_error_naming_the_task() -> None:
 
 
 def test_every_schema_the_tasks_build_passes_both_checks() -> None:
-    from app.tasks.ask import answer_schema
+    from app.tasks.ask.pipeline import SHORT_ANSWER_SCHEMA
     from app.tasks.draft.pipeline import section_schema
     from app.tasks.draft.templates import Section
     from app.tasks.extract import cell_schema
@@ -88,7 +88,7 @@ def test_every_schema_the_tasks_build_passes_both_checks() -> None:
 
     quotes = ['(hereinafter "Confidential Information")', "back\\slash", "line\nbreak", "é"]
     clause = {"type": "object", "properties": {"quote": {"enum": quotes}}, "required": ["quote"]}
-    schemas = [bound_schema(clause), bound_schema(answer_schema(3))]
+    schemas = [bound_schema(clause), bound_schema(SHORT_ANSWER_SCHEMA)]
     for style, spec in STYLE_SPECS.items():
         schemas += [
             window_schema(style, [1, 2], spec),

@@ -57,7 +57,7 @@ def test_a_firms_playbook_in_the_data_folder_is_listed_and_loaded() -> None:
         ),
         (
             {"statements": [{"id": "a", "statement": "s", "entail": ["(unclosed"]}]},
-            "invalid regular",
+            "not a valid regular expression",
         ),
         ({"statements": [{"id": "a", "statement": "s", "topic": "cap"}]}, "must be a list"),
     ],

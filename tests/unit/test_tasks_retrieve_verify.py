@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.tasks.ask import Citation, answer_schema, verify_citation
 from app.tasks.quotes import closest_sentence, find_quote
-from app.tasks.retrieve import Passage, build_query
+from app.tasks.retrieve import build_query
 
 PAGE = (
     "G.\u00a0CHOICE\u00a0OF\u00a0LAW.\u00a0This\u00a0Agreement\u00a0and\u00a0performance\n"
@@ -64,29 +63,8 @@ def test_fabricated_or_trivial_quotes_are_not_verified(quote: str) -> None:
     assert find_quote(quote, PAGE) is None
 
 
-def test_an_unverified_citation_is_flagged_with_the_closest_real_sentence() -> None:
-    passage = Passage("doc1", "cuad-dev-000", 13, 0, len(PAGE), PAGE, 1.0, 1.0)
-    fake = verify_citation(1, "governed by the laws of the State of Texas", [passage], PAGE)
-    assert isinstance(fake, Citation)
-    assert not fake.verified and fake.char_start is None
-    assert fake.closest is not None and "Oklahoma" in fake.closest
-    real = verify_citation(1, "governed by the laws of the State of Oklahoma", [passage], PAGE)
-    assert real.verified and real.closest is None
-    assert real.char_start is not None and real.char_end is not None
-    assert PAGE[real.char_start : real.char_end] == "governed by the laws of the State of Oklahoma"
-    assert (real.document_id, real.page) == ("doc1", 13)
-
-
 def test_closest_sentence_needs_real_overlap() -> None:
     assert closest_sentence("bananas delivered late", PAGE) is None
-
-
-def test_the_schema_only_lets_citations_name_retrieved_passages() -> None:
-    schema = answer_schema(3)
-    item = schema["properties"]["citations"]["items"]["properties"]
-    assert item["passage"] == {"enum": [1, 2, 3]}
-    assert item["quote"]["maxLength"] <= 300
-    assert schema["properties"]["answer"]["maxLength"] <= 600
 
 
 def test_overlapping_terms_at_one_position_do_not_break_the_window() -> None:

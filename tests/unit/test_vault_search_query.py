@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.vault import schema
-from app.vault.search import SearchSyntaxError, normalise_query, search
+from app.vault.search import SearchSyntaxError, normalise_query, search, sentence_snippet
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,18 @@ def test_any_typed_query_answers_or_explains(conn: Any, typed: str) -> None:
         search(conn, typed)
     except SearchSyntaxError as exc:
         assert exc.hint
+
+
+def test_a_snippet_is_the_hits_sentence_cut_around_the_hit() -> None:
+    marked = (
+        "Definitions apply. "
+        + "The Licensee shall pay fees as set out in Schedule A, " * 3
+        + "and this Agreement is «governed» «by» the laws of Delaware. Notices go by post."
+    )
+    shown = sentence_snippet(marked)
+    assert shown.startswith("The Licensee shall pay") and shown.endswith("of Delaware.")
+    assert "Definitions" not in shown and "Notices" not in shown
+    long = "word " * 200 + "the «hit» is here " + "more " * 200
+    cut = sentence_snippet(long, limit=120)
+    assert cut.startswith("…") and cut.endswith("…") and "«hit»" in cut and len(cut) <= 124
+    assert sentence_snippet("x " * 100 + "«open " + "y " * 300, limit=60).count("»") == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from app.cancel import CancelToken
 from app.tasks.candidates.clauses import Cues, clause_candidates
 from app.tasks.candidates.dates import agreement_dates, effective_dates, expiration_dates
 from app.tasks.candidates.document import DocumentText, Page, Sentence
@@ -74,8 +75,10 @@ class Extractors:
     def governing_law(self) -> list[Candidate]:
         return governing_law_candidates(self.doc)
 
-    def clause(self, cues: Cues, yes: str = "Yes") -> list[Candidate]:
-        return clause_candidates(self.doc, cues, yes)
+    def clause(
+        self, cues: Cues, yes: str = "Yes", cancel: CancelToken | None = None
+    ) -> list[Candidate]:
+        return clause_candidates(self.doc, cues, yes, cancel)
 
     def candidates(self, extractor: str, cues: Cues | None = None) -> list[Candidate]:
         """The ranked candidates of generator ``extractor`` (one of EXTRACTORS)."""

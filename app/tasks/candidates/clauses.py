@@ -13,12 +13,13 @@ commercial-contract set carries the ones below.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from app.cancel import CancelToken
 from app.tasks.candidates.document import DocumentText
 from app.tasks.candidates.types import Candidate, ranked
+from app.tasks.patterns import CueBudget, CuePattern, compile_cue
 
 #: A clause needs a cue at least this strong to answer Yes without asking anyone.
 YES_THRESHOLD = 1.0
@@ -26,28 +27,33 @@ YES_THRESHOLD = 1.0
 
 @dataclass(frozen=True)
 class Cues:
-    yes: tuple[tuple[re.Pattern[str], float], ...]
-    not_: tuple[re.Pattern[str], ...]
+    yes: tuple[tuple[CuePattern, float], ...]
+    not_: tuple[CuePattern, ...]
 
     @classmethod
-    def parse(cls, node: Any) -> Cues:
-        """From the field set's ``x-cues`` object (validated by app/tasks/fieldsets)."""
-        yes = tuple((re.compile(p, re.IGNORECASE), float(w)) for p, w in node.get("yes", []))
-        not_ = tuple(re.compile(p, re.IGNORECASE) for p in node.get("not", []))
+    def parse(cls, node: Any, origin: str = "x-cues") -> Cues:
+        """From the field set's ``x-cues`` object (validated by app/tasks/fieldsets, so
+        ``compile_cue`` does not refuse any here)."""
+        yes = tuple((compile_cue(p, origin), float(w)) for p, w in node.get("yes", []))
+        not_ = tuple(compile_cue(p, origin) for p in node.get("not", []))
         return cls(yes, not_)
 
 
-def clause_candidates(doc: DocumentText, cues: Cues, yes: str = "Yes") -> list[Candidate]:
+def clause_candidates(
+    doc: DocumentText, cues: Cues, yes: str = "Yes", cancel: CancelToken | None = None
+) -> list[Candidate]:
+    """Sentences holding a cue; each pattern has one time budget for the document."""
     out: list[Candidate] = []
+    budget = CueBudget(cancel=cancel)
     for sentence in doc.sentences:
         text = " ".join(sentence.text.split())
         best, names = 0.0, []
         for pattern, weight in cues.yes:
-            match = pattern.search(text)
+            match = budget.search(pattern, text)
             if match is None:
                 continue
             context = text[max(0, match.start() - 60) : match.end() + 60]
-            if any(n.search(context) for n in cues.not_):
+            if budget.any(cues.not_, context):
                 continue
             names.append(pattern.pattern[:40])
             best = max(best, weight)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -40,6 +41,7 @@ from app.tasks.draft.facts import typed_value
 from app.tasks.draft.templates import Section, Template
 from app.tasks.extract import candidate_passages, cell_schema, document_text
 from app.tasks.fieldsets import Field
+from app.tasks.grounding import unsupported_facts
 from app.tasks.legal_values import find_dates, find_durations
 from app.tasks.prompts import prompt_messages
 from app.tasks.quotes import find_quote
@@ -302,6 +304,31 @@ def section_schema(section: Section, passages: int) -> dict[str, Any]:
     }
 
 
+#: What an unconfirmed fact of the model's prose becomes, by the kind of fact.
+FACT_PLACEHOLDERS = {
+    "date": "[\u25cfdate to confirm\u25cf]",
+    "duration": "[\u25cfperiod to confirm\u25cf]",
+    "number": "[\u25cfamount to confirm\u25cf]",
+}
+
+
+def unsupported_as_placeholders(text: str, source: Source, draft: Draft) -> str:
+    """``text`` with every date, period and number that neither its cited quote (when found
+    on its page), the instructions nor a supported typed fact states replaced by a
+    placeholder: the model phrases the letter, it never supplies a fact. (Names are not
+    replaced here: a letter's prose capitalises ordinary words, "Dear", "Invoice", that a
+    name check cannot tell from a party's name; the parties are typed facts.)"""
+    known = [source.quote] if source.verified else []
+    known += [draft.instructions]
+    known += [f.value for f in draft.facts.values() if f.status == "supported" and f.value]
+    text = unicodedata.normalize("NFKC", text)
+    for fact in reversed(unsupported_facts(text, known)):
+        if fact.kind not in FACT_PLACEHOLDERS:
+            continue
+        text = text[: fact.start] + FACT_PLACEHOLDERS[fact.kind] + text[fact.end :]
+    return text
+
+
 def write_section(section: Section, draft: Draft, engine: EngineLike, vault: Vault,
                   sources: _Sources, cancel: CancelToken) -> SectionText:  # fmt: skip
     passages = gather_passages(
@@ -331,7 +358,7 @@ def write_section(section: Section, draft: Draft, engine: EngineLike, vault: Vau
         text = " ".join(str(item["text"]).split())
         if text:
             source = sources.cite(passages[int(item["passage"]) - 1], str(item["quote"]))
-            sentences.append(Sentence(text, source))
+            sentences.append(Sentence(unsupported_as_placeholders(text, source, draft), source))
     return SectionText(section.name, section.title, sentences)
 
 

@@ -31,6 +31,7 @@ from typing import Any
 from app import paths
 from app.errors import ChambersError
 from app.tasks.fieldsets import Field, fields_from_properties
+from app.textfiles import FileRefusedError, read_small_text
 
 STYLES = ("title", "heading", "paragraph", "lines")
 BUILTINS = ("today",)
@@ -136,7 +137,12 @@ def _block(path: Path, index: int, node: Any, facts: set[str], sections: set[str
 def parse_template(path: Path) -> Template:
     """Read and validate one template file; TemplateError names the file on any fault."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_small_text(path))
+    except FileRefusedError as exc:
+        raise TemplateError(
+            f"Template {path} cannot be used: {exc}.",
+            "Name a template JSON file (a regular file of at most 2 MiB).",
+        ) from None
     except OSError as exc:
         raise TemplateError(f"Template {path} cannot be read: {exc.strerror}.") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

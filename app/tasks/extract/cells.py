@@ -33,6 +33,8 @@ class Cell:
     #: "rule" (one candidate clearly won), "model" (the model chose among candidates),
     #: "generated" (a custom field's value written by the model), or None (not found).
     decided_by: str | None = None
+    #: A person flagged the cell for a second look (not verified; app/tasks/corrections.py).
+    flagged: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -59,7 +59,7 @@ def extract_document(
     total = len(fieldset.fields)
     for i, item in enumerate(fieldset.fields):
         cancel.raise_if_cancelled()
-        progress(i / total, f"{doc.title}: {item.title}")
+        progress(i / total, f"{doc.title}: {item.title} (field {i + 1} of {total})")
         if item.extractor:
             cells[item.name] = typed_cell(item, extractors, chooser, params, cancel=cancel)
         else:
@@ -102,7 +102,8 @@ def extract_grid(
 
     def one(n: int, document_id: str) -> Row:
         def scaled(fraction: float, message: str) -> None:
-            progress(min(0.999, (n + fraction) / count), message)
+            step = f"Document {n + 1} of {count}: {message}" if count > 1 else message
+            progress(min(0.999, (n + fraction) / count), step)
 
         key = row_key(vault, document_id, fieldset, model_sha) if remote else ""
         stored = load_row(vault, key, document_id) if remote else None

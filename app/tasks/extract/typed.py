@@ -103,7 +103,8 @@ def typed_cell(
     assert item.extractor is not None
     doc = extractors.doc
     if item.extractor == "clause":
-        candidates = extractors.clause(Cues.parse(item.cues or {}))
+        cues = Cues.parse(item.cues or {}, f"field {item.name!r} x-cues")
+        candidates = extractors.clause(cues, cancel=cancel)
         options = [str(o) for o in item.schema.get("enum", ["Yes", "No"])]
         yes = next((o for o in options if o.lower() == "yes"), options[0])
         no = next((o for o in options if o.lower() == "no"), options[-1])

@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from app.cancel import CancelToken
+from app.tasks.patterns import CueBudget
 from app.tasks.quotes import MIN_QUOTE_CHARS, find_quote
 from app.tasks.retrieve import Query, build_query, weigh
 from app.tasks.review.playbook import Statement
@@ -103,21 +105,24 @@ def statement_query(statement: Statement, vault: Vault, document_id: str) -> Que
     return weigh(query, vault, [document_id]) if query.terms else query
 
 
-def _any(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
-    return any(p.search(text) for p in patterns)
-
-
 def rank_sentences(
-    statement: Statement, sentences: Sequence[Sentence], query: Query
+    statement: Statement,
+    sentences: Sequence[Sentence],
+    query: Query,
+    cancel: CancelToken | None = None,
 ) -> list[Candidate]:
-    """Every sentence scored for ``statement``, best first (reading order among equals)."""
+    """Every sentence scored for ``statement``, best first (reading order among equals).
+
+    The cues run under one time budget per pattern for the document (app/tasks/patterns).
+    """
+    budget = CueBudget(cancel=cancel)
     scored = [
         Candidate(
             s,
             query.coverage(s.text),
-            _any(statement.topic, s.text),
-            _any(statement.entail, s.text),
-            _any(statement.contradict, s.text),
+            budget.any(statement.topic, s.text),
+            budget.any(statement.entail, s.text),
+            budget.any(statement.contradict, s.text),
         )
         for s in sentences
     ]

@@ -10,7 +10,9 @@ a statement with none still works, from its own words and the model.
 
 Built-in playbooks live in resources/playbooks/; a firm adds its own as
 ``<data dir>/playbooks/NAME.json`` (a file with a built-in's name replaces it). Every
-error names the file and what to fix, because a firm edits these by hand.
+error names the file and what to fix, because a firm edits these by hand. The file is
+read only if it is a regular file of at most 2 MiB (app/textfiles.py), and each cue must
+pass the backtracking check of app/tasks/patterns.py, which also bounds its matching.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 
 from app.errors import ChambersError
 from app.paths import data_dir, resource_files
+from app.tasks.patterns import CuePattern, compile_cue
+from app.textfiles import FileRefusedError, read_small_text
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 CUE_KINDS = ("topic", "entail", "contradict")
@@ -42,9 +46,9 @@ class Statement:
     id: str
     statement: str
     title: str = ""
-    topic: tuple[re.Pattern[str], ...] = ()
-    entail: tuple[re.Pattern[str], ...] = ()
-    contradict: tuple[re.Pattern[str], ...] = ()
+    topic: tuple[CuePattern, ...] = ()
+    entail: tuple[CuePattern, ...] = ()
+    contradict: tuple[CuePattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def user_dir() -> Path:
     return data_dir() / "playbooks"
 
 
-def _patterns(raw: Any, where: str, path: Path) -> tuple[re.Pattern[str], ...]:
+def _patterns(raw: Any, where: str, path: Path) -> tuple[CuePattern, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
@@ -82,19 +86,25 @@ def _patterns(raw: Any, where: str, path: Path) -> tuple[re.Pattern[str], ...]:
     out = []
     for pattern in raw:
         try:
-            out.append(re.compile(pattern, re.IGNORECASE))
-        except re.error as exc:
+            out.append(compile_cue(pattern, f"playbook {path.name}, {where}"))
+        except ValueError as exc:
             raise PlaybookError(
-                f"{path}: {where} has an invalid regular expression {pattern!r}: {exc}.",
-                "Correct the pattern (Python regular expression syntax) or remove it.",
-            ) from exc
+                f"{path}: {where} has a pattern that cannot be used, '{pattern[:80]}': {exc}.",
+                "Correct the pattern (Python regular expression syntax, no repeated group "
+                "holding another repeat such as (\\w+\\s?)+) or remove it.",
+            ) from None
     return tuple(out)
 
 
 def parse_playbook(path: Path) -> Playbook:
     """Read and check one playbook file; every error names ``path`` and the fix."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_small_text(path))
+    except FileRefusedError as exc:
+        raise PlaybookError(
+            f"The playbook file {path} cannot be used: {exc}.",
+            "Name a playbook JSON file (a regular file of at most 2 MiB).",
+        ) from None
     except FileNotFoundError as exc:
         raise PlaybookError(f"There is no playbook file {path}.") from exc
     except (OSError, UnicodeDecodeError) as exc:

@@ -217,7 +217,7 @@ def review_document(
         cancel.raise_if_cancelled()
         progress(i / max(1, total), f"statement {i + 1} of {total}")
         ranked = rank_sentences(
-            statement, sentences, statement_query(statement, vault, document_id)
+            statement, sentences, statement_query(statement, vault, document_id), cancel
         )
         row, evidence = review_statement(
             engine, statement, ranked, pages, combiner, cancel, collect=collect_features

@@ -388,7 +388,10 @@ def _chronology(
         elif all(p in empty_pages for p in window.pages) or not YEAR.search(window.text):
             found = []
         else:
-            progress(0.9 * i / len(windows), f"Summarising pages {window.key[1:]}")
+            progress(
+                0.9 * i / len(windows),
+                f"Summarising pages {window.key[1:]} (part {i + 1} of {len(windows)})",
+            )
             value = _generate(
                 engine,
                 window_messages(style, info.title, window),

@@ -1,0 +1,369 @@
+"""Ask: candidates -> choose -> copy, as Extract does, then check before showing.
+
+1. Route (app/tasks/ask/route.py). A question that resembles a field of the built-in
+   field sets or a playbook statement is answered by that field's typed candidates or
+   the statement's clause cues, per document, exactly as the Extract grid and the Review
+   table answer it: the rules decide the fact, and the answer copies their value and
+   sentence.
+2. Otherwise retrieve sentences, not chunks (app/tasks/ask/sentences.py), from every page
+   in scope, and let the model *choose* the supporting sentence by one forward pass of
+   option scores (app/tasks/chooser.py): it never types a quote, so every citation is a
+   verbatim span of its page. "None of these" is an option, and wins often.
+3. Phrase: a yes/no question is answered Yes or No by option scores over the chosen
+   sentence (calibrated; unsure means no short answer); any other question gets a short
+   phrase generated from that sentence alone (a few tokens under a grammar).
+4. Check (app/tasks/grounding.py): every date, number, amount, duration and name in the
+   answer must be stated in the cited sentences, compared as values. An answer that fails
+   is never shown as a finding: the lawyer sees "No short answer could be confirmed. The
+   documents say:" and the sentences. Nothing relevant: "Not stated in this matter's
+   documents", with the closest sentences, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+
+from app.cancel import CancelToken, Progress, no_progress
+from app.engine.chat import Message
+from app.engine.protocol import EngineLike
+from app.engine.structured import generate_json
+from app.tasks.ask.route import Route, Target, rank, route
+from app.tasks.ask.sentences import Found, find_sentences
+from app.tasks.ask.types import (
+    NOT_STATED,
+    UNCONFIRMED,
+    Answer,
+    AskStats,
+    Citation,
+    DocumentAnswer,
+    Kind,
+)
+from app.tasks.candidates import DocumentText, Sentence
+from app.tasks.chooser import Chooser
+from app.tasks.extract.cells import Cell
+from app.tasks.extract.pipeline import document_text, extract_document
+from app.tasks.fieldsets import load_fieldset
+from app.tasks.grounding import unsupported_facts
+from app.tasks.legal_values import words
+from app.tasks.quotes import find_quote
+from app.tasks.review.playbook import Playbook
+from app.tasks.review.review import review_document
+from app.vault import Vault
+
+#: Questions that want Yes or No (checked on the question's first word).
+_YES_NO = re.compile(
+    r"^\s*(?:is|are|was|were|does|do|did|can|could|may|might|must|shall|should|will|would|"
+    r"has|have|had)\b",
+    re.IGNORECASE,
+)
+#: A second question joined to the first ("... and when does it end?").
+_SECOND = re.compile(
+    r"\?\s+(?=\S)|,?\s+and\s+(?=(?:who|what|when|where|which|how|whether|is|are|does|do|"
+    r"can|may|must)\b)",
+    re.IGNORECASE,
+)
+#: Calibrated log-probability margin a Yes or No needs over the other answer.
+YES_NO_MARGIN = 1.0
+#: A phrase is confirmed only if this share of its words are in the cited sentence.
+MIN_WORD_SHARE = 0.6
+MAX_PHRASE_CHARS = 160
+#: The short answer's grammar: one bounded string, so the object always closes.
+SHORT_ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {"answer": {"type": "string", "maxLength": MAX_PHRASE_CHARS}},
+    "required": ["answer"],
+    "additionalProperties": False,
+}
+_LABEL_WORDS = {"Entailment": "Yes", "Contradiction": "No"}
+
+
+def is_yes_no(question: str) -> bool:
+    return bool(_YES_NO.match(question))
+
+
+def split_question(question: str) -> list[str]:
+    """The parts of a two-part question ("Who are the parties and when does it end?")."""
+    parts = [p.strip(" ,;") for p in _SECOND.split(question.strip()) if p.strip(" ,;?")]
+    return parts[:2] if len(parts) > 1 else [question.strip()]
+
+
+def citation(document_id: str, title: str, sentence: Sentence, page_text: str) -> Citation:
+    """The sentence as a citation; ``verified`` re-checks it against its page."""
+    span = find_quote(sentence.flat, page_text)
+    verified = span is not None and page_text[sentence.start : sentence.end] == sentence.text
+    return Citation(document_id, title, sentence.page, sentence.flat, verified,
+                    sentence.start, sentence.end)  # fmt: skip
+
+
+def _found_citation(found: Found, docs: dict[str, DocumentText]) -> Citation:
+    doc = docs[found.document_id]
+    return citation(found.document_id, found.title, found.sentence,
+                    doc.page_text(found.sentence.page))  # fmt: skip
+
+
+def _cell_citation(document_id: str, doc: DocumentText, cell: Cell) -> Citation | None:
+    if cell.page is None or cell.char_start is None or cell.char_end is None:
+        return None
+    page_text = doc.page_text(cell.page)
+    text = page_text[cell.char_start : cell.char_end]
+    return Citation(document_id, doc.title, cell.page, " ".join(text.split()),
+                    cell.status == "supported", cell.char_start, cell.char_end)  # fmt: skip
+
+
+class _Run:
+    """One question's work: the documents in scope, read once, and the figures."""
+
+    def __init__(self, engine: EngineLike, vault: Vault, document_ids: Sequence[str],
+                 progress: Progress, cancel: CancelToken) -> None:  # fmt: skip
+        self.engine, self.vault, self.progress, self.cancel = engine, vault, progress, cancel
+        self.docs = {d: document_text(vault, d) for d in document_ids}
+        self.stats = AskStats()
+        self.chooser = Chooser(engine)
+
+    # -- routed: a field or a statement -------------------------------------------------
+
+    def field_answers(self, target: Target) -> list[DocumentAnswer]:
+        assert target.field is not None
+        item = target.field
+        one = load_fieldset(target.source).subset([item.name])
+        out = []
+        for n, (document_id, doc) in enumerate(self.docs.items()):
+            self.cancel.raise_if_cancelled()
+            self.progress(0.1 + 0.8 * n / len(self.docs), f"{doc.title}: {item.title}")
+            row = extract_document(document_id, one, self.engine, self.vault,
+                                   cancel=self.cancel, chooser=self.chooser)  # fmt: skip
+            cell = row.cells[item.name]
+            self.stats.model_calls += cell.decided_by == "model"
+            cite = _cell_citation(document_id, doc, cell)
+            if cell.status == "not_found" or cite is None or cell.value is None:
+                out.append(DocumentAnswer(document_id, doc.title, None, (), "not_stated",
+                                          cell.decided_by))  # fmt: skip
+                continue
+            # The value is the rule's, copied from the sentence; the check is the witness
+            # (a computed expiry is checked by its derivation, whose facts are quoted).
+            claim = cell.derivation or cell.value
+            sources = [cite.quote, *self._derivation_sources(doc, cell)]
+            kind: Kind = "confirmed" if not unsupported_facts(claim, sources) else "unconfirmed"
+            out.append(DocumentAnswer(document_id, doc.title, cell.value, (cite,), kind,
+                                      cell.decided_by, cell.derivation))  # fmt: skip
+        return out
+
+    def _derivation_sources(self, doc: DocumentText, cell: Cell) -> list[str]:
+        """The sentences stating the start date a computed value counts from."""
+        if not cell.derivation:
+            return []
+        return [s.text for s in doc.sentences if any(
+            part.strip() and part.strip() in s.flat for part in cell.derivation.split("+")[:1]
+        )][:3]  # fmt: skip
+
+    def statement_answers(self, target: Target) -> list[DocumentAnswer]:
+        assert target.statement is not None
+        book = Playbook(target.source, target.source, (target.statement,))
+        out = []
+        for n, (document_id, doc) in enumerate(self.docs.items()):
+            self.cancel.raise_if_cancelled()
+            self.progress(0.1 + 0.8 * n / len(self.docs), f"{doc.title}: checking the clause")
+            result = review_document(self.engine, self.vault, document_id, book,
+                                     cancel=self.cancel)  # fmt: skip
+            row = result.rows[0]
+            self.stats.model_calls += row.decided_by == "model"
+            value = _LABEL_WORDS.get(row.label)
+            if value is None or row.page is None or row.char_start is None:
+                out.append(DocumentAnswer(document_id, doc.title, None, (), "not_stated",
+                                          row.decided_by))  # fmt: skip
+                continue
+            assert row.char_end is not None and row.quote is not None
+            cite = Citation(document_id, doc.title, row.page, row.quote, row.verified,
+                            row.char_start, row.char_end)  # fmt: skip
+            out.append(DocumentAnswer(document_id, doc.title, value, (cite,), "confirmed",
+                                      row.decided_by))  # fmt: skip
+        return out
+
+    def routed(self, question: str, chosen: Route) -> Answer:
+        target = chosen.target
+        self.progress(0.1, f"Answering from the rules for {target.title.lower()}")
+        if target.kind == "field":
+            answers = self.field_answers(target)
+        else:
+            answers = self.statement_answers(target)
+        return routed_answer(question, target, answers)
+
+    # -- retrieval: the model chooses a sentence -----------------------------------------
+
+    def retrieved(self, question: str, similar: Sequence[Route]) -> Answer:
+        start = time.perf_counter()
+        self.progress(0.1, "Reading every page for sentences that bear on the question")
+        relevant, closest = find_sentences(
+            question, list(self.docs.items()), similar=similar, cancel=self.cancel
+        )
+        self.stats.retrieval_seconds += time.perf_counter() - start
+        self.stats.sentences_read += sum(len(d.sentences) for d in self.docs.values())
+        near = [_found_citation(f, self.docs) for f in (relevant or closest)[:3]]
+        if not relevant:
+            return Answer(NOT_STATED, [], "not_stated", "retrieval", question, closest=near)
+        self.progress(0.4, f"Choosing among {len(relevant)} sentence(s)")
+        start = time.perf_counter()
+        choice = self.chooser.choose(
+            question, "Answer from these sentences only.",
+            [f.sentence.text for f in relevant], allow_none=True, cancel=self.cancel,
+        )  # fmt: skip
+        self.stats.model_calls += 1
+        if choice.index is None:
+            self.stats.model_seconds += time.perf_counter() - start
+            return Answer(NOT_STATED, [], "not_stated", "retrieval", question, closest=near)
+        found = relevant[choice.index]
+        cite = _found_citation(found, self.docs)
+        if is_yes_no(question):
+            self.progress(0.7, "Reading the sentence for Yes or No")
+            verdict = yes_or_no(self.engine, question, found.sentence.flat, self.cancel)
+            self.stats.model_calls += 1
+            self.stats.model_seconds += time.perf_counter() - start
+            if verdict is None:
+                return Answer(UNCONFIRMED, [cite], "unconfirmed", "retrieval", question)
+            return Answer(f"{verdict}.", [cite], "confirmed", "retrieval", question,
+                          yes_no=verdict)  # fmt: skip
+        self.progress(0.7, "Writing a short answer from the sentence")
+        phrase = short_answer(self.engine, question, found.sentence.flat, self.cancel)
+        self.stats.model_calls += 1
+        self.stats.model_seconds += time.perf_counter() - start
+        missing = [f.text for f in unsupported_facts(phrase, [found.sentence.text])]
+        if not phrase or missing or not words_supported(phrase, found.sentence.text):
+            return Answer(UNCONFIRMED, [cite], "unconfirmed", "retrieval", question,
+                          unsupported=missing)  # fmt: skip
+        return Answer(phrase, [cite], "confirmed", "retrieval", question)
+
+
+def words_supported(phrase: str, sentence: str) -> bool:
+    """Most of the phrase's words are the sentence's own (the rest are joining words)."""
+    wanted = [w for w in words(phrase) if len(w) > 3]
+    if not wanted:
+        return True
+    present = set(words(sentence))
+    return sum(w in present for w in wanted) / len(wanted) >= MIN_WORD_SHARE
+
+
+def yes_or_no(engine: EngineLike, question: str, sentence: str,
+              cancel: CancelToken | None) -> str | None:  # fmt: skip
+    """ "Yes" or "No" for ``question`` from ``sentence`` alone, or None when unsure.
+
+    One forward pass scores the two answers; the same prompt with the sentence replaced
+    by "N/A" gives the model's bias, which is subtracted (contextual calibration).
+    """
+
+    def prompt(text: str) -> str:
+        messages: list[Message] = [
+            {"role": "system", "content": "You answer a yes-or-no question about a contract "
+             "from one of its sentences. Answer A for yes, B for no."},
+            {"role": "user", "content": f"SENTENCE: {text}\n\nQUESTION: {question}\n\n"
+             "A. Yes\nB. No\n\nAnswer with one letter."},
+        ]  # fmt: skip
+        return engine.render(messages)
+
+    raw = engine.score_options(prompt(sentence), ["A", "B"], cancel=cancel)
+    bias = engine.score_options(prompt("N/A"), ["A", "B"], cancel=cancel)
+    yes, no = raw[0] - bias[0], raw[1] - bias[1]
+    if abs(yes - no) < YES_NO_MARGIN:
+        return None
+    return "Yes" if yes > no else "No"
+
+
+def short_answer(engine: EngineLike, question: str, sentence: str,
+                 cancel: CancelToken | None) -> str:  # fmt: skip
+    """A few words answering ``question`` from ``sentence`` (checked by the caller)."""
+    messages: list[Message] = [
+        {"role": "system", "content": "You answer a lawyer's question in a few words, using "
+         "only the words of the sentence given. Never add a fact it does not state."},
+        {"role": "user", "content": f"SENTENCE: {sentence}\n\nQUESTION: {question}"},
+    ]  # fmt: skip
+    value, _ = generate_json(engine, messages, SHORT_ANSWER_SCHEMA, cancel=cancel)
+    return " ".join(str(value["answer"]).split())
+
+
+def _phrase(target: Target, answer: DocumentAnswer) -> str:
+    if target.kind == "statement":
+        said = "says so" if answer.value == "Yes" else "says the opposite"
+        assert target.statement is not None
+        return f"{answer.value}: the document {said} ({target.statement.statement.rstrip('.')})."
+    if target.yes_no:
+        return f"Yes: {target.title.lower()} (the clause is there)."
+    value = answer.value or ""
+    if answer.derivation:
+        return f"{target.title}: {value} (computed: {answer.derivation})."
+    return f"{target.title}: {value}."
+
+
+def routed_answer(question: str, target: Target, answers: list[DocumentAnswer]) -> Answer:
+    """One answer from the per-document answers of a routed question."""
+    found = [a for a in answers if a.kind != "not_stated"]
+    if not found:
+        return Answer(NOT_STATED, [], "not_stated", target.path, question, documents=answers)
+    several = len(answers) > 1
+    lines: list[str] = []
+    citations: list[Citation] = []
+    unconfirmed = False
+    for item in found:
+        citations.extend(item.citations)
+        head = f"{item.title}: " if several else ""
+        if item.kind == "confirmed":
+            lines.append(head + _phrase(target, item))
+        else:
+            unconfirmed = True
+            lines.append(head + UNCONFIRMED)
+    kind: Kind = "unconfirmed" if unconfirmed and len(found) == 1 else "confirmed"
+    yes_no = found[0].value if target.kind == "statement" and not several else None
+    if target.kind == "field" and target.yes_no and not several:
+        yes_no = "Yes"
+    return Answer("\n".join(lines), citations, kind, target.path, question,
+                  documents=answers, yes_no=yes_no)  # fmt: skip
+
+
+def _join(question: str, parts: list[Answer]) -> Answer:
+    text = "\n".join(f"{n}. {p.text}" for n, p in enumerate(parts, 1))
+    kinds = {p.kind for p in parts}
+    kind: Kind = "confirmed" if kinds == {"confirmed"} else (
+        "not_stated" if kinds == {"not_stated"} else "unconfirmed")  # fmt: skip
+    cites = [c for p in parts for c in p.citations]
+    return Answer(text, list(dict.fromkeys(cites)), kind, "+".join(p.path for p in parts),
+                  question, parts=parts)  # fmt: skip
+
+
+def ask(
+    question: str,
+    engine: EngineLike,
+    vault: Vault,
+    *,
+    document_ids: Sequence[str] | None = None,
+    routing: bool = True,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    max_passages: int | None = None,  # accepted for the earlier API; sentences are chosen
+) -> Answer:
+    """Answer ``question`` from this vault's documents (or ``document_ids``) only."""
+    del max_passages
+    cancel = cancel or CancelToken()
+    start = time.perf_counter()
+    ids = list(document_ids) if document_ids else [d.id for d in vault.list_documents()]
+    progress(0.0, "Reading this matter's documents")
+    run = _Run(engine, vault, ids, progress, cancel)
+    answers = []
+    for part in split_question(question):
+        begin = time.perf_counter()
+        chosen = route(part) if routing else None
+        run.stats.routing_seconds += time.perf_counter() - begin
+        answer = run.routed(part, chosen) if chosen else None
+        if answer is None or answer.kind == "not_stated":
+            similar = [r for r in rank(part)[:2] if r.score >= 0.2] if routing else []
+            fallback = run.retrieved(part, similar)
+            if answer is None or fallback.kind != "not_stated":
+                answer = fallback
+            else:
+                answer.closest = fallback.closest
+        answers.append(answer)
+    result = answers[0] if len(answers) == 1 else _join(question, answers)
+    result.question = question
+    run.stats.total_seconds = time.perf_counter() - start
+    result.stats = run.stats
+    progress(1.0, "Done")
+    return result
