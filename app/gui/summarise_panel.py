@@ -341,11 +341,11 @@ class SummarisePanel(TaskPanel):
             terms = [p for p in points if p.kind == "term"]
             rest = [p for p in points if p.kind not in ("fact", "term")]
             if facts:
-                items = "".join(
+                listed = "".join(
                     f"<li>{html.escape(p.text)} [{self._refs(document_id, p)}]</li>" for p in facts
                 )
                 parts.append(
-                    f"<h4>{html.escape(self.tr('Key facts'))}</h4><ul{colour}>{items}</ul>"
+                    f"<h4>{html.escape(self.tr('Key facts'))}</h4><ul{colour}>{listed}</ul>"
                 )
             if terms or absent:
                 rows = []
@@ -366,8 +366,8 @@ class SummarisePanel(TaskPanel):
                     date = f"<b>{html.escape(point.date)}</b> — " if point.date else ""
                     text = html.escape(point.text)
                     if point.kind == "quoted":
-                        note = self.tr("the contract's words: the point written about them "
-                                       "could not be confirmed")  # fmt: skip
+                        note = self.tr("the contract's own words: no point in other words "
+                                       "could be confirmed")  # fmt: skip
                         text = f"<i>“{text}”</i> <small>({html.escape(note)})</small>"
                     cites = f" [{self._refs(document_id, point)}]" if point.pages else ""
                     items.append(f"<li>{date}{text}{cites}</li>")

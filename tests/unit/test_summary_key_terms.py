@@ -24,7 +24,7 @@ from app.tasks.summarise.key_terms import (
     key_terms,
     summary_fieldset,
 )
-from app.tasks.summarise.narrative import read_document, salience
+from app.tasks.summarise.narrative import is_copy, read_document, salience, tidy
 from tests.shared_data import CUAD
 
 BOILERPLATE = {
@@ -124,3 +124,13 @@ def test_the_summary_reads_a_due_diligence_set_by_name_when_one_exists() -> None
     assert chosen.name == "due-diligence" and [f.name for f in chosen.fields] == [
         "change_of_control"
     ]
+
+
+def test_a_copied_sentence_is_a_copy_and_a_cut_text_ends_on_a_whole_word() -> None:
+    sentence = TERMS[0]
+    assert is_copy(sentence[:150], [sentence])
+    assert not is_copy(
+        "The distributor pays a 5% royalty each quarter, 30 days after it ends.", [sentence]
+    )
+    assert tidy("The Distributor shall pay the Com", 33) == "The Distributor shall pay the\u2026"
+    assert tidy("  Short   point. ", 160) == "Short point."

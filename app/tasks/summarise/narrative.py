@@ -10,9 +10,9 @@ sentences the model chose by number, each fact checked against those sentences.
 - Choose and check: the model answers under a schema whose sentence numbers are an
   enum, so a citation is always one of the numbered sentences: document, page and span
   by construction. Every date, duration, number, amount and name of the point's text
-  must be stated in those sentences (app/tasks/grounding.py); a point that fails is
-  replaced by its first sentence, quoted, or dropped when that sentence is shown
-  already. The summary says how many points were confirmed.
+  must be stated in those sentences (app/tasks/grounding.py); a point that fails, or
+  that only copies its sentence, is replaced by its first sentence, quoted whole, or
+  dropped when that sentence is shown already. The summary says how many points were confirmed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 from app.engine.chat import Message
@@ -189,13 +190,46 @@ class Checked:
     dropped: int = 0
 
 
-def check_points(value: Any, sentences: Sequence[Sentence]) -> Checked:
-    """The model's points, each kept only if its facts are in the sentences it cites."""
+#: A point whose words run on as one stretch of its sentence for this share is a copy:
+#: the sentence itself, whole, reads better than a copy cut at the length limit.
+COPY_SHARE = 0.8
+_WORD = re.compile(r"[^\W_]+")
+
+
+def is_copy(text: str, sentences: Sequence[str]) -> bool:
+    wanted = [w.lower() for w in _WORD.findall(text)]
+    if len(wanted) < 6:
+        return False
+    for sentence in sentences:
+        have = [w.lower() for w in _WORD.findall(sentence)]
+        match = SequenceMatcher(None, wanted, have, autojunk=False).find_longest_match(
+            0, len(wanted), 0, len(have)
+        )
+        if match.size >= COPY_SHARE * len(wanted):
+            return True
+    return False
+
+
+def tidy(text: str, limit: int) -> str:
+    """One line; a text that reached ``limit`` is cut back to a whole word and marked."""
+    flat = " ".join(text.split())
+    if len(flat) < limit - 1:
+        return flat
+    cut = flat[: flat.rfind(" ")] if " " in flat else flat
+    return cut.rstrip(",;:-") + "\u2026"
+
+
+def check_points(value: Any, sentences: Sequence[Sentence], max_chars: int = 10_000) -> Checked:
+    """The model's points, each kept only if its facts are in the sentences it cites.
+
+    A point that states a fact its sentences do not, or merely copies a sentence, is
+    replaced by that sentence, quoted whole (once: a repeat is dropped).
+    """
     out = Checked([])
     seen: set[tuple[int, ...]] = set()
     quoted: set[int] = set()
     for item in value["points"]:
-        text = " ".join(str(item["text"]).split())
+        text = tidy(str(item["text"]), max_chars)
         numbers = tuple(sorted({int(n) for n in item["sentences"]}))
         out.written += 1
         cited = [sentences[n - 1] for n in numbers]
@@ -205,7 +239,8 @@ def check_points(value: Any, sentences: Sequence[Sentence]) -> Checked:
         seen.add(numbers)
         pages = sorted({s.page for s in cited})
         spans = [Cited(s.page, s.start, s.end) for s in cited]
-        if not unsupported_facts(text, [s.text for s in cited]):
+        sources = [s.text for s in cited]
+        if not is_copy(text, sources) and not unsupported_facts(text, sources):
             out.confirmed += 1
             out.points.append(Point(text, pages, cited[0].flat, kind="point", cited=spans))
             continue

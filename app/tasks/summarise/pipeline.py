@@ -315,7 +315,7 @@ def _brief(
                 cancel,
                 stats,
             )
-            checked = check_points(value, shown)
+            checked = check_points(value, shown, spec.max_chars)
             counts = {"written": checked.written, "confirmed": checked.confirmed,
                       "quoted": checked.quoted, "dropped": checked.dropped}  # fmt: skip
             partials.put(key, checked.points, model_sha, counts)
