@@ -52,13 +52,20 @@ from app.tasks.candidates import DocumentText, Extractors, Page
 from app.tasks.fieldsets import FieldSet
 from app.tasks.legal_values import date_spans, find_dates
 from app.tasks.quotes import find_quote
-from app.tasks.summarise.boilerplate import judge_point
+from app.tasks.summarise.boilerplate import judge, judge_point
 from app.tasks.summarise.facts import facts_header
 from app.tasks.summarise.key_terms import key_terms, summary_fieldset
 from app.tasks.summarise.pipeline import Point, summarise
 from app.vault import Vault, create_vault, unlock
 from tests.eval import eval_limit, temporary_home
-from tests.eval.clauses import ClauseScore, field_labels, score_contract
+from tests.eval.clauses import (
+    ClauseScore,
+    categories,
+    field_labels,
+    gold_clauses,
+    overlaps,
+    score_contract,
+)
 from tests.eval.facts import KINDS, Fact, contract_facts, fact_named, lead, stated_facts
 from tests.group_runner import RESULTS
 from tests.shared_data import CUAD
@@ -255,6 +262,9 @@ def header_recall(
     clauses = ClauseScore({})
     labels = field_labels(fieldset)
     times: list[tuple[float, str, int, float]] = []
+    # The sentence filter: sentences dropped as boilerplate, and of the sentences that
+    # hold a gold clause (any category but the document's name), how many it drops.
+    judged = [0, 0, 0, 0]  # sentences, dropped, gold sentences, gold dropped
     for row in rows:
         pages = sorted(vault.pages(ids[row["id"]]), key=lambda p: p.page)
         start, cpu = time.perf_counter(), time.process_time()
@@ -269,6 +279,14 @@ def header_recall(
         page_text = {p.page: p.text for p in pages}
         lines = [(p, cited_texts(p, page_text)) for p in [*points, *terms]]
         score_contract(row, lines, labels, clauses)
+        gold = [g for c in categories(row) if c != "Document Name" for g in gold_clauses(row, c)]
+        for sentence in doc.sentences:
+            dropped = judge(sentence.text) is not None
+            judged[0] += 1
+            judged[1] += dropped
+            if any(overlaps(sentence.text, g) for g in gold):
+                judged[2] += 1
+                judged[3] += dropped
         baseline = lead([p.text for p in pages], len(header))
         for fact in stated_facts(row, "\n".join(p.text for p in pages)):
             for kind in (fact.kind, None):
@@ -299,6 +317,12 @@ def header_recall(
          "unit": f"s wall ({slowest[1]}, {slowest[2]} pages, load {os.getloadavg()[0]:.1f})"},
         {"name": "header + key terms: most CPU", "value": busiest[3],
          "unit": f"s CPU ({busiest[1]}, {busiest[2]} pages)", "target": "< 2", "ok": busiest[3] < 2},
+    ]  # fmt: skip
+    out += [
+        {"name": "filter: sentences dropped as boilerplate", "value": judged[1] / max(1, judged[0]),
+         "unit": f"of {judged[0]} sentences"},
+        {"name": "filter: gold-clause sentences dropped", "value": judged[3] / max(1, judged[2]),
+         "unit": f"of {judged[2]} sentences holding a labelled clause"},
     ]  # fmt: skip
     for category, (hit, own, total) in sorted(clauses.counts.items(), key=lambda c: -c[1][2]):
         out.append({"name": f"  category {category}", "value": hit / total,

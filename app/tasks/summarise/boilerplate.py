@@ -56,8 +56,9 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("notices", r"\bwith\s+a\s+copy\s+(?:\(which\s+shall\s+not\s+constitute\s+notice\)\s+)?to\b"),
     (
         "severability",
-        r"\bseverab|\b(?:invalid|illegal|unenforceable)\b.{0,200}\b(?:remaining|"
-        r"other|remainder)\b.{0,40}\bprovisions?\b",
+        r"\bseverab|\b(?:invalid|illegal|unenforceable|void)\b.{0,200}\b(?:remaining|"
+        r"other|remainder)\b.{0,40}\b(?:provisions?|of\s+th(?:is|e)\s+agreement)\b|"
+        r"\b(?:invalid|unenforceable)\b.{0,120}\bshall\s+not\s+(?:affect|invalidate|impair)\b",
     ),
     (
         "entire agreement",

@@ -49,7 +49,7 @@ class StyleSpec:
 
 
 STYLE_SPECS = {
-    "brief": StyleSpec(max_points=5, max_chars=160, sentences=12, input_chars=3000),
+    "brief": StyleSpec(max_points=5, max_chars=120, sentences=10, input_chars=2400),
     "detailed": StyleSpec(max_points=8, max_chars=240, sentences=20, input_chars=5000),
     "chronology": StyleSpec(max_points=8, max_chars=200),
 }
