@@ -147,7 +147,7 @@ def run_summarise(
             pages=summary.total_pages,
             covered=len(summary.covered_pages),
             points=len(summary.points),
-            key_terms=summary.key_terms,
+            terms=summary.key_terms,
             written=summary.written,
             confirmed=summary.confirmed,
             windows=summary.stats.windows,

@@ -272,3 +272,14 @@ def test_cli_summarises_several_documents_with_one_audit_record(
     assert second["details"]["model_calls"] == 0  # every part kept from the first run
     assert second["details"]["windows_reused"] == first["details"]["windows"]
     assert "period 1" not in log and "Lease 0" not in log  # never content, never titles
+
+    # One document: its own record, with the summary's counts (the points all kept).
+    with use_engine_factory(lambda model=None: engine):
+        assert main(["summarise", name, "Lease 0", "--json", "--no-keyring"]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert (one["written"], one["confirmed"], one["quoted"]) == (4, 2, 0)  # a repeat: dropped
+    log = (vault_home / "audit" / "audit.jsonl").read_text(encoding="utf-8")
+    last = [json.loads(line) for line in log.splitlines() if '"task.run"' in line][-1]
+    assert last["object_ids"] == [docs[0]] and last["outcome"] == "ok"
+    details = last["details"]
+    assert (details["written"], details["confirmed"], details["model_calls"]) == (4, 2, 0)

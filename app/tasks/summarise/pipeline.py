@@ -306,8 +306,8 @@ def _brief(
             checked = Checked(points, counts.get("written", 0), counts.get("confirmed", 0),
                               counts.get("quoted", 0), counts.get("dropped", 0))  # fmt: skip
         else:
-            cancel.raise_if_cancelled()
             progress(0.3, f"Asking the model about {len(shown)} sentences")
+            cancel.raise_if_cancelled()
             value = _generate(
                 engine,
                 points_messages(info.title, labels, shown, spec.max_points),
