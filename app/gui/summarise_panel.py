@@ -366,8 +366,7 @@ class SummarisePanel(TaskPanel):
                     date = f"<b>{html.escape(point.date)}</b> — " if point.date else ""
                     text = html.escape(point.text)
                     if point.kind == "quoted":
-                        note = self.tr("the contract's own words: no point in other words "
-                                       "could be confirmed")  # fmt: skip
+                        note = self.tr("quoted: no point in other words was confirmed")
                         text = f"<i>“{text}”</i> <small>({html.escape(note)})</small>"
                     cites = f" [{self._refs(document_id, point)}]" if point.pages else ""
                     items.append(f"<li>{date}{text}{cites}</li>")
