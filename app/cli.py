@@ -75,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     disable_core_dumps()
     parser = build_parser()
     args = parser.parse_args(argv)
+    from app.commands._audit_notice import install
+
+    install()  # "audit log kept but not sealed" once a day, not after every command
     if args.verb is None:
         if has_display():
             return _open_desktop()

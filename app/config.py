@@ -45,6 +45,13 @@ class Settings:
     #: The longest one request to the firm server may take, answer included, in seconds
     #: (a stalled server is abandoned then); the policy's max_timeout_seconds bounds it.
     server_timeout_seconds: int = 600
+    #: The name on the tracked changes and comments of a review redline; empty writes
+    #: "Chambers review".
+    reviewer_name: str = ""
+    #: Do not print the CLI's once-a-day "audit log kept but not sealed: no OS keyring"
+    #: note (for scripts; also CHAMBERS_QUIET_UNSEALED_AUDIT=1). `chambers doctor` and
+    #: `chambers audit verify` still say it.
+    quiet_unsealed_audit: bool = False
 
     def gpu_layers_value(self) -> int | None:
         """None for auto, otherwise the fixed layer count."""

@@ -15,3 +15,5 @@ SHARED_DATA = Path(
 )
 FILES = SHARED_DATA / "files"
 CUAD = SHARED_DATA / "cuad"
+#: The 335 CUAD contracts that are neither dev nor held out: the only ones fitted on.
+CUAD_TRAIN = SHARED_DATA / "cuad-train"

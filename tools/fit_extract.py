@@ -24,10 +24,9 @@ from app.evaluation.match import is_correct, match_kind
 from app.ingest.reader import read_bytes
 from app.ingest.types import IngestLimits
 from app.models.store import resolve_model
-from app.tasks.candidates import DocumentText, Extractors, Page
+from app.tasks.candidates import DocumentText, Extractors, Page, distinct_values
 from app.tasks.chooser import Chooser
 from app.tasks.extract.params import PARAMS_FILE
-from app.tasks.extract.typed import distinct_values
 from app.tasks.fieldsets import load_fieldset
 
 CUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "cuad"

@@ -23,7 +23,13 @@ from typing import TextIO
 from app import paths
 from app.audit import generations
 from app.audit.export import export
-from app.audit.keys import AuditKeyError, KeyringKeyStore, KeyStore, WrappedFileKeyStore
+from app.audit.keys import (
+    AuditKeyError,
+    KeyringKeyStore,
+    KeyStore,
+    NoKeyringError,
+    WrappedFileKeyStore,
+)
 from app.audit.log import AuditLog, AuditLogDamagedError, AuditWriteError
 from app.audit.records import AuditRecordError, DetailValue
 from app.audit.verify import VerifyReport, verify
@@ -37,6 +43,7 @@ __all__ = [
     "AuditWriteError",
     "KeyStore",
     "KeyringKeyStore",
+    "NoKeyringError",
     "VerifyReport",
     "WrappedFileKeyStore",
     "app_started",
@@ -47,14 +54,20 @@ __all__ = [
     "checkpoint",
     "configure",
     "export_log",
+    "forget_logs",
     "last_vault_generation",
     "reset",
+    "sealing_note",
+    "sealing_problem",
+    "set_exit_reporter",
     "verify_log",
 ]
 
 log = logging.getLogger(__name__)
 
 KeyStoreFactory = Callable[[Path], KeyStore]
+#: Told (audit folder, error) when the checkpoint at process exit fails.
+ExitReporter = Callable[[Path, Exception], None]
 #: Given the audit folder, where the anchor's MAC key lives (None: an unkeyed anchor).
 AnchorKeyFactory = Callable[[Path], "KeyStore | None"]
 
@@ -64,6 +77,7 @@ _key_store_factory: KeyStoreFactory | None = None
 _checkpoint_interval: int | None = None
 _anchor_key_factory: AnchorKeyFactory | None = None
 _atexit_registered = False
+_exit_reporter: ExitReporter | None = None
 
 
 def configure(
@@ -81,6 +95,16 @@ def configure(
     with _guard:
         _key_store_factory, _checkpoint_interval = key_store_factory, checkpoint_interval
         _anchor_key_factory = anchor_key_factory
+        _logs.clear()
+
+
+def forget_logs() -> None:
+    """Drop the open writers (and their pending exit checkpoints), keeping the configuration.
+
+    For a process that moves between data folders (the test suite gives each test its own):
+    a log left behind is not sealed at exit against whatever anchor folder is current then.
+    """
+    with _guard:
         _logs.clear()
 
 
@@ -200,6 +224,47 @@ def audit_session(interface: str = "gui") -> Iterator[None]:
         app_stopped(interface)
 
 
+def sealing_problem(directory: Path | None = None) -> AuditKeyError | None:
+    """Why the log in ``directory`` cannot be sealed on this machine now, or None.
+
+    Resolves the signing-key store without signing anything, so `chambers doctor` and
+    `chambers audit verify` can say "no keyring" every time they run.
+    """
+    try:
+        audit_log(directory).key_store()
+    except AuditKeyError as exc:
+        return exc
+    return None
+
+
+#: What a missing keyring changes, in the words every front end uses.
+UNSEALED_NOTE = "audit log kept but not sealed: no OS keyring"
+
+
+def sealing_note(directory: Path | None = None) -> str | None:
+    """The line `doctor`, `audit verify` and the desktop audit view show every time when
+    the log cannot be sealed here, or None where sealing works."""
+    problem = sealing_problem(directory)
+    if problem is None:
+        return None
+    short = UNSEALED_NOTE if isinstance(problem, NoKeyringError) else "audit log cannot be sealed"
+    return f"Sealing: {short}. {problem.message}"
+
+
+def set_exit_reporter(reporter: ExitReporter | None) -> None:
+    """Choose who hears a failed checkpoint at exit (None: a logged warning, the default).
+
+    The CLI installs one that says "no keyring" once a day per data folder instead of
+    after every command.
+    """
+    global _exit_reporter
+    _exit_reporter = reporter
+
+
+def _warn_exit_failure(directory: Path, exc: Exception) -> None:
+    log.warning("Audit checkpoint at exit failed for %s: %s", directory, exc)
+
+
 def _register_exit_checkpoint() -> None:
     global _atexit_registered
     with _guard:
@@ -216,4 +281,7 @@ def _checkpoint_at_exit() -> None:
         try:
             item.checkpoint()
         except Exception as exc:
-            log.warning("Audit checkpoint at exit failed for %s: %s", item.directory, exc)
+            try:
+                (_exit_reporter or _warn_exit_failure)(item.directory, exc)
+            except Exception:  # a reporter's own failure must not break shutdown
+                _warn_exit_failure(item.directory, exc)

@@ -57,6 +57,14 @@ class AuditKeyError(ChambersError):
     )
 
 
+class NoKeyringError(AuditKeyError):
+    """No OS keyring and no on-disk fallback: a lasting state of the machine, not a fault.
+
+    The CLI says it once a day rather than after every command (app/commands/_audit_notice.py);
+    `chambers doctor` and `chambers audit verify` say it every time.
+    """
+
+
 class KeyStore(Protocol):
     """Somewhere to keep the 32-byte Ed25519 seed. ``kind`` is recorded with the public key."""
 
@@ -174,7 +182,7 @@ def default_key_store(audit_dir: Path, file_path: Path) -> KeyStore:
         return store
     except oskeyring.KeyringUnavailableError as exc:
         if not policy.allow_file_signing_key():
-            raise AuditKeyError(
+            raise NoKeyringError(
                 f"No usable keyring for the audit signing key ({exc.message}), and policy does "
                 "not allow the on-disk fallback, so the audit log cannot be sealed. Records "
                 "are still written; the anchor outside the data folder still notices a log "

@@ -329,6 +329,10 @@ class AuditLog:
         value = head.get("record_seq") if head else None
         return value if isinstance(value, int) else 0
 
+    def key_store(self) -> KeyStore:
+        """The signing-key store, resolved now; raises AuditKeyError where none is usable."""
+        return self._resolve_key_store()
+
     def _resolve_key_store(self) -> KeyStore:
         if self._key_store is None:
             keys_dir = self.directory.parent / "keys"

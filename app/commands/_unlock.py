@@ -97,4 +97,6 @@ def close_vault(vault: Vault) -> None:
     """Lock, audit and seal the log (DESIGN: a checkpoint at every lock)."""
     warning = lock_matter(vault)
     if warning:
-        print(f"warning: {warning}", file=sys.stderr)
+        from app.commands._audit_notice import lock_warning
+
+        lock_warning(warning)  # no keyring: the once-a-day note, not a warning per command

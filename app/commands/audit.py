@@ -38,12 +38,17 @@ def register(sub: Any) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from app.commands._audit_notice import sealing_line
+
     report = audit.verify_log()
+    sealing = sealing_line()  # every time, unlike the once-a-day note at exit
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+        print(json.dumps({**report.to_dict(), "sealing": sealing}, indent=2, sort_keys=True))
         return 0 if report.ok else EXIT_TAMPERED
     for line in report.summary_lines():
         print(line)
+    if sealing:
+        print(sealing)
     return 0 if report.ok else EXIT_TAMPERED
 
 

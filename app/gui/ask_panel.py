@@ -132,11 +132,17 @@ class AskPanel(TaskPanel):
         """The answer line: a confirmed answer plainly, anything else visibly marked."""
         text = html.escape(result.text).replace("\n", "<br>")
         if result.kind == "confirmed":
-            return f"<p><b>A:</b> {text}</p>"
+            checked = self.tr("✓ every fact in it is in the quoted sentence")
+            return f"<p><b>A:</b> {text} <small style='color:#2e6b2e'>({checked})</small></p>"
         if result.kind == "unconfirmed":
             note = self.tr("Unconfirmed: no short answer could be confirmed by the sentences.")
+            missing = ""
+            if result.unsupported:
+                missing = "<p><small>" + html.escape(
+                    self.tr("Not in the sentences: {0}").format(", ".join(result.unsupported))
+                ) + "</small></p>"  # fmt: skip
             return (
-                f"<p style='color:#8a4b00'><b>⚠ {note}</b></p>"
+                f"<p style='color:#8a4b00'><b>⚠ {note}</b></p>{missing}"
                 f"<p>{self.tr('The documents say:')}</p>"
             )
         return f"<p><b>A:</b> <i>{text}</i></p>"

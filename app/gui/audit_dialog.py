@@ -402,17 +402,19 @@ class AuditDialog(QDialog):
     def verify(self) -> Job:
         directory = self.directory
 
-        def work(progress: Progress, cancel: CancelToken) -> audit.VerifyReport:
+        def work(progress: Progress, cancel: CancelToken) -> tuple[audit.VerifyReport, str | None]:
             progress(0.0, "Verifying")
-            return audit.verify_log(directory)
+            # the sealing line too: without a keyring it is said here every time
+            return audit.verify_log(directory), audit.sealing_note(directory)
 
         job = Job(work, "audit verification")
         job.signals.done.connect(self._verified)
         return self._run(job, self.tr("Verifying every record and signature…"))
 
-    def _verified(self, report: audit.VerifyReport) -> None:
+    def _verified(self, result: tuple[audit.VerifyReport, str | None]) -> None:
+        report, sealing = result
         self.report = report
-        self._show_result(report.ok, report.summary_lines())
+        self._show_result(report.ok, report.summary_lines() + ([sealing] if sealing else []))
         self.model.set_flagged(None if report.ok else report.first_bad_seq)
         self.refresh()
         if not report.ok and report.first_bad_seq is not None:

@@ -33,13 +33,13 @@ from app.gui.grid_filter import GridFilter
 from app.gui.grid_model import GridModel
 from app.gui.reviewing import ReviewingPanel
 from app.gui.task_panel import Checklist, DocumentChecklist, TaskContext, TaskRequest
-from app.tasks.audited import run_extract
+from app.tasks.audited import run_column, run_extract
 from app.tasks.corrections import (
     Correction,
     apply_corrections,
     load_corrections,
 )
-from app.tasks.extract import Cell, Grid
+from app.tasks.extract import Cell, Grid, Row
 from app.tasks.fieldsets import FieldSet, list_fieldsets, load_fieldset
 from app.tasks.shown import grid_from_json
 from app.vault import DocumentInfo
@@ -124,6 +124,19 @@ class ExtractPanel(ReviewingPanel):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setMaximumWidth(260)
         self.table.selectionModel().currentChanged.connect(self._current_changed)
+        self.column_box = QLineEdit()
+        self.column_box.setPlaceholderText(
+            self.tr("Add a column: type a yes/no question, e.g. Must a party keep insurance?")
+        )
+        self.column_box.setAccessibleName(self.tr("A question to add as a column"))
+        self.column_box.returnPressed.connect(self.add_column)
+        self.column_button = QPushButton(self.tr("Add co&lumn"))
+        self.column_button.setToolTip(
+            self.tr("Ask the question of every document in the grid: Yes or No only with the "
+                    "sentence that says so, otherwise not found")
+        )  # fmt: skip
+        self.column_button.clicked.connect(self.add_column)
+        self._column_question: str | None = None
         self.detail = QLabel("")
         self.detail.setAccessibleName(self.tr("Evidence for the selected cell"))
         self.detail.setWordWrap(True)
@@ -153,6 +166,10 @@ class ExtractPanel(ReviewingPanel):
         narrow.addWidget(self.review_only)
         right.addLayout(narrow)
         right.addWidget(self.table, 1)
+        asking = QHBoxLayout()
+        asking.addWidget(self.column_box, 1)
+        asking.addWidget(self.column_button)
+        right.addLayout(asking)
         bottom = QHBoxLayout()
         bottom.addWidget(self.detail, 1)
         bottom.addWidget(self.accept_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -195,12 +212,50 @@ class ExtractPanel(ReviewingPanel):
         ready = idle and self.raw_grid is not None
         self.export_button.setEnabled(ready)
         self.accept_button.setEnabled(ready and self.table.currentIndex().isValid())
+        self.column_button.setEnabled(ready)
+        self.column_box.setEnabled(ready)
         self.flag_button.setEnabled(self.accept_button.isEnabled())
 
     def reset(self) -> None:
         self.clear_grid()
 
+    def add_column(self) -> None:
+        """Ask the typed question of every document of the grid, as a new column."""
+        question = " ".join(self.column_box.text().split())
+        if not question or self.raw_grid is None or not self.column_button.isEnabled():
+            return
+        self._column_question = question
+        self.start()
+
+    def column_request(self, question: str) -> TaskRequest:
+        assert self.raw_grid is not None
+        documents = self.raw_grid.document_ids
+        self.state.setText(self.tr("Asking {0} document(s): {1}").format(len(documents), question))
+
+        def work(task: TaskContext) -> tuple[str, dict[str, Cell]]:
+            cells = run_column(question, documents, task.engine, task.vault, cancel=task.cancel)
+            return question, cells
+
+        return TaskRequest("column", self.tr("Adding a column…"), work,
+                           {"question": question, "document_ids": documents},
+                           self.tr("The column was cancelled."))  # fmt: skip
+
+    def show_column(self, question: str, cells: dict[str, Cell]) -> None:
+        """The grid with one more column: the question and each document's answer."""
+        if self.raw_grid is None:
+            return
+        grid = self.raw_grid
+        name = f"question_{len(grid.fields) + 1}"
+        rows = [Row(r.document_id, r.title, {**r.cells, name: cells[r.document_id]}, r.seconds)
+                for r in grid.rows if r.document_id in cells]  # fmt: skip
+        widened = Grid(grid.fieldset, [*grid.fields, (name, question)], rows)
+        self.show_grid(widened, list(self.corrections.values()))
+        self.column_box.clear()
+
     def request(self) -> TaskRequest | None:
+        if self._column_question is not None:
+            question, self._column_question = self._column_question, None
+            return self.column_request(question)
         if self.fieldset is None:
             return None
         documents, names = self.documents.checked(), self.fields.checked()
@@ -230,8 +285,14 @@ class ExtractPanel(ReviewingPanel):
             self.tr("Extraction cancelled."),
         )
 
-    def done(self, result: tuple[Grid, list[Correction]]) -> None:
-        self.show_grid(*result)
+    def done(self, result: tuple[Grid, list[Correction]] | tuple[str, dict[str, Cell]]) -> None:
+        first, second = result
+        if isinstance(first, str):
+            assert isinstance(second, dict)
+            self.show_column(first, second)
+            return
+        assert isinstance(second, list)
+        self.show_grid(first, second)
 
     shown_key = "extract"
 

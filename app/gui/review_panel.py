@@ -6,6 +6,12 @@ verbatim quote it rests on and its page; selecting a row opens the page.
 Changing a label, or Accept, stores the row as reviewed in the vault (the same
 corrections the Extract grid uses, under the field set ``review:<playbook>``), and Export
 writes the reviewed table like the grid. Rows appear as they are decided.
+
+With the playbook's positions (app/tasks/review/positions.py) the rows come by risk
+with the firm's Risk and the Outcome ("as we want", "deviates", "missing"); "Only
+deviations" hides what is as the firm wants. Each proposed change is accepted, rejected
+or reworded in its own column (kept in the vault, app/tasks/review/deliver.py), and
+Export redline writes the tracked-change DOCX (or the memo for a PDF).
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ from typing import Any, Protocol
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -36,7 +45,10 @@ from app.tasks.corrections import (
     load_corrections,
 )
 from app.tasks.extract import Cell, Grid, Row
-from app.tasks.review import ReviewRow
+from app.tasks.review import ReviewRow, load_playbook
+from app.tasks.review.deliver import ACCEPT, REJECT, Delivered, export_review, save_decision
+from app.tasks.review.deliver import fieldset as decision_fieldset
+from app.tasks.review.positions import risk_order
 from app.tasks.shown import review_rows_from_json
 from app.vault import DocumentInfo
 
@@ -68,6 +80,12 @@ def as_grid(playbook: str, document_id: str, title: str, rows: Sequence[ReviewRo
 
 
 class ReviewPanel(ReviewingPanel):
+    #: The position controls (_add_position_controls), and the review and decisions shown.
+    redline_button: QPushButton
+    deviations: QCheckBox
+    result: Any = None
+    decisions: dict[str, str]
+
     def __init__(self, tasks: ReviewTasks | None = None, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("&Review"), self.tr("Review the document"), self.tr("review"),
                          parent)  # fmt: skip
@@ -107,10 +125,12 @@ class ReviewPanel(ReviewingPanel):
             caption.setBuddy(box)
             bar.addWidget(caption)
             bar.addWidget(box, 1)
-        bar.addLayout(self.controls.buttons(self.accept_button, self.export_button))
+        self._add_position_controls()
+        bar.addLayout(self.controls.buttons(self.accept_button, self.export_button,
+                                            self.redline_button))  # fmt: skip
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        for widget in (self.progress, self.state, self.table):
+        for widget in (self.progress, self.state, self.deviations, self.table):
             layout.addWidget(widget)
         # In a lawyer's words; the task's names (Entailment…) stay in JSON and the CLI.
         self.label_names = {"Entailment": self.tr("Says so"),
@@ -145,10 +165,13 @@ class ReviewPanel(ReviewingPanel):
 
     def update_actions(self, idle: bool) -> None:
         self.export_button.setEnabled(idle and bool(self.rows))
+        self.redline_button.setEnabled(idle and self.result is not None)
         self.accept_button.setEnabled(idle and 0 <= self.table.currentRow() < len(self.rows))
 
     def reset(self) -> None:
         self.rows, self.reviewed, self._target = [], {}, ("", "", "")
+        self.result = None
+        self.decisions = {}
         self.table.setRowCount(0)
         self.forget_undo()
 
@@ -174,10 +197,14 @@ class ReviewPanel(ReviewingPanel):
 
     def done(self, result: Any) -> None:
         review, corrections = result
+        self.result = review
+        self.decisions = {c.field: c.value for c in corrections
+                          if c.fieldset == decision_fieldset(self._target[2])
+                          and c.document_id == self._target[0]}  # fmt: skip
         fieldset = f"review:{self._target[2]}"
         self.reviewed = {c.field: c for c in corrections
                          if c.fieldset == fieldset and c.document_id == self._target[0]}  # fmt: skip
-        self._show_rows(list(review.rows))
+        self._show_rows(by_risk(list(review.rows)))
         labels = [r.label for r in self.rows]
         self.state.setText(
             self.tr("{0} statement(s): the document says so for {1}, says the opposite for "
@@ -186,6 +213,7 @@ class ReviewPanel(ReviewingPanel):
             .format(len(labels), labels.count("Entailment"), labels.count("Contradiction"),
                     labels.count("NotMentioned"))
         )  # fmt: skip
+        self._state_outcomes()
 
     shown_key = "review"
 
@@ -219,6 +247,7 @@ class ReviewPanel(ReviewingPanel):
             box.setCurrentIndex(LABELS.index(done.value if done else row.label))
             box.activated.connect(lambda _i, n=i: self.review(n))
             self.table.setCellWidget(i, 1, box)
+        self._show_positions(rows)
         self.table.resizeRowsToContents()
         self.update_enabled()
 
@@ -264,3 +293,138 @@ class ReviewPanel(ReviewingPanel):
     def export_to(self, path: Path) -> None:
         document_id, title, playbook = self._target
         self.export_grid(as_grid(playbook, document_id, title, self.rows), path)
+
+    # -- the firm's positions: risk, outcome, the proposed change, the redline -------------
+    def _add_position_controls(self) -> None:
+        self.decisions = {}
+        self.table.setColumnCount(POSITION_COLUMN + 3)
+        for offset, name in enumerate((self.tr("Risk"), self.tr("Outcome"),
+                                       self.tr("Proposed change"))):  # fmt: skip
+            self.table.setHorizontalHeaderItem(POSITION_COLUMN + offset, QTableWidgetItem(name))
+            self.table.horizontalHeader().setSectionResizeMode(
+                POSITION_COLUMN + offset, QHeaderView.ResizeMode.ResizeToContents
+            )
+        self.deviations = QCheckBox(self.tr("Only &deviations and missing points"))
+        self.deviations.setAccessibleName(self.tr("Show only the statements that need a change"))
+        self.deviations.toggled.connect(lambda _on: self._filter())
+        self.redline_button = QPushButton(self.tr("Export &redline…"))
+        self.redline_button.setAccessibleName(
+            self.tr("Export the document with the accepted changes tracked, or a review memo")
+        )
+        self.redline_button.clicked.connect(self.choose_redline)
+        self.outcome_names = {"as we want": self.tr("as we want"),
+                              "deviates": self.tr("deviates"), "missing": self.tr("missing")}  # fmt: skip
+
+    def _show_positions(self, rows: list[ReviewRow]) -> None:
+        for i, row in enumerate(rows):
+            risk, outcome = getattr(row, "risk", None), getattr(row, "outcome", None)
+            self.table.setItem(i, POSITION_COLUMN, QTableWidgetItem(risk or ""))
+            mark = "" if outcome in (None, "as we want") else "✗ "
+            text = mark + self.outcome_names.get(outcome or "", "")
+            self.table.setItem(i, POSITION_COLUMN + 1, QTableWidgetItem(text))
+            change = getattr(row, "change", None)
+            if change is None:
+                self.table.removeCellWidget(i, POSITION_COLUMN + 2)
+                self.table.setItem(i, POSITION_COLUMN + 2, QTableWidgetItem(""))
+                continue
+            box = QComboBox()
+            box.setAccessibleName(self.tr("Proposed change of statement {0}").format(i + 1))
+            box.addItem(self.tr("Accept: {0}").format(self.kind_names()[change.kind]), ACCEPT)
+            box.addItem(self.tr("Reject"), REJECT)
+            box.addItem(self.tr("Change the wording…"), "change")
+            decision = self.decisions.get(row.statement_id, ACCEPT)
+            if decision not in (ACCEPT, REJECT):
+                box.insertItem(2, self.tr("Own wording: {0}").format(decision[:40]), decision)
+            box.setCurrentIndex(max(0, box.findData(decision)))
+            box.setToolTip(change.text or getattr(row, "guidance", "") or "")
+            box.activated.connect(lambda _i, n=i: self.decide(n))
+            self.table.setCellWidget(i, POSITION_COLUMN + 2, box)
+        self._filter()
+
+    def _state_outcomes(self) -> None:
+        outcomes = [getattr(r, "outcome", None) for r in self.rows]
+        if any(outcomes):
+            self.state.setText(
+                self.tr("{0} deviate(s) and {1} missing point(s) by the playbook's positions. ")
+                .format(outcomes.count("deviates"), outcomes.count("missing")) + self.state.text()
+            )  # fmt: skip
+
+    def kind_names(self) -> dict[str, str]:
+        return {"insert": self.tr("add the clause"), "replace": self.tr("replace the sentence"),
+                "comment": self.tr("comment")}  # fmt: skip
+
+    def _filter(self) -> None:
+        only = self.deviations.isChecked()
+        for i, row in enumerate(self.rows):
+            outcome = getattr(row, "outcome", None)
+            self.table.setRowHidden(i, only and outcome not in ("deviates", "missing"))
+
+    def change_box(self, row: int) -> QComboBox | None:
+        box = self.table.cellWidget(row, POSITION_COLUMN + 2)
+        return box if isinstance(box, QComboBox) else None
+
+    def decide(self, index: int) -> None:
+        """Store the reviewer's decision on row ``index``'s proposed change."""
+        box = self.change_box(index)
+        if box is None or not 0 <= index < len(self.rows):
+            return
+        row, (document_id, _title, playbook) = self.rows[index], self._target
+        decision = str(box.currentData())
+        if decision == "change":
+            current = self.decisions.get(row.statement_id, ACCEPT)
+            proposed = current if current not in (ACCEPT, REJECT) else row.change.text  # type: ignore[union-attr]
+            text, ok = QInputDialog.getMultiLineText(
+                self, self.tr("Change the wording"), self.tr("The clause to write:"), proposed
+            )
+            if not ok or not text.strip():
+                self._show_rows(self.rows)
+                return
+            decision = text.strip()
+
+        def work(task: TaskContext) -> Correction:
+            return save_decision(task.vault, document_id, playbook, row, decision)
+
+        self.side_job("review-change", self.tr("Saving the decision…"), work, self._decided,
+                      document_id=document_id, statement=row.statement_id,
+                      decision=decision)  # fmt: skip
+
+    def _decided(self, correction: Correction) -> None:
+        self.decisions[correction.field] = correction.value
+        self._show_rows(self.rows)
+
+    def choose_redline(self) -> None:
+        title = self._target[1].lstrip("↳ ").rsplit(".", 1)[0] or "review"
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export the redline"), str(Path.home() / f"{title} - redline.docx"),
+            self.tr("Word document (*.docx)"),
+        )  # fmt: skip
+        if path:
+            self.export_redline(Path(path).with_suffix(".docx"))
+
+    def export_redline(self, path: Path) -> None:
+        """Write the redline (a DOCX) or the memo (any other document) on a worker."""
+        result, playbook = self.result, self._target[2]
+        if result is None:
+            return
+
+        def work(task: TaskContext) -> Delivered:
+            return export_review(task.vault, result, load_playbook(playbook), path)
+
+        self.side_job("export-redline", self.tr("Writing the redline…"), work,
+                      self._redlined, path=path)  # fmt: skip
+
+    def _redlined(self, done: Delivered) -> None:
+        kind = self.tr("Redline") if done.kind == "redline" else self.tr("Review memo")
+        self.state.setText(self.tr("{0} with {1} change(s) written to {2}")
+                           .format(kind, done.changes, done.path)
+                           + "".join(f"\n{n}" for n in done.notes))  # fmt: skip
+
+
+#: The first of the position columns (Risk, Outcome, Proposed change), after the label's.
+POSITION_COLUMN = 4
+
+
+def by_risk(rows: list[ReviewRow]) -> list[ReviewRow]:
+    """High risk first, deviations before missing points; rows without a position last."""
+    return sorted(rows, key=lambda r: risk_order(getattr(r, "risk", None),
+                                                 getattr(r, "outcome", None)))  # fmt: skip

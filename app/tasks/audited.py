@@ -22,7 +22,7 @@ from app.errors import CancelledError
 from app.tasks.batch import engine_parallel
 from app.tasks.draft.pipeline import Draft, draft
 from app.tasks.draft.templates import Template
-from app.tasks.extract import Grid, extract_grid
+from app.tasks.extract import Cell, Grid, extract_grid
 from app.tasks.fieldsets import FieldSet
 from app.tasks.summarise.batch import summarise_batch
 from app.tasks.summarise.pipeline import Point, Summary, summarise
@@ -116,6 +116,30 @@ def run_ask(
             model_calls=answer.stats.model_calls,
         )
     return answer
+
+
+def run_column(
+    question: str,
+    document_ids: Sequence[str],
+    engine: EngineLike,
+    vault: Vault,
+    *,
+    cancel: CancelToken | None = None,
+) -> dict[str, Cell]:
+    """A custom yes/no column over ``document_ids``, with its audit record (counts only)."""
+    from app.tasks.columns import column_cells
+
+    with audited_task("column", vault, engine) as record:
+        record.document_ids = list(document_ids)
+        cells = column_cells(question, document_ids, vault, engine, cancel=cancel)
+        values = [c.value for c in cells.values()]
+        record.details.update(
+            documents=len(cells),
+            yes=values.count("Yes"),
+            no=values.count("No"),
+            not_found=values.count(None),
+        )
+    return cells
 
 
 def run_summarise(

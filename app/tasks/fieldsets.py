@@ -19,12 +19,16 @@ property is one field:
   one of ``MATCH_KINDS`` (app/evaluation/match.py says what each does); guessed from the
   field when absent.
 - ``x-extractor`` (optional): the typed candidate generator that answers the field
-  without asking the model to copy anything (one of app.tasks.candidates.EXTRACTORS:
-  parties, agreement_date, governing_law, ..., or ``clause`` for a yes/no clause found
-  by its ``x-cues``). A field without one is answered by retrieval and the model.
+  without asking the model to copy anything (a document generator of the registry,
+  app/tasks/candidates/registry.py: parties, agreement_date, governing_law, ..., or
+  ``clause`` for a yes/no clause found by its ``x-cues``, or ``pattern`` for a value
+  found by its ``x-pattern``). A field without one is answered by retrieval and the model.
 - ``x-cues`` (with ``x-extractor: "clause"``): ``{"yes": [[regex, weight], ...],
   "not": [regex, ...]}``: the language that makes the clause, and what cancels a cue
   in its sentence ("non-exclusive").
+- ``x-pattern`` (with ``x-extractor: "pattern"``): ``{"kind": KIND, "patterns":
+  [[regex, weight], ...]}``, each regex with a ``(?P<value>...)`` group read as KIND
+  (text, date, duration, money or place: app/tasks/candidates/pattern_field.py).
 
 A file that is not valid JSON, not a valid JSON Schema, or breaks these rules is refused
 with an error naming the file and the field at fault; so is one that is not a regular
@@ -44,12 +48,16 @@ import jsonschema
 
 from app import paths
 from app.errors import ChambersError
-from app.tasks.patterns import pattern_problem
+from app.tasks.candidates import registry
 from app.textfiles import FileRefusedError, read_small_text
 
 MAX_VALUE_CHARS = 600
 WHERE = ("any", "start", "end")
 MATCH_KINDS = ("text", "date", "jurisdiction", "parties", "duration", "choice")
+PATTERN_HINT = (
+    "Correct the pattern (Python regular expression syntax, no repeated group "
+    "holding another repeat such as (\\w+\\s?)+) or remove it."
+)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -77,6 +85,13 @@ class Field:
     extractor: str | None = None
     #: ``x-cues`` of a clause field, as given (compiled by app.tasks.candidates.Cues).
     cues: dict[str, Any] | None = None
+    #: ``x-pattern`` of a pattern field, as given (compiled by its generator).
+    pattern: dict[str, Any] | None = None
+
+    @property
+    def config(self) -> dict[str, Any] | None:
+        """The raw configuration of the field's generator (its cues or its pattern)."""
+        return self.cues if self.cues is not None else self.pattern
 
     @property
     def is_choice(self) -> bool:
@@ -127,7 +142,7 @@ def _field(path: Path, name: str, node: Any, kind: str = "Field set") -> Field:
     match = node.get("x-match")
     if match is not None and match not in MATCH_KINDS:
         raise FieldSetError(f'{label}: "x-match" must be one of {", ".join(MATCH_KINDS)}.')
-    extractor, cues = _extractor(label, node, kind)
+    extractor, cues, pattern = _extractor(label, node, kind)
     schema = {k: v for k, v in node.items() if not k.startswith("x-")}
     if "enum" in schema:
         options = schema["enum"]
@@ -153,48 +168,37 @@ def _field(path: Path, name: str, node: Any, kind: str = "Field set") -> Field:
         match,
         extractor,
         cues,
+        pattern,
     )
 
 
 def _extractor(
     label: str, node: dict[str, Any], kind: str
-) -> tuple[str | None, dict[str, Any] | None]:
-    """``x-extractor`` and ``x-cues``, checked (a bad regex is named, not raised later)."""
-    from app.tasks.candidates import EXTRACTORS
-    from app.tasks.draft.facts import TYPED
+) -> tuple[str | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """``x-extractor`` with its ``x-cues`` or ``x-pattern``, checked against the registry.
 
-    known = EXTRACTORS + TYPED if kind == "Template" else EXTRACTORS
+    A field set may name a generator that reads a document; a draft template may also
+    name one that reads the lawyer's instructions. A bad pattern is named here, when the
+    file is read, not raised later.
+    """
+    known = registry.names() if kind == "Template" else registry.names("document")
     extractor = node.get("x-extractor")
-    if extractor is not None and extractor not in known:
+    if extractor is None:
+        return None, None, None
+    if extractor not in known:
         raise FieldSetError(f'{label}: "x-extractor" must be one of {", ".join(known)}.')
-    cues = node.get("x-cues")
-    if cues is None:
-        if extractor == "clause":
-            raise FieldSetError(f'{label}: a "clause" extractor needs "x-cues".')
-        return extractor, None
-    shape = (
-        isinstance(cues, dict)
-        and set(cues) <= {"yes", "not"}
-        and all(
-            isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
-            and isinstance(c[1], int | float)
-            for c in cues.get("yes", [])
-        )
-        and all(isinstance(c, str) for c in cues.get("not", []))
-    )  # fmt: skip
-    if not shape:
-        raise FieldSetError(
-            f'{label}: "x-cues" must be {{"yes": [[pattern, weight], ...], "not": [pattern, ...]}}.'
-        )
-    for pattern in [c[0] for c in cues.get("yes", [])] + list(cues.get("not", [])):
-        problem = pattern_problem(pattern)
-        if problem is not None:
-            raise FieldSetError(
-                f"{label}: cue '{pattern[:80]}' cannot be used: {problem}.",
-                "Correct the pattern (Python regular expression syntax, no repeated group "
-                "holding another repeat such as (\\w+\\s?)+) or remove it.",
-            )
-    return extractor, cues
+    record = registry.generator(extractor)
+    if record.config is None:
+        return extractor, None, None
+    raw = node.get(record.config)
+    if raw is None:
+        raise FieldSetError(f'{label}: a "{extractor}" extractor needs "{record.config}".')
+    problem = record.check(raw) if record.check else None
+    if problem:
+        raise FieldSetError(f"{label}: {problem}.", PATTERN_HINT)
+    if record.config == "x-cues":
+        return extractor, raw, None
+    return extractor, None, raw
 
 
 def fields_from_properties(

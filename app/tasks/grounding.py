@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from app.tasks.legal_values import date_spans, duration_spans, fold
+from app.tasks.legal_values import date_spans, duration_spans, find_states, fold
 from app.tasks.legal_values import words as value_words
 
 #: Number words read as numbers (contracts write "thirty (30)", answers write either).
@@ -50,6 +50,8 @@ _NUMBER_WORD = re.compile(
 )
 _PERCENT_WORD = re.compile(r"\bper\s*cent\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w&'\-.]*[\w&]|\b[A-Z]\b")
+#: Capitalised words in a row ("Acme Widgets Corp.", "New York"): one name.
+_NAME_RUN = re.compile(r"\b[A-Z][\w&'\-.]*(?:[ \t]+(?:of[ \t]+|and[ \t]+)?[A-Z][\w&'\-.]*)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*[\"'(\[]?$")
 
 #: Capitalised words that are ordinary words of an answer, not names to confirm.
@@ -134,14 +136,21 @@ def facts_in(text: str) -> list[Fact]:
             continue
         facts.append(Fact("number", text[start:end], start, end))
         taken.append((start, end))
-    for match in _CAPITALISED.finditer(text):
+    for match in _NAME_RUN.finditer(text):
         start, end = match.span()
-        word = match.group(0).rstrip(".")
-        if _overlaps(start, end, taken) or word.lower() in _COMMON or word.isdigit():
+        if _overlaps(start, end, taken):
             continue
-        if _SENTENCE_START.search(text[:start]) and word.lower() in _ENGLISH_STARTERS:
-            continue
-        facts.append(Fact("name", word, start, end))
+        kept = []
+        for word in _CAPITALISED.finditer(match.group(0)):
+            bare = word.group(0).rstrip(".")
+            at = start + word.start()
+            if bare.lower() in _COMMON or bare.isdigit():
+                continue
+            if _SENTENCE_START.search(text[:at]) and bare.lower() in _ENGLISH_STARTERS:
+                continue
+            kept.append((at, at + len(bare)))
+        if kept:  # "the State of New York" -> "New York", checked as one name
+            facts.append(Fact("name", text[kept[0][0] : kept[-1][1]], kept[0][0], kept[-1][1]))
     return sorted(facts, key=lambda f: f.start)
 
 
@@ -191,11 +200,41 @@ def _date_supported(fact: Fact, dates: set[tuple[int | None, ...]]) -> bool:
     return False
 
 
+#: Places a contract names in another form ("the PRC", "English law"): a rule that reads
+#: "laws of the PRC" as China has not invented China. Folded, as ``fold`` writes them.
+PLACE_ALIASES = {
+    "china": ("prc", "people's republic of china"),
+    "england": ("english", "england and wales"),
+    "wales": ("welsh", "england and wales"),
+    "scotland": ("scottish", "scots"),
+    "united kingdom": ("uk", "u.k.", "england", "scotland", "great britain"),
+    "united states": ("u.s.", "usa", "u.s.a.", "united states of america"),
+    "germany": ("german", "federal republic of germany"),
+    "france": ("french",),
+    "netherlands": ("dutch", "holland"),
+    "switzerland": ("swiss",),
+    "hong kong": ("hong kong sar", "hksar"),
+}
+
+
+def _alias_stated(name: str, folded_sources: str, states: set[str]) -> bool:
+    """A place stated under another of its names, or a US state by its postal code."""
+    key = fold(name)
+    if key in states:
+        return True
+    for place, aliases in PLACE_ALIASES.items():
+        if key in place.split() or key == place:
+            return any(re.search(rf"(?<![\w.]){re.escape(a)}(?!\w)", folded_sources)
+                       for a in aliases)  # fmt: skip
+    return False
+
+
 def unsupported_facts(text: str, sources: Sequence[str]) -> list[Fact]:
     """The facts of ``text`` that none of ``sources`` states (empty: all confirmed)."""
     if not text.strip():
         return []
-    dates, durations, numbers, words, _ = _source_index(sources)
+    dates, durations, numbers, words, folded = _source_index(sources)
+    states = set().union(*(find_states(source) for source in sources)) if sources else set()
     missing: list[Fact] = []
     for fact in facts_in(text):
         if fact.kind == "date":
@@ -205,7 +244,9 @@ def unsupported_facts(text: str, sources: Sequence[str]) -> list[Fact]:
         elif fact.kind == "number":
             ok = all(n in numbers for _, _, n in _numbers(fact.text))
         else:
-            ok = all(w in words for w in value_words(fact.text))
+            ok = all(w in words for w in value_words(fact.text)) or _alias_stated(
+                fact.text, folded, states
+            )
         if not ok:
             missing.append(fact)
     return missing

@@ -217,3 +217,16 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The word tokens of ``text``: folded, punctuation dropped ("Inc." -> "inc")."""
     return re.findall(r"[a-z0-9]+", fold(text).replace("'", ""))
+
+
+_MONEY = re.compile(
+    r"(?:(?:US|USD|EUR|GBP|CAD|AUD)\s?[$\u20ac\u00a3]?\s?|[$\u20ac\u00a3]\s?)\d[\d,]*(?:\.\d{1,2})?"
+    r"(?:\s?(?:million|thousand|k|m)\b)?"
+    r"|\b\d[\d,]*(?:\.\d{1,2})?\s?(?:USD|EUR|GBP|dollars|euros|pounds)\b",
+    re.IGNORECASE,
+)
+
+
+def money_spans(text: str) -> list[tuple[int, int]]:
+    """Every sum of money in ``text`` ("$25,000", "USD 48,500.00", "$2 million", "500 euros")."""
+    return [match.span() for match in _MONEY.finditer(text)]

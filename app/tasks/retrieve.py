@@ -1,20 +1,14 @@
-"""Find the passages of one matter that bear on a plain-language question.
+"""Query terms from a plain-language question, and windows of text around their matches.
 
 Lawyers ask questions ("Which state's law governs the outsourcing agreement?"), not FTS5
-queries, and SQLite's tokenizer does no stemming. So the question is reduced to its
-content words, each turned into a crude stem with a prefix form (``govern*`` also finds
-"governed" and "governing"), quoted phrases are kept whole, and the terms are ORed so a
-passage need not contain every word. BM25 ranks the chunks; each is then narrowed to the
-window around its densest cluster of matches, because the model reads every prompt token
-on a laptop CPU and a 2,000-character chunk usually answers in 400 characters.
-
-The search runs through ``Vault.search`` of the one unlocked vault: there is no other
-index to reach, so retrieval cannot cross an ethical wall.
-
-Coverage (the share of the question's term weight a passage contains, rarer terms
-weighing more) decides whether anything relevant was found at all: a question whose
-distinctive words appear nowhere in the matter ("bananas") gets no answer, rather than
-an answer from the model's memory dressed up with unrelated citations.
+queries, and SQLite's tokenizer does no stemming. So a question or a statement is
+reduced to its content words, each turned into a crude stem with a prefix form
+(``govern*`` also finds "governed" and "governing"), quoted phrases kept whole, the terms
+ORed. ``weigh`` gives each term an IDF-like weight from one matter's index (searches run
+through ``Vault.search`` of the one unlocked vault, so they cannot cross an ethical wall);
+``best_window`` narrows a chunk to its densest cluster of matches, because the model reads
+every prompt token on a laptop CPU. Review ranks sentences and Extract's open fields find
+passages with these; Ask works on sentences (app/tasks/ask/sentences.py).
 """
 
 from __future__ import annotations
@@ -24,8 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from app.cancel import CancelToken
-from app.vault import SearchHit, Vault
+from app.vault import Vault
 
 CountTokens = Callable[[str], int]
 
@@ -103,18 +96,6 @@ class Passage:
     tokens: int = 0
 
 
-@dataclass(frozen=True)
-class Retrieval:
-    query: Query
-    passages: tuple[Passage, ...]
-    #: Coverage of the best candidate, before any cut-off (0 when nothing matched).
-    best_coverage: float
-
-    @property
-    def found(self) -> bool:
-        return bool(self.passages)
-
-
 def stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
@@ -175,17 +156,6 @@ def weigh(query: Query, vault: Vault, document_ids: Sequence[str] | None = None)
     return Query(tuple(weighted))
 
 
-def _document_coverage(query: Query, vault: Vault, document_id: str) -> float:
-    """Share of the question's term weight found anywhere in one document."""
-    total = sum(term.weight for term in query.terms)
-    held = sum(
-        term.weight
-        for term in query.terms
-        if vault.search(term.fts, limit=1, document_ids=[document_id])
-    )
-    return held / total if total else 0.0
-
-
 def best_window(text: str, query: Query, size: int) -> tuple[int, int]:
     """The ``size``-character span of ``text`` holding the most term weight."""
     if len(text) <= size:
@@ -226,99 +196,3 @@ def snap(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def _merge(passages: list[Passage], page_text: Callable[[str, int], str]) -> list[Passage]:
-    """Join passages of the same page that overlap or nearly touch (best rank kept)."""
-    merged: list[Passage] = []
-    for passage in passages:
-        for i, kept in enumerate(merged):
-            if (kept.document_id, kept.page) != (passage.document_id, passage.page):
-                continue
-            if (
-                passage.char_start <= kept.char_end + 80
-                and kept.char_start <= passage.char_end + 80
-            ):
-                start = min(kept.char_start, passage.char_start)
-                end = max(kept.char_end, passage.char_end)
-                text = page_text(kept.document_id, kept.page)[start:end]
-                merged[i] = Passage(
-                    kept.document_id, kept.title, kept.page, start, end, text,
-                    max(kept.score, passage.score), max(kept.coverage, passage.coverage),
-                )  # fmt: skip
-                break
-        else:
-            merged.append(passage)
-    return merged
-
-
-def retrieve(
-    question: str,
-    vault: Vault,
-    *,
-    count_tokens: CountTokens,
-    max_passages: int = 6,
-    token_budget: int = 900,
-    window_chars: int = 700,
-    min_coverage: float = MIN_COVERAGE,
-    cancel: CancelToken | None = None,
-) -> Retrieval:
-    """The best passages for ``question`` in this vault, within ``token_budget`` tokens.
-
-    Passages below ``min_coverage`` are dropped; when none is left the result is empty,
-    which callers must treat as "nothing in this matter answers that".
-    """
-    query = build_query(question)
-    if not query.terms:
-        return Retrieval(query, (), 0.0)
-    query = weigh(query, vault)
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    hits: Sequence[SearchHit] = vault.search(query.fts, limit=max(4, max_passages * 3))
-    pages: dict[tuple[str, int], str] = {}
-
-    def page_text(document_id: str, page: int) -> str:
-        if (document_id, page) not in pages:
-            for item in vault.pages(document_id):
-                pages[(document_id, item.page)] = item.text
-        return pages.get((document_id, page), "")
-
-    candidates: list[Passage] = []
-    for hit in hits:
-        text = page_text(hit.document_id, hit.page)
-        chunk = text[hit.char_start : hit.char_end]
-        start, end = best_window(chunk, query, window_chars)
-        start, end = hit.char_start + start, hit.char_start + end
-        body = text[start:end]
-        candidates.append(
-            Passage(hit.document_id, hit.title, hit.page, start, end, body, hit.score,
-                    query.coverage(body))
-        )  # fmt: skip
-    best = max((p.coverage for p in candidates), default=0.0)
-    # A question that names one document ("the outsourcing agreement") should be answered
-    # from that document: keep documents holding nearly as much of the question as the best.
-    documents = {p.document_id: _document_coverage(query, vault, p.document_id) for p in candidates}
-    best_document = max(documents.values(), default=0.0)
-    relevant = [
-        p
-        for p in candidates
-        if p.coverage >= min_coverage and documents[p.document_id] >= best_document - 0.15
-    ]
-    # Most of the question's weight first (document and passage), BM25 among equals.
-    relevant.sort(
-        key=lambda p: (round(p.coverage + documents[p.document_id], 1), p.score), reverse=True
-    )
-    chosen: list[Passage] = []
-    used = 0
-    for passage in _merge(relevant, page_text):
-        if len(chosen) >= max_passages:
-            break
-        tokens = count_tokens(passage.text)
-        if chosen and used + tokens > token_budget:
-            continue
-        used += tokens
-        chosen.append(
-            Passage(passage.document_id, passage.title, passage.page, passage.char_start,
-                    passage.char_end, passage.text, passage.score, passage.coverage, tokens)
-        )  # fmt: skip
-    return Retrieval(query, tuple(chosen), best)

@@ -701,173 +701,173 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/gui/main_window.py" line="86"/>
+        <location filename="../../app/gui/main_window.py" line="85"/>
         <source>Open matter</source>
         <extracomment>Short reads (a source page, a search) get their own thread, so they never wait behind a long task on the main runner. The question asked when a matter turns out to be an older, restored copy. Why no model can run tasks (shown in the task panels), &quot;&quot; while none is known.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="101"/>
+        <location filename="../../app/gui/main_window.py" line="100"/>
         <source>&amp;Documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="102"/>
+        <location filename="../../app/gui/main_window.py" line="101"/>
         <source>As&amp;k</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="103"/>
+        <location filename="../../app/gui/main_window.py" line="102"/>
         <source>S&amp;ummarise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="104"/>
+        <location filename="../../app/gui/main_window.py" line="103"/>
         <source>E&amp;xtract</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="105"/>
+        <location filename="../../app/gui/main_window.py" line="104"/>
         <source>Dr&amp;aft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="106"/>
+        <location filename="../../app/gui/main_window.py" line="105"/>
         <source>Re&amp;view</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="152"/>
+        <location filename="../../app/gui/main_window.py" line="151"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="155"/>
+        <location filename="../../app/gui/main_window.py" line="154"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="158"/>
+        <location filename="../../app/gui/main_window.py" line="157"/>
         <source>&amp;Models…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="160"/>
+        <location filename="../../app/gui/main_window.py" line="159"/>
         <source>&amp;Audit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="162"/>
+        <location filename="../../app/gui/main_window.py" line="161"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="164"/>
+        <location filename="../../app/gui/main_window.py" line="163"/>
         <source>Search this matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="168"/>
+        <location filename="../../app/gui/main_window.py" line="167"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="179"/>
+        <location filename="../../app/gui/main_window.py" line="178"/>
         <source>No model: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="187"/>
+        <location filename="../../app/gui/main_window.py" line="186"/>
         <source>Model not loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="190"/>
+        <location filename="../../app/gui/main_window.py" line="189"/>
         <source>The model could not be loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="198"/>
+        <location filename="../../app/gui/main_window.py" line="197"/>
         <source>Chambers — no matter open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="199"/>
+        <location filename="../../app/gui/main_window.py" line="198"/>
         <source>No matter open. Choose one on the left and unlock it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="202"/>
+        <location filename="../../app/gui/main_window.py" line="201"/>
         <source>Chambers — {0} (unlocked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="203"/>
+        <location filename="../../app/gui/main_window.py" line="202"/>
         <source>{0} — unlocked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="257"/>
+        <location filename="../../app/gui/main_window.py" line="256"/>
         <source>Unlocking {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="298"/>
+        <location filename="../../app/gui/main_window.py" line="297"/>
         <source>Opening the restored copy of {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="310"/>
+        <location filename="../../app/gui/main_window.py" line="309"/>
         <source>This matter may be an old copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="349"/>
+        <location filename="../../app/gui/main_window.py" line="348"/>
         <source>Could not create the matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="352"/>
+        <location filename="../../app/gui/main_window.py" line="351"/>
         <source>Creating {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="378"/>
+        <location filename="../../app/gui/main_window.py" line="377"/>
         <source>Import failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="381"/>
+        <location filename="../../app/gui/main_window.py" line="380"/>
         <source>Importing {0} item(s)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="388"/>
+        <location filename="../../app/gui/main_window.py" line="387"/>
         <source>{0} imported, {1} already in the matter, {2} refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="392"/>
+        <location filename="../../app/gui/main_window.py" line="391"/>
         <source> (cancelled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="397"/>
+        <location filename="../../app/gui/main_window.py" line="396"/>
         <source>Some files were not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="439"/>
+        <location filename="../../app/gui/main_window.py" line="438"/>
         <source>No model can run: {0} Open Models… to install or choose one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="443"/>
+        <location filename="../../app/gui/main_window.py" line="442"/>
         <source>The model is loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="458"/>
+        <location filename="../../app/gui/main_window.py" line="457"/>
         <source>Unlock a matter and wait for the model first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1147,134 +1147,275 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="69"/>
+        <location filename="../../app/gui/review_panel.py" line="87"/>
         <source>&amp;Review</source>
+        <extracomment>The position controls (_add_position_controls), and the review and decisions shown.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="69"/>
+        <location filename="../../app/gui/review_panel.py" line="87"/>
         <source>Review the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="69"/>
+        <location filename="../../app/gui/review_panel.py" line="87"/>
         <source>review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="72"/>
+        <location filename="../../app/gui/review_panel.py" line="90"/>
         <source>Unlock a matter to review its documents.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="74"/>
+        <location filename="../../app/gui/review_panel.py" line="92"/>
         <source>Document to review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="75"/>
+        <location filename="../../app/gui/review_panel.py" line="93"/>
         <source>Playbook</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="76"/>
+        <location filename="../../app/gui/review_panel.py" line="94"/>
         <source>Ex&amp;port…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="77"/>
-        <location filename="../../app/gui/review_panel.py" line="79"/>
+        <location filename="../../app/gui/review_panel.py" line="95"/>
+        <location filename="../../app/gui/review_panel.py" line="97"/>
         <source>Export the review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="81"/>
+        <location filename="../../app/gui/review_panel.py" line="99"/>
         <source>A&amp;ccept row</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="82"/>
+        <location filename="../../app/gui/review_panel.py" line="100"/>
         <source>Accept the selected row as reviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="84"/>
+        <location filename="../../app/gui/review_panel.py" line="102"/>
         <source>Playbook statements with labels and quotes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="86"/>
+        <location filename="../../app/gui/review_panel.py" line="104"/>
         <source>Statement</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="86"/>
+        <location filename="../../app/gui/review_panel.py" line="104"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="86"/>
+        <location filename="../../app/gui/review_panel.py" line="104"/>
         <source>Quote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="86"/>
+        <location filename="../../app/gui/review_panel.py" line="104"/>
         <source>Page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="101"/>
+        <location filename="../../app/gui/review_panel.py" line="119"/>
         <source>D&amp;ocument:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="102"/>
+        <location filename="../../app/gui/review_panel.py" line="120"/>
         <source>Play&amp;book:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="112"/>
+        <location filename="../../app/gui/review_panel.py" line="132"/>
         <source>Entailment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="113"/>
+        <location filename="../../app/gui/review_panel.py" line="133"/>
         <source>Contradiction</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="114"/>
+        <location filename="../../app/gui/review_panel.py" line="134"/>
         <source>Not mentioned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="154"/>
+        <location filename="../../app/gui/review_panel.py" line="177"/>
         <source>Reviewing against the {0} playbook…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="164"/>
+        <location filename="../../app/gui/review_panel.py" line="187"/>
         <source>Reviewing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="165"/>
+        <location filename="../../app/gui/review_panel.py" line="188"/>
         <source>Review cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="178"/>
+        <location filename="../../app/gui/review_panel.py" line="205"/>
         <source>{0} statement(s): {1} entailed, {2} contradicted, {3} not mentioned. Select a row to see its page; change a label or Accept to review it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="191"/>
+        <location filename="../../app/gui/review_panel.py" line="219"/>
         <source>— no quote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="197"/>
+        <location filename="../../app/gui/review_panel.py" line="225"/>
         <source>Label of statement {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="267"/>
+        <source>Risk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="267"/>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="268"/>
+        <source>Proposed change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="273"/>
+        <source>Only &amp;deviations and missing points</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="274"/>
+        <source>Show only the statements that need a change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="276"/>
+        <source>Export &amp;redline…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="278"/>
+        <source>Export the document with the accepted changes tracked, or a review memo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="281"/>
+        <source>as we want</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="282"/>
+        <source>deviates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="282"/>
+        <source>missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="297"/>
+        <source>Proposed change of statement {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="298"/>
+        <source>Accept: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="299"/>
+        <source>Reject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="300"/>
+        <source>Change the wording…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="303"/>
+        <source>Own wording: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="314"/>
+        <source>{0} deviate(s) and {1} missing point(s) by the playbook&apos;s positions. </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="319"/>
+        <source>add the clause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="319"/>
+        <source>replace the sentence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="320"/>
+        <source>comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="343"/>
+        <source>Change the wording</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="343"/>
+        <source>The clause to write:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="353"/>
+        <source>Saving the decision…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="364"/>
+        <source>Export the redline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="365"/>
+        <source>Word document (*.docx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="379"/>
+        <source>Writing the redline…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="383"/>
+        <source>Redline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="383"/>
+        <source>Review memo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="384"/>
+        <source>{0} with {1} change(s) written to {2}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

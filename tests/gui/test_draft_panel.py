@@ -91,7 +91,7 @@ def test_main_window_drafts_with_the_real_model_and_forgets_it_on_lock(
 ) -> None:  # type: ignore[no-untyped-def]
     window = model_window
     unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=120_000)
     panel = window.draft_panel
     window.tabs.setCurrentWidget(panel)
     assert panel.run_button.isEnabled()

@@ -27,7 +27,7 @@ def test_status_bar_shows_model_backend_and_offline(
 ) -> None:  # type: ignore[no-untyped-def]
     win = MainWindow(load_model=False)
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.engine.loaded, timeout=120_000):
+    with qtbot.waitSignal(win.engine.loaded, timeout=300_000):
         win.load_model()
     assert win.status.model_label.text() == default_model.spec.name
     assert "CPU" in win.status.backend_label.text() or "layers" in win.status.backend_label.text()
@@ -41,7 +41,7 @@ def test_unlock_shows_matter_and_lock_hides_everything(
     window.refresh_matters()
     assert "(locked)" in window.matters.list.item(0).text()
     unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.vault is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=120_000)
     assert "Acme v Beta" in window.windowTitle() and "unlocked" in window.windowTitle()
     assert "unlocked" in window.header.text()
     assert window.matters.list.item(0).text().startswith("●")
@@ -75,12 +75,12 @@ def test_wrong_passphrase_is_reported_in_the_dialog(
     qtbot, window: MainWindow, matter: VaultInfo
 ) -> None:  # type: ignore[no-untyped-def]
     dialog = unlock_with(window, matter, "not the passphrase")
-    qtbot.waitUntil(lambda: dialog.unlock_button.isEnabled(), timeout=30_000)
+    qtbot.waitUntil(lambda: dialog.unlock_button.isEnabled(), timeout=120_000)
     assert "passphrase" in dialog.error.text().lower()
     assert dialog.isVisible() and window.vault is None
     dialog.secret.setText(PASSPHRASE)
     dialog.unlock_button.click()
-    qtbot.waitUntil(lambda: window.vault is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=120_000)
     assert not dialog.isVisible()
 
 
@@ -89,7 +89,7 @@ def test_idle_matter_locks_itself(qtbot, window: MainWindow, matter: VaultInfo) 
     settings.auto_lock_minutes = 1
     save_settings(settings)
     unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=120_000)
     assert not window.check_idle(time.monotonic())
     assert window.check_idle(time.monotonic() + 61)
     assert window.vault is None
@@ -106,7 +106,7 @@ def test_new_matter_shows_recovery_key_until_confirmed(qtbot, window: MainWindow
     dialog.passphrase.setText(PASSPHRASE)
     dialog.confirm.setText(PASSPHRASE)
     dialog._check()
-    qtbot.waitUntil(lambda: window.recovery_dialog is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.recovery_dialog is not None, timeout=120_000)
     key_dialog = window.recovery_dialog
     assert key_dialog is not None and key_dialog.isVisible()
     assert len(key_dialog.recovery_key.replace("-", "")) >= 26
@@ -179,25 +179,25 @@ def test_import_search_and_lock_clear_every_view(
     from tests.shared_data import CUAD, FILES
 
     unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.vault is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=120_000)
     job = window.import_files([CUAD / "pdf" / "cuad-dev-000.pdf", FILES / "edge" / "not-a-pdf.pdf"])
     assert job is not None
     assert window.status.cancel_button.isVisible()
-    qtbot.waitUntil(lambda: window.last_import is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.last_import is not None, timeout=120_000)
     summary = window.last_import
     assert summary is not None and len(summary.imported) == 1 and len(summary.refused) == 1
     assert window.documents.model.rowCount() == 1
     assert window.documents.model.data(window.documents.model.index(0, 2)) == "17"
     window.documents.search_box.setText('"governed by"')
     window.documents.search_box.returnPressed.emit()
-    qtbot.waitUntil(lambda: window.documents.results.isVisible(), timeout=30_000)
+    qtbot.waitUntil(lambda: window.documents.results.isVisible(), timeout=120_000)
     results = window.documents.results
     first = results.itemWidget(results.item(0)).text()
     assert "p. 13" in first and "<b>governed by</b>" in first
     assert "page 13" in results.item(0).data(Qt.ItemDataRole.AccessibleTextRole)
     window.documents.search_box.setText("AND AND")
     window.documents.search_box.returnPressed.emit()
-    qtbot.waitUntil(lambda: "not valid" in window.documents.results.item(0).text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "not valid" in window.documents.results.item(0).text(), timeout=120_000)
 
     window.lock_action.trigger()
     assert window.documents.model.rowCount() == 0
@@ -213,10 +213,10 @@ def test_ask_answers_with_citations_that_open_the_source_page(
     window = model_window
     assert not window.ask_panel.ask_button.isEnabled()  # locked: nothing to ask about
     unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=120_000)
     window.import_files([CUAD / "pdf" / "cuad-dev-000.pdf"])
     qtbot.waitUntil(
-        lambda: window.last_import is not None and not window.runner.busy, timeout=60_000
+        lambda: window.last_import is not None and not window.runner.busy, timeout=120_000
     )
     panel = window.ask_panel
     assert panel.ask_button.isEnabled()
@@ -232,7 +232,7 @@ def test_ask_answers_with_citations_that_open_the_source_page(
     panel.citation_opened.emit(citation)
     assert window.source.isVisible()
     assert window.source.current == (citation.document_id, citation.page)
-    qtbot.waitUntil(lambda: window.source.shown == window.source.current, timeout=30_000)
+    qtbot.waitUntil(lambda: window.source.shown == window.source.current, timeout=120_000)
     assert f"p. {citation.page} of 17" in window.source.title.text()
     assert window.source.image.pixmap() is not None and not window.source.image.pixmap().isNull()
     if citation.verified:

@@ -44,7 +44,7 @@ def test_cancel_keeps_the_copy_refused_and_says_how_to_accept_it(  # type: ignor
 ) -> None:
     _put_back_an_older_copy(matter, tmp_path)
     dialog = unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.restored_copy_box is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.restored_copy_box is not None, timeout=120_000)
     box = window.restored_copy_box
     assert box is not None and "older" in box.windowTitle()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
@@ -59,13 +59,13 @@ def test_keep_this_copy_opens_it_and_records_the_acceptance(  # type: ignore[no-
 ) -> None:
     _put_back_an_older_copy(matter, tmp_path)
     dialog = unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.restored_copy_box is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.restored_copy_box is not None, timeout=120_000)
     box = window.restored_copy_box
     assert box is not None
     if os.environ.get("CHAMBERS_SCREENSHOTS"):
         box.grab().save(os.path.join(os.environ["CHAMBERS_SCREENSHOTS"], "restored-copy.png"))
     _button(box, "Keep this copy").click()
-    qtbot.waitUntil(lambda: window.vault is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.vault is not None, timeout=120_000)
     assert not dialog.isVisible()
     actions = _actions()
     assert actions.count("vault.restore_accept") == 1

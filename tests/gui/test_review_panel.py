@@ -152,9 +152,9 @@ def test_reviews_are_stored_exported_and_forgotten_on_lock(
     panel = window.review_panel
     panel.tasks = script
     unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=120_000)
     window.import_files([CUAD / "pdf" / f"{SHORT}.pdf"])
-    qtbot.waitUntil(lambda: window.last_import is not None and not window.runner.busy, timeout=60_000)  # fmt: skip
+    qtbot.waitUntil(lambda: window.last_import is not None and not window.runner.busy, timeout=120_000)  # fmt: skip
     assert window.vault is not None
     (doc,) = window.vault.list_documents()
     assert not panel.run_button.isEnabled() and "model is loading" in panel.state.text()
@@ -163,10 +163,10 @@ def test_reviews_are_stored_exported_and_forgotten_on_lock(
 
     window.tabs.setCurrentWidget(panel)
     panel.run_button.click()
-    qtbot.waitUntil(lambda: not panel.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: not panel.busy, timeout=120_000)
     assert script.calls == [(doc.id, "nda")] and panel.table.rowCount() == 3
     panel.table.setCurrentCell(0, 0)
-    qtbot.waitUntil(lambda: window.source.shown == (doc.id, 1), timeout=30_000)
+    qtbot.waitUntil(lambda: window.source.shown == (doc.id, 1), timeout=120_000)
     assert (
         "[CONFIDENTIAL TREATMENT HAS BEEN REQUESTED]" in window.source.text.toPlainText()
     )  # the quote marked
@@ -174,14 +174,14 @@ def test_reviews_are_stored_exported_and_forgotten_on_lock(
     box = panel.label_box(1)
     box.setCurrentIndex(box.findData("NotMentioned"))
     box.activated.emit(box.currentIndex())
-    qtbot.waitUntil(lambda: panel.table.item(1, 2).text().startswith("✓"), timeout=30_000)
+    qtbot.waitUntil(lambda: panel.table.item(1, 2).text().startswith("✓"), timeout=120_000)
     stored = {c.field: c for c in load_corrections(window.vault)}
     assert stored["nda-2"].value == "NotMentioned" and stored["nda-2"].original == "Contradiction"
     assert stored["nda-2"].fieldset == "review:nda" and stored["nda-2"].document_id == doc.id
 
     out = tmp_path / "review.csv"
     panel.export_to(out)
-    qtbot.waitUntil(lambda: "Exported" in panel.state.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Exported" in panel.state.text(), timeout=120_000)
     with out.open(encoding="utf-8", newline="") as f:
         (row,) = list(csv.DictReader(f))
     assert (
@@ -217,9 +217,9 @@ def test_a_real_review_with_a_firms_own_playbook(
     window = model_window
     panel = window.review_panel
     unlock_with(window, matter, PASSPHRASE)
-    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: window.vault is not None and not window.runner.busy, timeout=120_000)
     window.import_files([CUAD / "pdf" / f"{SHORT}.pdf"])
-    qtbot.waitUntil(lambda: window.last_import is not None and not window.runner.busy, timeout=60_000)  # fmt: skip
+    qtbot.waitUntil(lambda: window.last_import is not None and not window.runner.busy, timeout=120_000)  # fmt: skip
     assert panel.playbook.findText("firm-quick") >= 0  # listed once a matter is open
     panel.playbook.setCurrentText("firm-quick")
     panel.run_button.click()

@@ -68,3 +68,16 @@ def test_it_can_fix_the_parallel_setting(qtbot, etc: Path) -> None:  # type: ign
     assert "2 listed matter(s)" in dialog.server.text()
     assert dialog.parallel.value() == 6 and not dialog.parallel.isEnabled()
     assert "server_parallel" in dialog.managed_names and "inference_server" in dialog.managed_names
+
+
+def test_saving_the_dialog_keeps_settings_it_does_not_show(qtbot, etc: Path) -> None:  # type: ignore[no-untyped-def]
+    save_settings(Settings(reviewer_name="A. Partner", quiet_unsealed_audit=True,
+                           server_timeout_seconds=120))  # fmt: skip
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.threads.setValue(3)
+    dialog.accept()
+    saved = load_settings()
+    assert saved.threads == 3
+    assert saved.reviewer_name == "A. Partner" and saved.quiet_unsealed_audit
+    assert saved.server_timeout_seconds == 120

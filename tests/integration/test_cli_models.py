@@ -159,6 +159,10 @@ def test_doctor_json_reports_backend_and_plans(
     assert plan["n_layers"] == gemma["layers"] + 1
     assert plan["n_ctx"] >= 2048 and plan["n_threads"] >= 1
     assert plan["ram_bytes"] >= plan["weights_bytes"] - plan["gpu_bytes"]
+    rec = report["recommended_model"]
+    entry = next(m for m in report["models"] if m["id"] == rec["model_id"])
+    assert rec["installed"] == entry["installed"]
+    assert rec["reason"] and (rec["install"] == "") == rec["installed"]
 
 
 def test_import_from_disk_recognises_a_catalog_model(

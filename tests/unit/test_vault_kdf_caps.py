@@ -44,7 +44,9 @@ def test_excessive_parameters_are_refused_quickly(
     start = time.perf_counter()
     with pytest.raises(WeakKdfParametersError) as caught:
         unlock(ready_vault.info, passphrase=PASSPHRASE)
-    assert time.perf_counter() - start < 2.0
+    # one derivation at these settings takes tens of seconds to minutes; the refusal comes
+    # before any, so even a loaded machine answers far inside this ceiling
+    assert time.perf_counter() - start < 10.0
     assert "caps" in caught.value.message and caught.value.exit_code == 3
     with pytest.raises(WeakKdfParametersError):
         open_info(ready_vault.info.path)

@@ -46,7 +46,7 @@ from app.tasks.extract.cells import Cell
 from app.tasks.extract.pipeline import document_text, extract_document
 from app.tasks.fieldsets import load_fieldset
 from app.tasks.grounding import unsupported_facts
-from app.tasks.legal_values import words
+from app.tasks.legal_values import find_dates, words
 from app.tasks.quotes import find_quote
 from app.tasks.review.playbook import Playbook
 from app.tasks.review.review import review_document
@@ -144,19 +144,28 @@ class _Run:
             # The value is the rule's, copied from the sentence; the check is the witness
             # (a computed expiry is checked by its derivation, whose facts are quoted).
             claim = cell.derivation or cell.value
-            sources = [cite.quote, *self._derivation_sources(doc, cell)]
+            cites = (cite, *self._derivation_citations(document_id, doc, cell, cite))
+            sources = [c.quote for c in cites]
             kind: Kind = "confirmed" if not unsupported_facts(claim, sources) else "unconfirmed"
-            out.append(DocumentAnswer(document_id, doc.title, cell.value, (cite,), kind,
+            out.append(DocumentAnswer(document_id, doc.title, cell.value, cites, kind,
                                       cell.decided_by, cell.derivation))  # fmt: skip
         return out
 
-    def _derivation_sources(self, doc: DocumentText, cell: Cell) -> list[str]:
-        """The sentences stating the start date a computed value counts from."""
+    def _derivation_citations(self, document_id: str, doc: DocumentText, cell: Cell,
+                              cite: Citation) -> list[Citation]:  # fmt: skip
+        """For a computed value ("May 1, 2006 + five (5) years"), the sentence stating the
+        date it counts from, when the cell's own sentence does not: shown beside it, so
+        every fact of the derivation is in a quote the lawyer sees."""
         if not cell.derivation:
             return []
-        return [s.text for s in doc.sentences if any(
-            part.strip() and part.strip() in s.flat for part in cell.derivation.split("+")[:1]
-        )][:3]  # fmt: skip
+        wanted = find_dates(cell.derivation.split("+")[0])
+        if not wanted or set(find_dates(cite.quote)) & set(wanted):
+            return []
+        for sentence in doc.sentences:
+            if set(find_dates(sentence.text)) & set(wanted):
+                page_text = doc.page_text(sentence.page)
+                return [citation(document_id, doc.title, sentence, page_text)]
+        return []
 
     def statement_answers(self, target: Target) -> list[DocumentAnswer]:
         assert target.statement is not None
@@ -191,6 +200,13 @@ class _Run:
         return routed_answer(question, target, answers)
 
     # -- retrieval: the model chooses a sentence -----------------------------------------
+
+    def closest(self, question: str, similar: Sequence[Route]) -> list[Citation]:
+        """The sentences nearest the question (shown as such, never as an answer)."""
+        relevant, closest = find_sentences(
+            question, list(self.docs.items()), similar=similar, cancel=self.cancel
+        )
+        return [_found_citation(f, self.docs) for f in (relevant or closest)[:3]]
 
     def retrieved(self, question: str, similar: Sequence[Route]) -> Answer:
         start = time.perf_counter()
@@ -329,6 +345,24 @@ def _join(question: str, parts: list[Answer]) -> Answer:
                   question, parts=parts)  # fmt: skip
 
 
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z0-9&'\-]{2,}")
+
+
+def named_documents(question: str, docs: dict[str, DocumentText]) -> list[str]:
+    """The documents that hold every name the question mentions ("the TransMontaigne
+    agreement"): a question about one party's contract is answered from that contract.
+    Empty when the question names nothing, or no document holds all its names."""
+    names = {m.group(0) for m in _NAME.finditer(question)}
+    if not names:
+        return []
+    held = []
+    for document_id, doc in docs.items():
+        text = " ".join(p.text for p in doc.pages[:3]) + " " + doc.title
+        if all(re.search(rf"\b{re.escape(n)}", text, re.IGNORECASE) for n in names):
+            held.append(document_id)
+    return held if len(held) < len(docs) else []
+
+
 def ask(
     question: str,
     engine: EngineLike,
@@ -347,19 +381,24 @@ def ask(
     ids = list(document_ids) if document_ids else [d.id for d in vault.list_documents()]
     progress(0.0, "Reading this matter's documents")
     run = _Run(engine, vault, ids, progress, cancel)
+    if not document_ids:
+        named = named_documents(question, run.docs)
+        if named:
+            run.docs = {d: run.docs[d] for d in named}
     answers = []
     for part in split_question(question):
         begin = time.perf_counter()
         chosen = route(part) if routing else None
         run.stats.routing_seconds += time.perf_counter() - begin
-        answer = run.routed(part, chosen) if chosen else None
-        if answer is None or answer.kind == "not_stated":
+        if chosen is not None:
+            answer = run.routed(part, chosen)
+            if answer.kind == "not_stated":
+                # The rules found nothing: say so, as the grid does, with the closest
+                # sentences to read (no model call: it must not overrule the rules).
+                answer.closest = run.closest(part, [chosen])
+        else:
             similar = [r for r in rank(part)[:2] if r.score >= 0.2] if routing else []
-            fallback = run.retrieved(part, similar)
-            if answer is None or fallback.kind != "not_stated":
-                answer = fallback
-            else:
-                answer.closest = fallback.closest
+            answer = run.retrieved(part, similar)
         answers.append(answer)
     result = answers[0] if len(answers) == 1 else _join(question, answers)
     result.question = question

@@ -30,8 +30,13 @@ from app.tasks.review.playbook import Statement, list_playbooks, load_playbook
 
 _WORD = re.compile(r"[a-z]+")
 #: Words of a question that never locate an answer (the subject of every question).
-_GENERIC_TEXT = "agreement contract contracts agreements clause clauses provision provisions "
-_GENERIC = frozenset((_GENERIC_TEXT + "section sections party either").split())
+_GENERIC_TEXT = """
+    agreement contract contracts agreements clause clauses provision provisions section
+    sections party either take takes taken need needs needed required require
+    requires allowed allow allows permitted able happen happens apply applies kind type
+    anything something someone anyone much many prohibited forbidden barred
+"""
+_GENERIC = frozenset(_GENERIC_TEXT.split())
 #: How much a match in each part of a profile counts (a title says most).
 PART_WEIGHTS = {"title": 1.0, "search": 0.9, "description": 0.7, "cues": 0.6}
 #: Below this share of the question's weight no route is taken.
@@ -40,6 +45,22 @@ MIN_SCORE = 0.5
 DESCRIPTION_ONLY = 0.69
 #: Field sets and playbooks consulted (built-in and the firm's own, by name).
 DEFAULT_FIELDSETS = ("commercial-contract", "due-diligence", "nda", "lease", "employment")
+
+
+#: Plain words a question uses for the law's own ("end the agreement" is "terminate it",
+#: "who signed" asks who executed it): each is read as the legal word's stem.
+LAY_WORDS = {
+    "end": "terminat", "ends": "terminat", "ending": "terminat", "cancel": "terminat",
+    "quit": "terminat", "exit": "terminat", "signed": "execut", "sign": "execut",
+    "signing": "execut", "signature": "execut", "transfer": "assign", "sell": "assign",
+    "hire": "solicit", "poach": "solicit", "lasts": "term", "last": "term",
+    "recipient": "receiv", "discloser": "disclos", "called": "name", "named": "name",
+    "capped": "cap", "caps": "cap", "orally": "oral", "verbally": "oral", "copies": "copy",
+    "copying": "copy", "copied": "copy", "licence": "licens", "licences": "licens",
+    "licenced": "licens", "licensing": "licens",
+}  # fmt: skip
+#: Two stems this long or longer match when one begins the other ("effect"/"effectiv").
+PREFIX_MATCH = 5
 
 
 def word_stem(word: str) -> str:
@@ -54,7 +75,7 @@ def content_stems(text: str) -> list[str]:
     for word in _WORD.findall(text.lower()):
         if len(word) < 3 or word in STOPWORDS or word in _GENERIC:
             continue
-        root = word_stem(word)
+        root = LAY_WORDS.get(word) or word_stem(word)
         if root not in out:
             out.append(root)
     return out
@@ -137,6 +158,9 @@ def _targets(fieldsets: tuple[str, ...], playbooks: tuple[str, ...]) -> tuple[Ta
     for name in playbooks:
         book = load_playbook(name)
         for statement in book.statements:
+            if f"statement:{statement.id}" in seen:
+                continue  # a variant (nda-disclosing) asks the same statement
+            seen.add(f"statement:{statement.id}")
             raw = [p.pattern for p in statement.topic + statement.entail]
             out.append(statement_target(name, statement, raw))
     return tuple(out)
@@ -165,6 +189,17 @@ def _idf(all_targets: Sequence[Target]) -> dict[str, float]:
     return {root: math.log(1.0 + n / count) for root, count in counts.items()}
 
 
+def matches(root: str, stems: frozenset[str]) -> bool:
+    """``root`` is one of ``stems``, or begins one or is begun by one (crude stems differ:
+    "effect" and "effectiv", "assign" and "assignment")."""
+    if root in stems:
+        return True
+    if len(root) < PREFIX_MATCH:
+        return False
+    return any(len(s) >= PREFIX_MATCH and (s.startswith(root) or root.startswith(s))
+               for s in stems)  # fmt: skip
+
+
 def score(question_stems: Sequence[str], target: Target, idf: dict[str, float],
           unseen: float) -> float:  # fmt: skip
     """Share of the question's weight the target's profile holds, each word counted at
@@ -173,7 +208,7 @@ def score(question_stems: Sequence[str], target: Target, idf: dict[str, float],
     for root in question_stems:
         weight = idf.get(root, unseen)
         total += weight
-        best = max((PART_WEIGHTS[part] for part, stems in target.parts if root in stems),
+        best = max((PART_WEIGHTS[part] for part, stems in target.parts if matches(root, stems)),
                    default=0.0)  # fmt: skip
         held += weight * best
     return held / total if total else 0.0
@@ -187,6 +222,11 @@ def rank(question: str, pool: Sequence[Target] | None = None) -> list[Route]:
         return []
     idf = _idf(pool)
     unseen = math.log(1.0 + len(pool))
+    for root in stems:
+        if root not in idf:
+            near = [w for s, w in idf.items() if matches(root, frozenset((s,)))]
+            if near:
+                idf[root] = max(near)
     scored = [Route(t, score(stems, t, idf, unseen)) for t in pool]
     return sorted(scored, key=lambda r: -r.score)
 

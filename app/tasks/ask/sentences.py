@@ -24,7 +24,7 @@ from app.tasks.candidates import DocumentText, Sentence
 #: A widening word counts this much of a question word.
 WIDEN_WEIGHT = 0.5
 #: A sentence must hold this share of the question's own weight to be a candidate.
-MIN_COVERAGE = 0.34
+MIN_COVERAGE = 0.5
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 from app.cancel import CancelToken
 from app.tasks.candidates.document import DocumentText
 from app.tasks.candidates.types import Candidate, ranked
-from app.tasks.patterns import CueBudget, CuePattern, compile_cue
+from app.tasks.patterns import CueBudget, CuePattern, compile_cue, pattern_problem
 
 #: A clause needs a cue at least this strong to answer Yes without asking anyone.
 YES_THRESHOLD = 1.0
@@ -37,6 +37,27 @@ class Cues:
         yes = tuple((compile_cue(p, origin), float(w)) for p, w in node.get("yes", []))
         not_ = tuple(compile_cue(p, origin) for p in node.get("not", []))
         return cls(yes, not_)
+
+    @staticmethod
+    def check(node: Any) -> str | None:
+        """What is wrong with an ``x-cues`` object, or None when it is usable."""
+        shape = (
+            isinstance(node, dict)
+            and set(node) <= {"yes", "not"}
+            and all(
+                isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
+                and isinstance(c[1], int | float)
+                for c in node.get("yes", [])
+            )
+            and all(isinstance(c, str) for c in node.get("not", []))
+        )  # fmt: skip
+        if not shape:
+            return '"x-cues" must be {"yes": [[pattern, weight], ...], "not": [pattern, ...]}'
+        for pattern in [c[0] for c in node.get("yes", [])] + list(node.get("not", [])):
+            problem = pattern_problem(pattern)
+            if problem is not None:
+                return f"cue '{pattern[:80]}' cannot be used: {problem}"
+        return None
 
 
 def clause_candidates(

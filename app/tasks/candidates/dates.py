@@ -30,6 +30,45 @@ HEAD_CHARS = 6000
 #: Signature blocks sit in the last sentences.
 TAIL_SENTENCES = 40
 
+# Cue weights, on the rule scale of app/tasks/candidates/registry.py (about 1 for a
+# weak cue, 2 for a drafter's phrase for exactly this, 3 to 6 for a definition). Only
+# the lead of the best distinct value over the next decides, against the field's margin.
+
+#: The date of making: each cue found about the date adds its weight.
+AGREEMENT_CUES = {
+    "making": 3.0,  # "made and entered into on", "dated" just before the date
+    "as_of": 2.0,  # "as of", "this 1st day of"
+    "preamble": 3.0,  # the sentence names the parties and says "this Agreement"
+    "this_agreement": 1.0,  # "this Agreement" without naming the parties
+    "head": 1.0,  # early: the full weight at the top, falling to 0 at HEAD_CHARS
+    "signature_dated": 0.5,  # "Dated:" beside a signature
+    "no_day": -0.2,  # "September __, 2018": a blank day loses a tie
+}
+#: The effective date: the strongest cue of its sentence is its score.
+EFFECTIVE_CUES = {
+    "defined_effective_date": 6.0,  # '... 2015 (the "Effective Date")'
+    "effective_as_of": 5.0,  # "effective as of ..."
+    "points_to_agreement_date": 4.0,  # "the date first written above": the agreement date
+    "commences_on": 2.0,  # "shall commence on ..."
+}
+#: The end of the initial term: the cue, plus bonuses, minus what points elsewhere.
+EXPIRATION_CUES = {
+    "explicit_end": 5.0,  # "shall expire on June 30, 2020"
+    "initial_term": 1.0,  # ... in a sentence about the initial term
+    "anniversary": 4.5,  # "the fifth anniversary of the Effective Date"
+    "term_from_start": 4.0,  # "for a period of five (5) years" counted from the start
+    "from_start": 0.5,  # ... "from the Effective Date" said after it
+    "perpetual": 3.0,  # "in perpetuity"
+    "until_terminated": 2.5,  # "shall remain in effect until terminated"
+}
+#: Subtracted from a term sentence's candidates when it is about something else.
+EXPIRATION_PENALTIES = {
+    "renewal": 2.0,  # a renewal or extension
+    "obligation": 1.5,  # a surviving obligation, confidentiality
+}
+#: Each later sentence loses this much, so the first statement wins a tie.
+ORDER_STEP = 1e-3
+
 _MAKING = re.compile(
     r"\b(made|entered\s+into|executed|dated|signed|concluded)\b(\s+(and\s+entered\s+into|"
     r"effective))?(\s+(as\s+of|on|this|at))?[\s,]*(the\s+)?$",
@@ -101,6 +140,10 @@ _INITIAL_TERM = re.compile(
     r"(full\s+)?(force|effect)|period\s+of|term\s+of|for\s+a\s+term|the\s+term)\b",
     re.IGNORECASE,
 )
+#: A filing's footer ("Source: ACME INC, 8-K, 11/6/2019") dates the filing, not the contract.
+_FILING = re.compile(
+    r"\bSource\s*:[^\n]{0,150}$|\b(?:\d{1,2}-[KQ]|[SF]-\d{1,2}|20-F|6-K|SB-2|10-K405)(?:/A)?\s*,\s*$"
+)
 _RENEWAL_CONTEXT = re.compile(r"\brenew|\bextend|\bextension|\bsuccessive", re.IGNORECASE)
 
 
@@ -147,28 +190,29 @@ def agreement_dates(doc: DocumentText) -> list[Candidate]:
             score = 0.0
             if _other_document(before):
                 continue
-            if _REFERS_ELSEWHERE.search(sentence.text[:start]):
+            if _REFERS_ELSEWHERE.search(sentence.text[:start]) or _FILING.search(before):
                 continue
             if _MAKING.search(before[-60:]):
                 features.append("making")
-                score += 3
+                score += AGREEMENT_CUES["making"]
             elif _AS_OF.search(before[-30:]):
                 features.append("as_of")
-                score += 2
+                score += AGREEMENT_CUES["as_of"]
             if _PREAMBLE.search(sentence.text) and _THIS_AGREEMENT.search(sentence.text):
                 features.append("preamble")
-                score += 3
+                score += AGREEMENT_CUES["preamble"]
             elif _THIS_AGREEMENT.search(sentence.text):
                 features.append("this_agreement")
-                score += 1
+                score += AGREEMENT_CUES["this_agreement"]
             if early:
                 features.append("head")
-                score += 1 - sentence.index / max(1, len(head))
+                score += AGREEMENT_CUES["head"] * (1 - sentence.index / max(1, len(head)))
             else:
                 features.append("signature")
-                score += 0.5 if re.search(r"\bdated?\s*:?\s*$", before, re.I) else 0
+                dated = re.search(r"\bdated?\s*:?\s*$", before, re.I)
+                score += AGREEMENT_CUES["signature_dated"] if dated else 0
             if date.day is None:
-                score -= 0.2
+                score += AGREEMENT_CUES["no_day"]
             out.append(
                 Candidate(format_date(date), sentence, score, tuple(features), normalised=date)
             )
@@ -188,21 +232,21 @@ def effective_dates(doc: DocumentText, agreement: Candidate | None) -> list[Cand
             if _other_document(before):
                 continue
             if _EFFECTIVE_DEFINED_AFTER.search(after):
-                score, feature = 6.0, "defined_effective_date"
+                feature = "defined_effective_date"
             elif _EFFECTIVE_BEFORE.search(before):
-                score, feature = 5.0, "effective_as_of"
+                feature = "effective_as_of"
             elif _COMMENCE.search(before):
-                score, feature = 2.0, "commences_on"
+                feature = "commences_on"
             else:
                 continue
-            score -= sentence.index * 1e-3
+            score = EFFECTIVE_CUES[feature] - sentence.index * ORDER_STEP
             out.append(Candidate(format_date(date), sentence, score, (feature,), normalised=date))
         if agreement is not None and _EFFECTIVE_POINTS_BACK.search(sentence.text):
             out.append(
                 Candidate(
                     agreement.value,
                     sentence,
-                    4.0,
+                    EFFECTIVE_CUES["points_to_agreement_date"],
                     ("points_to_agreement_date",),
                     derivation=f"the date the agreement was made ({agreement.value})",
                     normalised=agreement.normalised,
@@ -314,17 +358,21 @@ def expiration_dates(
             years = int(raw) if raw.isdigit() else _ORDINALS[raw]
             end = add_months(start.normalised, 12 * years)
             if end is not None:
-                out.append(Candidate(format_date(end), sentence, 4.5 - sentence.index * 1e-3,
+                out.append(Candidate(format_date(end), sentence,
+                                     EXPIRATION_CUES["anniversary"] - sentence.index * ORDER_STEP,
                                      ("anniversary",), derivation=f"{start.value} + {years} years",
                                      normalised=end))  # fmt: skip
         renewal = bool(_RENEWAL_CONTEXT.search(text))
-        penalty = (2.0 if renewal else 0.0) + (1.5 if _OBLIGATION.search(text) else 0.0)
-        order = sentence.index * 1e-3
+        penalty = (EXPIRATION_PENALTIES["renewal"] if renewal else 0.0) + (
+            EXPIRATION_PENALTIES["obligation"] if _OBLIGATION.search(text) else 0.0
+        )
+        order = sentence.index * ORDER_STEP
         dated = False
         for s, _e, date in _dates(sentence):
             if _END_BEFORE.search(text[max(0, s - 40) : s]):
                 dated = True
-                score = 5.0 - penalty + (1.0 if _INITIAL_TERM.search(text) else 0.0)
+                initial = EXPIRATION_CUES["initial_term"] if _INITIAL_TERM.search(text) else 0.0
+                score = EXPIRATION_CUES["explicit_end"] - penalty + initial
                 out.append(Candidate(format_date(date), sentence, score - order,
                                      ("explicit_end",), normalised=date))  # fmt: skip
         if start is not None and start.normalised is not None:
@@ -338,7 +386,10 @@ def expiration_dates(
                 if end is None:
                     continue
                 span = " ".join(text[s:e].split())
-                score = 4.0 - penalty + (0.5 if _FROM_START.search(text[e : e + 120]) else 0.0)
+                bonus = (
+                    EXPIRATION_CUES["from_start"] if _FROM_START.search(text[e : e + 120]) else 0.0
+                )
+                score = EXPIRATION_CUES["term_from_start"] - penalty + bonus
                 out.append(Candidate(format_date(end), sentence, score - order,
                                      ("term_from_start",), derivation=f"{start.value} + {span}",
                                      normalised=end))  # fmt: skip
@@ -346,9 +397,15 @@ def expiration_dates(
         if renewal or _NOT_PERPETUAL.search(text):
             continue
         if _PERPETUAL.search(text):
-            out.append(Candidate("perpetual", sentence, 3.0 - penalty - order, ("perpetual",)))
+            score = EXPIRATION_CUES["perpetual"] - penalty - order
+            out.append(Candidate("perpetual", sentence, score, ("perpetual",)))
         elif not dated and _UNTIL_NO_DATE.search(text):
             out.append(
-                Candidate("perpetual", sentence, 2.5 - penalty - order, ("until_terminated",))
+                Candidate(
+                    "perpetual",
+                    sentence,
+                    EXPIRATION_CUES["until_terminated"] - penalty - order,
+                    ("until_terminated",),
+                )
             )
     return ranked(out)

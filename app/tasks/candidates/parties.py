@@ -46,6 +46,19 @@ _LEADING = re.compile(r"^[\s,;:]*(?:and\s+|&\s+)?(?:the\s+)?", re.IGNORECASE)
 _NAME_CHARS = re.compile(r"[A-Za-z0-9]")
 MAX_VALUE_CHARS = 300
 
+#: Cue weights on the rule scale (app/tasks/candidates/registry.py).
+PARTY_CUES = {
+    "preamble": 3.0,  # a preamble-shaped sentence ("by and between ... and ...")
+    "per_party": 1.0,  # each party it names, up to three
+    "one_party_penalty": 3.0,  # only one party: not the list of parties
+    "this_agreement": 1.0,  # it says "this ... Agreement"
+    "labelled": 3.5,  # 'Party A: ...' labelled lines
+    "title_pair": 1.5,  # "X and Y" in the title lines
+    "named_after_between": 2.5,  # the words after "between", when no split names two parties
+}
+#: Each later sentence loses this much, so the first statement wins a tie.
+ORDER_STEP = 1e-3
+
 
 #: Names with defined short names before a verb of agreeing: a preamble with no "between".
 _AGREES = re.compile(r"\b(?:agree|agrees|confirm|confirms|enter|enters|make|makes|covenant)\b")
@@ -67,11 +80,51 @@ def defines_parties(text: str, verb_text: str = "") -> bool:
     return len(shorts) >= 2 and _AGREES.search(f"{text} {verb_text}") is not None
 
 
+#: A preamble cut short at an address or an abbreviation ("Friedrich-Ebert-Str. 68")
+#: reads on into the next sentences of its page, until two parties are defined, the
+#: recitals begin, or it has this many characters.
+MAX_PREAMBLE_CHARS = 1500
+READ_ON_SENTENCES = 6
+
+
+def _read_on(doc: DocumentText, sentence: Sentence, after: int) -> Sentence | None:
+    """``sentence`` joined with the next ones of its page until it defines two parties."""
+    page_text = doc.page_text(sentence.page)
+    for following in doc.following(sentence, READ_ON_SENTENCES):
+        if following.page != sentence.page or following.end - sentence.start > MAX_PREAMBLE_CHARS:
+            return None
+        if _END.search(following.text[:40]):
+            return None
+        text = page_text[sentence.start : following.end]
+        if sum(1 for _ in _DEFINED.finditer(text, after)) >= 2:
+            return Sentence(sentence.page, sentence.start, following.end, text, sentence.index)
+    return None
+
+
 def _preamble_sentences(doc: DocumentText) -> list[Sentence]:
+    """Sentences that name the parties: "between A ("A") and B ("B")", read on if cut."""
     out = []
     for sentence in doc.head(HEAD_CHARS):
         between = _BETWEEN.search(sentence.text)
-        if between and _DEFINED.search(sentence.text, between.end()):
+        if between is None:
+            continue
+        defined = sum(1 for _ in _DEFINED.finditer(sentence.text, between.end()))
+        if defined:
+            out.append(sentence)
+        if defined < 2:  # cut before the second party is defined: read on as well
+            joined = _read_on(doc, sentence, between.end())
+            if joined is not None:
+                out.append(joined)
+    return out
+
+
+def _agreeing_sentences(doc: DocumentText) -> list[Sentence]:
+    """Preambles with no "between": 'A Inc. ("A") and B B.V. ("B") agree ...'."""
+    out = []
+    for sentence in doc.head(HEAD_CHARS):
+        after = doc.following(sentence)
+        verb_text = after[0].text if after and after[0].page == sentence.page else ""
+        if not _BETWEEN.search(sentence.text) and defines_parties(sentence.text, verb_text):
             out.append(sentence)
     return out
 
@@ -118,13 +171,18 @@ def _names(segment: str) -> list[str]:
     return names
 
 
-def split_parties(text: str) -> list[tuple[str, str]]:
-    """(legal name, short name or "") for each party of a preamble, in order."""
+def split_parties(text: str, from_start: bool = False) -> list[tuple[str, str]]:
+    """(legal name, short name or "") for each party of a preamble, in order.
+
+    The names follow "between" (or, ``from_start``, open the sentence: a preamble that
+    names the parties before its verb, 'A ("A") and B ("B") agree').
+    """
     between = _BETWEEN.search(text)
-    if between is None:
+    if between is None and not from_start:
         return []
-    end = _END.search(text, between.end())
-    body = text[between.end() : end.start() if end else len(text)]
+    begin = between.end() if between is not None else 0
+    end = _END.search(text, begin)
+    body = text[begin : end.start() if end else len(text)]
     position = 0
     parties: list[tuple[str, str]] = []
     for match in _DEFINED.finditer(body):
@@ -185,30 +243,68 @@ def _title_pair(sentence_text: str) -> list[tuple[str, str]]:
 def _fallback_candidates(doc: DocumentText) -> list[Candidate]:
     out: list[Candidate] = []
     for sentence in doc.head(HEAD_CHARS):
-        for finder, score in ((_labelled_parties, 3.5), (_title_pair, 1.5)):
+        for finder, score in ((_labelled_parties, PARTY_CUES["labelled"]),
+                              (_title_pair, PARTY_CUES["title_pair"])):  # fmt: skip
             parties = finder(sentence.text)
             if len(parties) >= 2:
                 out.append(Candidate(format_parties(parties), sentence,
-                                     score - sentence.index * 1e-3, (finder.__name__,),
+                                     score - sentence.index * ORDER_STEP, (finder.__name__,),
                                      normalised=parties))  # fmt: skip
     return out
 
 
+#: The preamble is in the opening words; the unsplit fallback looks no further.
+OPENING_CHARS = 3000
+_NAMES_START = re.compile(r"\s*[(\[]?\s*(?:\d\)\s*)?[A-Z0-9\"\u201c]")
+_BLANK_LINE = re.compile(r"\n\s*\n")
+
+
+def _named_after_between(doc: DocumentText) -> list[Candidate]:
+    """The words after the preamble's "between", up to the recitals, when they cannot be split.
+
+    Some preambles define no short names ('referred to in this Agreement as "Company"')
+    or none in brackets; the parties are still the words after "between", so they are
+    offered whole (a low score: any split naming two parties wins).
+    """
+    for sentence in doc.head(OPENING_CHARS):
+        between = _BETWEEN.search(sentence.text)
+        if between is None or not _NAMES_START.match(sentence.text, between.end()):
+            continue
+        page_text = doc.page_text(sentence.page)
+        start = sentence.start + between.end()
+        stop = min(len(page_text), start + MAX_VALUE_CHARS)
+        for finder in (_END, _BLANK_LINE):
+            found = finder.search(page_text, start, stop)
+            if found is not None:
+                stop = found.start()
+        value = " ".join(page_text[start:stop].split()).strip(" ,;:")
+        end = max(sentence.end, stop)
+        quoted = Sentence(sentence.page, sentence.start, end, page_text[sentence.start : end],
+                          sentence.index)  # fmt: skip
+        if value:
+            score = PARTY_CUES["named_after_between"] - sentence.index * ORDER_STEP
+            return [Candidate(value, quoted, score, ("named_after_between",))]
+    return []
+
+
 def party_candidates(doc: DocumentText) -> list[Candidate]:
     """Each preamble-shaped sentence split into parties; two or more parties rank first."""
-    out: list[Candidate] = _fallback_candidates(doc)
-    for sentence in _preamble_sentences(doc):
-        parties = split_parties(sentence.text)
+    out: list[Candidate] = _fallback_candidates(doc) + _named_after_between(doc)
+    found = [(s, False) for s in _preamble_sentences(doc)]
+    found += [(s, True) for s in _agreeing_sentences(doc)]
+    for sentence, from_start in found:
+        parties = split_parties(sentence.text, from_start)
         if not parties:
             continue
-        score = 3.0 + min(len(parties), 3) - (0 if len(parties) >= 2 else 3)
+        score = PARTY_CUES["preamble"] + PARTY_CUES["per_party"] * min(len(parties), 3)
+        score -= 0 if len(parties) >= 2 else PARTY_CUES["one_party_penalty"]
         if re.search(r"\bthis\b[^.;]{0,80}\bagreement\b", sentence.text, re.IGNORECASE):
-            score += 1
+            score += PARTY_CUES["this_agreement"]
         out.append(
             Candidate(
                 format_parties(parties),
                 sentence,
-                score - sentence.index * 1e-3,
+                score - sentence.index * ORDER_STEP,
                 ("preamble",),
                 normalised=parties,
             )

@@ -62,6 +62,17 @@ MISSPELLINGS = {"deleware": "Delaware", "pennsylvannia": "Pennsylvania",
                 "massachussetts": "Massachusetts", "conneticut": "Connecticut",
                 "californa": "California", "illnois": "Illinois"}  # fmt: skip
 
+#: Cue weights on the rule scale (app/tasks/candidates/registry.py).
+PLACE_CUES = {
+    "governs": 4.0,  # the sentence says the agreement is governed / construed
+    "laws_of": -1.0,  # only "the laws of X" (a party's state of organisation, often)
+    "forum_penalty": 1.0,  # ... in a sentence about courts or venue
+    "governed_by": 1.0,  # "governed by" just before the place
+    "heading": 1.0,  # "Governing Law" / "Choice of Law" in the sentence
+}
+#: Each LATER sentence gains this much: a governing-law clause sits near the end.
+ORDER_STEP = 1e-4
+
 
 def canonical_place(text: str) -> str | None:
     """A US state by its name, else a known country or province; None if neither."""
@@ -111,11 +122,12 @@ def governing_law_candidates(doc: DocumentText) -> list[Candidate]:
         if not places:
             continue
         position, first = min(places)
-        score = (4.0 if governs else -1.0) - (1.0 if forum and not governs else 0.0)
+        score = PLACE_CUES["governs"] if governs else PLACE_CUES["laws_of"]
+        score -= PLACE_CUES["forum_penalty"] if forum and not governs else 0.0
         if _GOVERNED_BY.search(text[max(0, position - 100) : position]):
-            score += 1.0
+            score += PLACE_CUES["governed_by"]
         if re.search(r"\bgoverning\s+law\b|\bchoice\s+of\s+law\b", text, re.IGNORECASE):
-            score += 1.0
+            score += PLACE_CUES["heading"]
         features = ("governs",) if governs else ("laws_of",)
-        out.append(Candidate(first, sentence, score + sentence.index * 1e-4, features, first))
+        out.append(Candidate(first, sentence, score + sentence.index * ORDER_STEP, features, first))
     return ranked(out)

@@ -38,6 +38,20 @@ _STOP_RENEWAL = re.compile(
 _CURE = re.compile(r"\b(cure|breach|default|remed)\w*", re.IGNORECASE)
 _YEAR_TO_YEAR = re.compile(r"\b(year|month)[\s-]+to[\s-]+(year|month)\b", re.IGNORECASE)
 
+#: Cue weights on the rule scale (app/tasks/candidates/registry.py).
+RENEWAL_CUES = {
+    "auto_renewal": 4.0,  # a duration in an automatic-renewal sentence
+    "optional_penalty": 3.0,  # ... where renewal is only an option ("may renew")
+    "year_to_year_penalty": 0.5,  # "from year to year": a term without a number
+}
+NOTICE_CUES = {
+    "notice": 4.0,  # a notice period in the renewal sentence
+    "next_sentence": 1.0,  # ... lost when it is in the sentence after it
+    "stops_renewal": 1.0,  # "notice of non-renewal", "elects not to renew"
+}
+#: Each later sentence loses this much, so the first statement wins a tie.
+ORDER_STEP = 1e-3
+
 
 _NOTICE_BEFORE = re.compile(
     r"\b(at\s+least|not\s+less\s+than|no\s+less\s+than|minimum\s+of|upon|giving|gives|provides?|"
@@ -66,7 +80,9 @@ def renewal_terms(doc: DocumentText) -> list[Candidate]:
     for sentence in _renewal_sentences(doc):
         text = sentence.text
         optional = bool(_OPTIONAL.search(text)) and not re.search(r"automatic", text, re.I)
-        score = 4.0 - (3.0 if optional else 0.0)
+        score = RENEWAL_CUES["auto_renewal"] - (
+            RENEWAL_CUES["optional_penalty"] if optional else 0.0
+        )
         auto = _AUTO.search(text)
         assert auto is not None
         spans = [(s, e, d) for s, e, d in duration_spans(text) if not is_notice_period(text, s, e)]
@@ -77,7 +93,7 @@ def renewal_terms(doc: DocumentText) -> list[Candidate]:
             words = " ".join(text[s:e].split())
             value = f"successive {words}" if "success" in text.lower() else words
             out.append(
-                Candidate(value, sentence, score - sentence.index * 1e-3, ("auto_renewal",),
+                Candidate(value, sentence, score - sentence.index * ORDER_STEP, ("auto_renewal",),
                           normalised=after[0][2])
             )  # fmt: skip
         elif _YEAR_TO_YEAR.search(text):
@@ -85,7 +101,12 @@ def renewal_terms(doc: DocumentText) -> list[Candidate]:
             assert unit is not None
             value = "1 year" if unit.group(1).lower() == "year" else "1 month"
             out.append(
-                Candidate(value, sentence, score - 0.5 - sentence.index * 1e-3, ("year_to_year",))
+                Candidate(
+                    value,
+                    sentence,
+                    score - RENEWAL_CUES["year_to_year_penalty"] - sentence.index * ORDER_STEP,
+                    ("year_to_year",),
+                )
             )
     return ranked(out)
 
@@ -102,10 +123,11 @@ def renewal_notices(doc: DocumentText) -> list[Candidate]:
                 near = text[max(0, s - 80) : e + 120]
                 if not _NOTICE.search(near) or not is_notice_period(text, s, e):
                     continue
-                score = 4.0 - offset + (1.0 if _STOP_RENEWAL.search(near) else 0.0)
+                stop = NOTICE_CUES["stops_renewal"] if _STOP_RENEWAL.search(near) else 0.0
+                score = NOTICE_CUES["notice"] - NOTICE_CUES["next_sentence"] * offset + stop
                 words = " ".join(text[s:e].split())
                 out.append(
-                    Candidate(words, candidate, score - candidate.index * 1e-3,
+                    Candidate(words, candidate, score - candidate.index * ORDER_STEP,
                               ("renewal_notice",), normalised=duration)
                 )  # fmt: skip
     return ranked(out)

@@ -14,6 +14,17 @@ from app.tasks.candidates.document import DocumentText
 from app.tasks.candidates.types import Candidate, ranked
 
 HEAD_CHARS = 5000
+#: Cue weights on the rule scale (app/tasks/candidates/registry.py).
+TITLE_CUES = {
+    "title_line": 3.0,  # a line that is a title ("MASTER SERVICES AGREEMENT")
+    "this_title": 2.5,  # "This Master Services Agreement" in a sentence
+    "upper": 0.5,  # set in capitals
+    "several_words": 0.5,  # more than one word ("Supply Agreement", not "Agreement")
+    "one_word": -1.0,  # a bare "Agreement" on its title line
+    "one_word_this": -1.5,  # a bare "This Agreement"
+}
+#: Each later sentence loses this much: the title comes first.
+ORDER_STEP = 0.05
 _KIND = (
     r"(?:AGREEMENT|Agreement|CONTRACT|Contract|AMENDMENT|Amendment|LEASE|Lease|LICEN[CS]E|"
     r"Licen[cs]e|ADDENDUM|Addendum|MEMORANDUM\s+OF\s+UNDERSTANDING|Memorandum\s+of\s+Understanding|"
@@ -46,10 +57,17 @@ def title_candidates(doc: DocumentText) -> list[Candidate]:
             if len(title.split()) < 1:
                 continue
             upper = title.isupper()
-            score = 3.0 + (0.5 if upper else 0) + (0.5 if len(title.split()) > 1 else -1.0)
-            out.append(Candidate(title, sentence, score - sentence.index * 0.05, ("title_line",)))
+            score = TITLE_CUES["title_line"] + (TITLE_CUES["upper"] if upper else 0)
+            several = len(title.split()) > 1
+            score += TITLE_CUES["several_words"] if several else TITLE_CUES["one_word"]
+            out.append(Candidate(title, sentence, score - sentence.index * ORDER_STEP,
+                                 ("title_line",)))  # fmt: skip
         for match in _THIS.finditer(sentence.text):
             title = " ".join(match.group("title").split())
-            score = 2.5 + (0.5 if len(title.split()) > 1 else -1.5)
-            out.append(Candidate(title, sentence, score - sentence.index * 0.05, ("this_title",)))
+            several = len(title.split()) > 1
+            score = TITLE_CUES["this_title"] + (
+                TITLE_CUES["several_words"] if several else TITLE_CUES["one_word_this"]
+            )
+            out.append(Candidate(title, sentence, score - sentence.index * ORDER_STEP,
+                                 ("this_title",)))  # fmt: skip
     return ranked(out)

@@ -40,3 +40,15 @@ class Candidate:
 def ranked(candidates: list[Candidate]) -> list[Candidate]:
     """Best first; earlier in the document breaks ties."""
     return sorted(candidates, key=lambda c: (-c.score, c.sentence.index))
+
+
+def distinct_values(candidates: list[Candidate]) -> list[Candidate]:
+    """The best candidate of each distinct value, best first."""
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for candidate in candidates:
+        key = candidate.value.lower()
+        if key not in seen:
+            seen.add(key)
+            out.append(candidate)
+    return out

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.cancel import CancelToken
-from app.tasks.candidates import Candidate, Cues, Extractors
+from app.tasks.candidates import Candidate, Extractors, distinct_values
+from app.tasks.candidates.registry import parse_config
 from app.tasks.chooser import Chooser
 from app.tasks.extract.cells import Cell
 from app.tasks.extract.params import ChooserParams
@@ -31,18 +32,6 @@ class Decision:
     decided_by: str
     #: The candidates the model chose among (empty when a rule decided).
     options: tuple[Candidate, ...] = ()
-
-
-def distinct_values(candidates: list[Candidate]) -> list[Candidate]:
-    """The best candidate of each distinct value, best first."""
-    seen: set[str] = set()
-    out: list[Candidate] = []
-    for candidate in candidates:
-        key = candidate.value.lower()
-        if key not in seen:
-            seen.add(key)
-            out.append(candidate)
-    return out
 
 
 def decide(
@@ -103,8 +92,8 @@ def typed_cell(
     assert item.extractor is not None
     doc = extractors.doc
     if item.extractor == "clause":
-        cues = Cues.parse(item.cues or {}, f"field {item.name!r} x-cues")
-        candidates = extractors.clause(cues, cancel=cancel)
+        cues = parse_config("clause", item.cues or {}, f"field {item.name!r} x-cues")
+        candidates = extractors.candidates("clause", cues, cancel)
         options = [str(o) for o in item.schema.get("enum", ["Yes", "No"])]
         yes = next((o for o in options if o.lower() == "yes"), options[0])
         no = next((o for o in options if o.lower() == "no"), options[-1])
@@ -112,7 +101,9 @@ def typed_cell(
             return verbatim_cell(yes, candidates[0], doc.page_text(candidates[0].page), "rule")
         return Cell(no, "", None, "not_found", decided_by="rule",
                     note="No sentence of the document makes this kind of clause.")  # fmt: skip
-    decision = decide(item, extractors.candidates(item.extractor), chooser, params, cancel)
+    config = parse_config(item.extractor, item.config, f"field {item.name!r} x-pattern")
+    found = extractors.candidates(item.extractor, config, cancel)
+    decision = decide(item, found, chooser, params, cancel)
     if decision.candidate is None:
         return Cell(None, "", None, "not_found", decided_by="rule")
     chosen = decision.candidate

@@ -8,6 +8,16 @@ engineer", "return or destroy"), ``entail`` (wording that makes the statement tr
 make copies"). The cues find the sentences to quote and are features of the decision;
 a statement with none still works, from its own words and the model.
 
+Each statement may also carry the firm's position on it (positions.py reads them):
+``position`` (the answer the firm wants: "Entailment", "Contradiction" or "either"),
+``risk`` ("high", "medium", "low"), ``guidance`` (one line for the reviewer),
+``missing_ok`` (silence serves the firm, e.g. no non-solicit clause at all) and
+``fallback`` (``{"insert": clause to add when the point is missing, "replace": text
+for the offending sentence}``). A variant playbook (``"extends": "nda"``) takes
+another playbook's statements and cues unchanged and gives its own ``positions`` by
+statement id, so a receiving and a disclosing party's view of an NDA share one set of
+cues and fitted weights (``Playbook.weights``).
+
 Built-in playbooks live in resources/playbooks/; a firm adds its own as
 ``<data dir>/playbooks/NAME.json`` (a file with a built-in's name replaces it). Every
 error names the file and what to fix, because a firm edits these by hand. The file is
@@ -19,13 +29,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from app.errors import ChambersError
 from app.paths import data_dir, resource_files
 from app.tasks.patterns import CuePattern, compile_cue
+from app.tasks.review.positions import RISKS, WANTS, Position
 from app.textfiles import FileRefusedError, read_small_text
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -49,6 +60,8 @@ class Statement:
     topic: tuple[CuePattern, ...] = ()
     entail: tuple[CuePattern, ...] = ()
     contradict: tuple[CuePattern, ...] = ()
+    #: The firm's position (None: the playbook states none; no outcome is given).
+    position: Position | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,8 @@ class Playbook:
     title: str
     statements: tuple[Statement, ...]
     path: Path | None = None
+    #: The playbook whose fitted review weights decide (a variant's base: same cues).
+    weights: str = ""
 
     def statement(self, statement_id: str) -> Statement:
         for item in self.statements:
@@ -96,8 +111,52 @@ def _patterns(raw: Any, where: str, path: Path) -> tuple[CuePattern, ...]:
     return tuple(out)
 
 
-def parse_playbook(path: Path) -> Playbook:
-    """Read and check one playbook file; every error names ``path`` and the fix."""
+def _text(
+    item: dict[str, Any], key: str, where: str, path: Path, *, empty: bool = False
+) -> str | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or (not empty and not value.strip()):
+        raise PlaybookError(
+            f'{path}: {where} "{key}" must be {"a" if empty else "a non-empty"} string.'
+        )
+    return " ".join(value.split())
+
+
+def parse_position(item: dict[str, Any], where: str, path: Path) -> Position | None:
+    """The firm's position given in ``item`` (None when it gives none); errors name the field."""
+    keys = ("position", "risk", "guidance", "fallback", "missing_ok")
+    if not any(key in item for key in keys):
+        return None
+    want = item.get("position")
+    if want not in WANTS:
+        raise PlaybookError(
+            f'{path}: {where} "position" is {want!r}.',
+            f"Give the answer the firm wants: one of {', '.join(WANTS)}.",
+        )
+    risk = item.get("risk")
+    if risk not in RISKS:
+        raise PlaybookError(
+            f'{path}: {where} "risk" is {risk!r}.', f"Use one of {', '.join(RISKS)}."
+        )
+    guidance = _text(item, "guidance", where, path)
+    if guidance is None:
+        raise PlaybookError(f'{path}: {where} has no "guidance" (one line for the reviewer).')
+    missing_ok = item.get("missing_ok", False)
+    if not isinstance(missing_ok, bool):
+        raise PlaybookError(f'{path}: {where} "missing_ok" must be true or false.')
+    fallback = item.get("fallback", {})
+    if not isinstance(fallback, dict) or set(fallback) - {"insert", "replace"}:
+        raise PlaybookError(
+            f'{path}: {where} "fallback" must be an object with "insert" and/or "replace".'
+        )
+    insert = _text(fallback, "insert", f"{where} fallback", path)
+    replacement = _text(fallback, "replace", f"{where} fallback", path, empty=True)
+    return Position(want, risk, guidance, missing_ok, insert, replacement)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(read_small_text(path))
     except FileRefusedError as exc:
@@ -115,6 +174,14 @@ def parse_playbook(path: Path) -> Playbook:
         ) from exc
     if not isinstance(data, dict):
         raise PlaybookError(f"{path} must hold a JSON object with a list of statements.")
+    return data
+
+
+def parse_playbook(path: Path, _seen: tuple[Path, ...] = ()) -> Playbook:
+    """Read and check one playbook file; every error names ``path`` and the fix."""
+    data = _read_json(path)
+    if "extends" in data:
+        return _variant(path, data, _seen)
     raw = data.get("statements")
     if not isinstance(raw, list) or not raw:
         raise PlaybookError(f'{path} has no statements: add a non-empty "statements" list.')
@@ -135,11 +202,62 @@ def parse_playbook(path: Path) -> Playbook:
         cues = {
             kind: _patterns(item.get(kind), f"{where} ({sid}) {kind}", path) for kind in CUE_KINDS
         }
+        position = parse_position(item, f"{where} ({sid})", path)
         statements.append(
-            Statement(sid, " ".join(text.split()), str(item.get("title") or ""), **cues)
+            Statement(
+                sid,
+                " ".join(text.split()),
+                str(item.get("title") or ""),
+                **cues,
+                position=position,
+            )
         )
     name = str(data.get("name") or path.stem)
-    return Playbook(name, str(data.get("title") or name), tuple(statements), path)
+    return Playbook(name, str(data.get("title") or name), tuple(statements), path, name)
+
+
+def _variant(path: Path, data: dict[str, Any], seen: tuple[Path, ...]) -> Playbook:
+    """A playbook that takes ``extends``'s statements and cues with its own positions."""
+    base_name = data.get("extends")
+    if not isinstance(base_name, str) or not _NAME.match(base_name):
+        raise PlaybookError(f'{path}: "extends" must name another playbook, e.g. "nda".')
+    known = playbook_paths()
+    if base_name not in known:
+        raise PlaybookError(
+            f'{path}: "extends" names {base_name!r}, which is not a playbook.',
+            f"Choose one of: {', '.join(sorted(known))}.",
+        )
+    if known[base_name] in (path, *seen):
+        raise PlaybookError(f'{path}: "extends" leads back to itself ({base_name!r}).')
+    if "statements" in data:
+        raise PlaybookError(
+            f'{path}: a playbook that "extends" another takes its statements; remove '
+            '"statements" and give "positions" by statement id.'
+        )
+    base = parse_playbook(known[base_name], (*seen, path))
+    raw = data.get("positions")
+    if not isinstance(raw, dict) or not raw:
+        raise PlaybookError(f'{path}: "positions" must be an object of statement id -> position.')
+    ids = {s.id for s in base.statements}
+    for sid in raw:
+        if sid not in ids:
+            raise PlaybookError(
+                f"{path}: positions names {sid!r}, which playbook {base_name!r} does not have.",
+                f"Use one of its statement ids: {', '.join(s.id for s in base.statements)}.",
+            )
+    statements = []
+    for item in base.statements:
+        given = raw.get(item.id)
+        if given is None:
+            statements.append(item)
+            continue
+        if not isinstance(given, dict):
+            raise PlaybookError(f"{path}: positions {item.id!r} must be an object.")
+        position = parse_position(given, f"positions ({item.id})", path)
+        statements.append(replace(item, position=position))
+    name = str(data.get("name") or path.stem)
+    title = str(data.get("title") or name)
+    return Playbook(name, title, tuple(statements), path, base.weights)
 
 
 def load_playbook(name_or_path: str | Path) -> Playbook:

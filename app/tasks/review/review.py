@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from app.cancel import CancelToken, Progress, no_progress
@@ -39,6 +39,7 @@ from app.tasks.review.decide import (
     shown_text,
 )
 from app.tasks.review.playbook import Playbook, Statement, load_playbook
+from app.tasks.review.positions import ProposedChange, outcome, proposed_change, risk_order
 from app.vault import Vault
 
 #: Candidates kept per statement (for the quote and the features).
@@ -59,6 +60,13 @@ class ReviewRow:
     char_start: int | None = None
     char_end: int | None = None
     model_seconds: float = 0.0
+    #: The firm's position (positions.py): the answer it wants, the risk, the guidance,
+    #: the outcome, and the change the redline proposes (None where none is needed).
+    position: str | None = None
+    risk: str | None = None
+    guidance: str | None = None
+    outcome: str | None = None
+    change: ProposedChange | None = None
 
 
 @dataclass
@@ -77,6 +85,14 @@ class ReviewResult:
             out[row.label] += 1
         return out
 
+    def ordered(self) -> list[ReviewRow]:
+        """The rows by risk (high first), deviations before missing points before fine."""
+        order = {r.statement_id: i for i, r in enumerate(self.rows)}
+        return sorted(
+            self.rows,
+            key=lambda r: (*risk_order(r.risk, r.outcome), order[r.statement_id]),  # type: ignore[arg-type]
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "document_id": self.document_id,
@@ -85,7 +101,7 @@ class ReviewResult:
             "notes": list(self.notes),
             "rows": [
                 asdict(r) | {"score": round(r.score, 4), "model_seconds": round(r.model_seconds, 3)}
-                for r in self.rows
+                for r in self.ordered()
             ],
         }
 
@@ -128,6 +144,22 @@ def _quote_source(evidence: Evidence, label: Label) -> Candidate | None:
     )
 
 
+def with_position(row: ReviewRow, statement: Statement) -> ReviewRow:
+    """``row`` with the firm's position on its statement and the outcome of its label."""
+    position = statement.position
+    if position is None:
+        return row
+    result = outcome(position, row.label)
+    return replace(
+        row,
+        position=position.want,
+        risk=position.risk,
+        guidance=position.guidance,
+        outcome=result,
+        change=proposed_change(position, result),
+    )
+
+
 def review_statement(
     engine: EngineLike | None,
     statement: Statement,
@@ -160,10 +192,14 @@ def review_statement(
     if source is None:
         if label != "NotMentioned":  # a document with no sentence at all
             label, by = "NotMentioned", "rule"
-        return ReviewRow(statement.id, statement.statement, label, None, None, score, False, by, model_seconds=seconds), evidence  # fmt: skip
+        row = ReviewRow(statement.id, statement.statement, label, None, None, score, False, by, model_seconds=seconds)  # fmt: skip
+        return with_position(row, statement), evidence
     sentence = source.sentence
     try:
-        start_end: tuple[int, int] | None = assert_on_page(sentence.text, sentence.page, pages)
+        assert_on_page(sentence.text, sentence.page, pages)
+        # The quote is the sentence itself, so its span is the sentence's own (find_quote's
+        # span leaves out edge punctuation such as the closing full stop).
+        start_end: tuple[int, int] | None = (sentence.start, sentence.end)
     except QuoteNotOnPageError:
         start_end = None
     row = ReviewRow(
@@ -171,7 +207,7 @@ def review_statement(
         score, start_end is not None, by,
         start_end[0] if start_end else None, start_end[1] if start_end else None, seconds,
     )  # fmt: skip
-    return row, evidence
+    return with_position(row, statement), evidence
 
 
 def review_document(
@@ -194,7 +230,7 @@ def review_document(
     start = time.perf_counter()
     notes: list[str] = []
     sha = _model_sha(engine) if engine is not None else None
-    combiner = load_combiner(book.name, sha)
+    combiner = load_combiner(book.weights or book.name, sha)
     if engine is None:
         notes.append("No model: decided from the playbook's cue patterns only.")
     if combiner is None:

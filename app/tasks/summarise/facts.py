@@ -17,24 +17,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from app.tasks.candidates import Candidate, DocumentText, Extractors
+from app.tasks.candidates import Candidate, DocumentText, Extractors, distinct_values
 from app.tasks.candidates.dates import format_date
 from app.tasks.candidates.parties import defines_parties
+from app.tasks.candidates.registry import header_fields
 from app.tasks.candidates.signatures import Signatory, SigningDate, signatories, signing_dates
-from app.tasks.extract.typed import distinct_values
 from app.tasks.legal_values import find_dates, words
 from app.tasks.summarise.parts import Cited, Point
 
-#: (generator, label) in the order a reader wants them.
-HEADER = (
-    ("parties", "Parties"),
-    ("agreement_date", "Agreement date"),
-    ("effective_date", "Effective date"),
-    ("expiration_date", "Expires"),
-    ("renewal_term", "Renewal"),
-    ("renewal_notice", "Notice to stop renewal"),
-    ("governing_law", "Governing law"),
-)
+#: (generator, label) in the order a reader wants them: the registry's header records.
+HEADER = header_fields()
 #: A generator's best candidate must lead the next distinct answer by this much to be
 #: stated as a fact without asking anyone (the same rule scale as Extract's margins).
 MIN_LEAD = 0.0
