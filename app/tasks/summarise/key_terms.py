@@ -10,8 +10,9 @@ field its strongest cue sentence above the fitted threshold. Fields that need th
 
 Each found cell becomes one plain line ("Change of control: Yes") with its sentence,
 page and span. A clause field whose rule read every sentence and found no cue can show
-absence, so it is listed as not found ("No cap on liability found"); a value field that
-found no candidate says nothing (its absence is not shown by anything).
+absence, so a standard term (STANDARD_ABSENT) is listed as not found ("No cap on
+liability found"); a value field that found no candidate says nothing (its absence is
+not shown by anything).
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ GROUP_RULES: tuple[tuple[str, str], ...] = (
 )
 _GROUP_RULES = tuple((g, re.compile(p, re.IGNORECASE)) for g, p in GROUP_RULES)
 _RANK = {group: i for i, (group, _) in enumerate(ORDER)}
+#: The standard terms whose absence a partner wants stated (the rest are simply not
+#: listed): a clause field whose name matches, and whose cue rule found no sentence.
+STANDARD_ABSENT = (
+    r"terminat\w*\s+for\s+convenience|change\s+of\s+control|exclusiv|non.?compete|"
+    r"anti.?assignment|cap\s+on\s+liability|ip\s+ownership|licen[cs]e\s+grant"
+)
+_STANDARD = re.compile(STANDARD_ABSENT, re.IGNORECASE)
 #: Plain labels for the line ("Document name" reads as "Agreement").
 _LABELS = {"document_name": "Agreement"}
 
@@ -120,7 +128,7 @@ def key_terms(extractors: Extractors, fieldset: FieldSet) -> tuple[list[Point], 
             continue  # a generator this version does not have: not a rule we can run
         label = label_of(item)
         if cell.status != "supported" or cell.page is None:
-            if item.extractor == "clause":
+            if item.extractor == "clause" and _STANDARD.search(item.name.replace("_", " ")):
                 absent.append(label)
             continue
         value = cell.value or ""
@@ -141,5 +149,5 @@ def absent_line(absent: list[str]) -> str:
     if not absent:
         return ""
     names = [a[:1].lower() + a[1:] if not a[:2].isupper() else a for a in absent]
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    joined = names[0] if len(names) == 1 else "; ".join(names[:-1]) + " or " + names[-1]
     return f"No {joined} found (no sentence has the language of such a clause)."
