@@ -96,6 +96,11 @@ def register_summarise(sub: Any) -> None:
     )
     p.add_argument("--all", action="store_true", help="every top-level document of the matter")
     p.add_argument("--style", choices=STYLES, default="brief", help="default: brief")
+    p.add_argument(
+        "--fieldset",
+        help="field set for the key terms (default: due-diligence if installed, else "
+        "commercial-contract)",
+    )
     p.add_argument("--model", help="model id (default: the settings' or catalog default)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_unlock_arguments(p)
@@ -124,12 +129,13 @@ def _summarise(args: argparse.Namespace) -> int:
                 style=args.style,
                 progress=session.progress,
                 cancel=session.cancel,
+                fieldset=args.fieldset,
             )
             summaries = [summary]
         else:
             summaries = run_summarise_batch(
                 ids, session.engine, session.vault, style=args.style,
-                progress=session.progress, cancel=session.cancel,
+                progress=session.progress, cancel=session.cancel, fieldset=args.fieldset,
             )  # fmt: skip
     if args.json:
         print_json(summaries[0].to_json() if len(summaries) == 1 and not args.all else

@@ -1,7 +1,9 @@
-"""Summarise: one document of the open matter, or all of them, points shown as parts finish.
+"""Summarise: one document of the open matter, or all of them, lines shown as they exist.
 
-Every point links to the pages it came from; a link opens the source pane at that page
-(with the point's quote marked when it has one). The coverage line says how many pages
+A summary reads as a partner wants it: the key facts, a key-terms table (each term with
+its sentence), then the model's few points, with how many were confirmed by the
+sentences they cite. Every line links to its page; a link opens the source pane at that
+page (with the line's quote marked). The coverage line says how many pages
 were read, and warns when that is not all of them, so nobody mistakes a partial summary
 for a whole one. "All documents" summarises every top-level document of the matter as a
 batch (app/tasks/summarise/batch.py): several at once on the firm's inference server, one
@@ -19,13 +21,18 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBo
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.tasks.audited import run_summarise, run_summarise_batch
 from app.tasks.shown import summary_from_json
+from app.tasks.summarise.key_terms import absent_line
+from app.tasks.summarise.parts import clip, confirmed_line
 from app.tasks.summarise.pipeline import Point, Summary
 from app.vault import DocumentInfo
 
 WARNING_STYLE = "color: #8a4b00; font-weight: bold;"
 #: The document choice that summarises every top-level document of the matter.
 ALL = "*all*"
-Section = tuple[str, str, list[Point]]  # heading, document id, points
+#: heading, document id, lines, notes (the absent key terms, the points' check)
+Section = tuple[str, str, list[Point], list[str]]
+_CELL = "style='padding: 2px 8px 2px 0; vertical-align: top'"
+_QUOTE = "style='color:#444444; padding: 2px 8px 2px 0; vertical-align: top'"
 
 
 class SummarisePanel(TaskPanel):
@@ -182,11 +189,11 @@ class SummarisePanel(TaskPanel):
         return next((d.title for d in self._documents if d.id == document_id), document_id)
 
     def _batch_sections(self) -> list[Section]:
-        return [(self._title_of(doc), doc, points) for doc, points in self._batch.items()
+        return [(self._title_of(doc), doc, points, []) for doc, points in self._batch.items()
                 if points]  # fmt: skip
 
     def partial(self, value: list[Point] | tuple[str, list[Point]]) -> None:
-        """Points of one finished part, shown before they are combined."""
+        """Lines as they exist: the rule-built facts and key terms first, then the points."""
         if isinstance(value, tuple):  # a batch: (document id, points)
             document_id, found = value
             self._batch.setdefault(document_id, []).extend(found)
@@ -194,7 +201,7 @@ class SummarisePanel(TaskPanel):
             self._render_sections(self._batch_sections(), draft=True, top=heading)
             return
         self.draft.extend(value)
-        heading = self.tr("Taking shape: points from the parts read so far (combined at the end)")
+        heading = self.tr("Taking shape: what has been read so far")
         self._render(heading, self.draft, draft=True)
 
     def done(self, result: Summary | list[Summary]) -> None:
@@ -205,7 +212,7 @@ class SummarisePanel(TaskPanel):
         self._document_id, self._title = summary.document_id, summary.title
         style = self.style_box.itemText(max(0, self.style_box.findData(summary.style)))
         heading = self.tr("{0} — {1} summary").format(summary.title, style.lower())
-        self._render(heading, summary.points)
+        self._render(heading, summary.points, notes=self._notes(summary))
         covered, total = len(summary.covered_pages), summary.total_pages
         text = self.tr("Pages covered {0}/{1}").format(covered, total)
         if covered < total:
@@ -225,13 +232,20 @@ class SummarisePanel(TaskPanel):
         self.coverage.setStyleSheet(WARNING_STYLE if warn else "")
         self.coverage.setText(text)
         self.coverage.show()
-        self.state.setText(
-            self.tr("{0} point(s). Click a page reference to open the source.").format(
-                len(summary.points)
+        if summary.facts or summary.key_terms:
+            self.state.setText(
+                self.tr("{0} key facts, {1} key terms, {2} other point(s). Click a page "
+                        "reference to open the source.")
+                .format(summary.facts, summary.key_terms, len(summary.narrative))
+            )  # fmt: skip
+        else:
+            self.state.setText(
+                self.tr("{0} point(s). Click a page reference to open the source.").format(
+                    len(summary.points)
+                )
+                if summary.points
+                else self.tr("No points: the pages hold no text.")
             )
-            if summary.points
-            else self.tr("No points: the pages hold no text.")
-        )
 
     def _batch_done(self, summaries: list[Summary]) -> None:
         self.summaries = summaries
@@ -239,7 +253,7 @@ class SummarisePanel(TaskPanel):
         for summary in summaries:
             style = self.style_box.itemText(max(0, self.style_box.findData(summary.style)))
             heading = self.tr("{0} — {1} summary").format(summary.title, style.lower())
-            sections.append((heading, summary.document_id, summary.points))
+            sections.append((heading, summary.document_id, summary.points, self._notes(summary)))
         self._render_sections(sections)
         covered = sum(len(s.covered_pages) for s in summaries)
         total = sum(s.total_pages for s in summaries)
@@ -296,26 +310,71 @@ class SummarisePanel(TaskPanel):
         """The (document id, page, quote) behind the ``index``-th page link."""
         return self._links[index]
 
-    def _render(self, heading: str, points: list[Point], draft: bool = False) -> None:
-        self._render_sections([(heading, self._document_id, points)], draft)
+    def _notes(self, summary: Summary) -> list[str]:
+        """The absent key terms and the points' check, for a brief or detailed summary."""
+        if summary.style == "chronology":
+            return []
+        return [absent_line(summary.absent), confirmed_line(summary.written, summary.confirmed,
+                                                             summary.quoted)]  # fmt: skip
+
+    def _render(
+        self, heading: str, points: list[Point], draft: bool = False, notes: list[str] | None = None
+    ) -> None:
+        self._render_sections([(heading, self._document_id, points, notes or [])], draft)
+
+    def _refs(self, document_id: str, point: Point) -> str:
+        refs = []
+        for page in point.pages:
+            self._links.append((document_id, page, point.quote or ""))
+            refs.append(f"<a href='cite:{len(self._links) - 1}'>p.&nbsp;{page}</a>")
+        return ", ".join(refs)
 
     def _render_sections(self, sections: list[Section], draft: bool = False, top: str = "") -> None:
-        """Each section's heading and numbered points, under ``top`` when given."""
+        """Each section: its heading, key facts, key-terms table, then numbered points."""
         self._links = []
         parts = [f"<h2>{html.escape(top)}</h2>"] if top else []
-        for heading, document_id, points in sections:
-            items = []
-            for point in points:
-                refs = []
-                for page in point.pages:
-                    self._links.append((document_id, page, point.quote or ""))
-                    refs.append(f"<a href='cite:{len(self._links) - 1}'>p.&nbsp;{page}</a>")
-                date = f"<b>{html.escape(point.date)}</b> — " if point.date else ""
-                cites = f" [{', '.join(refs)}]" if refs else ""
-                items.append(f"<li>{date}{html.escape(point.text)}{cites}</li>")
-            colour = " style='color:#555555'" if draft else ""
-            body = f"<ol{colour}>{''.join(items)}</ol>" if items else ""
-            parts.append(f"<h3>{html.escape(heading)}</h3>{body}")
+        colour = " style='color:#555555'" if draft else ""
+        for heading, document_id, points, notes in sections:
+            absent, checked = [*notes, "", ""][:2]
+            parts.append(f"<h3>{html.escape(heading)}</h3>")
+            facts = [p for p in points if p.kind == "fact"]
+            terms = [p for p in points if p.kind == "term"]
+            rest = [p for p in points if p.kind not in ("fact", "term")]
+            if facts:
+                listed = "".join(
+                    f"<li>{html.escape(p.text)} [{self._refs(document_id, p)}]</li>" for p in facts
+                )
+                parts.append(
+                    f"<h4>{html.escape(self.tr('Key facts'))}</h4><ul{colour}>{listed}</ul>"
+                )
+            if terms or absent:
+                rows = []
+                for p in terms:
+                    label, _, value = p.text.partition(": ")
+                    rows.append(
+                        f"<tr><td {_CELL}><b>{html.escape(label)}</b></td>"
+                        f"<td {_CELL}>{html.escape(value)}</td>"
+                        f"<td {_QUOTE}><i>“{html.escape(clip(p.quote or ''))}”</i></td>"
+                        f"<td {_CELL}>{self._refs(document_id, p)}</td></tr>"
+                    )
+                table = f"<table{colour}>{''.join(rows)}</table>" if rows else ""
+                missing = f"<p><i>{html.escape(absent)}</i></p>" if absent else ""
+                parts.append(f"<h4>{html.escape(self.tr('Key terms'))}</h4>{table}{missing}")
+            if rest:
+                items = []
+                for point in rest:
+                    date = f"<b>{html.escape(point.date)}</b> — " if point.date else ""
+                    text = html.escape(point.text)
+                    if point.kind == "quoted":
+                        note = self.tr("quoted: no point in other words was confirmed")
+                        text = f"<i>“{text}”</i> <small>({html.escape(note)})</small>"
+                    cites = f" [{self._refs(document_id, point)}]" if point.pages else ""
+                    items.append(f"<li>{date}{text}{cites}</li>")
+                if facts or terms:
+                    title = self.tr("Other points")
+                    title += f" — {checked}" if checked else ""
+                    parts.append(f"<h4>{html.escape(title)}</h4>")
+                parts.append(f"<ol{colour}>{''.join(items)}</ol>")
         self.output.setHtml("".join(parts))
 
     def _open(self, url: QUrl) -> None:

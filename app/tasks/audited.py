@@ -151,6 +151,7 @@ def run_summarise(
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
     on_points: Callable[[list[Point]], None] | None = None,
+    fieldset: str | None = None,
 ) -> Summary:
     """``summarise`` with its audit record: style, page and point counts, model calls."""
     with audited_task("summarise", vault, engine) as record:
@@ -163,12 +164,16 @@ def run_summarise(
             progress=progress,
             cancel=cancel,
             on_points=on_points,
+            fieldset=fieldset,
         )
         record.details.update(
             style=summary.style,
             pages=summary.total_pages,
             covered=len(summary.covered_pages),
             points=len(summary.points),
+            terms=summary.key_terms,
+            written=summary.written,
+            confirmed=summary.confirmed,
             windows=summary.stats.windows,
             windows_reused=summary.stats.windows_reused,
             model_calls=summary.stats.model_calls,
@@ -186,6 +191,7 @@ def run_summarise_batch(
     cancel: CancelToken | None = None,
     on_points: Callable[[str, list[Point]], None] | None = None,
     on_summary: Callable[[Summary], None] | None = None,
+    fieldset: str | None = None,
 ) -> list[Summary]:
     """``summarise_batch`` with one audit record for the batch: counts, never content."""
     with audited_task("summarise", vault, engine) as record:
@@ -194,13 +200,15 @@ def run_summarise_batch(
         record.details.update(style=style, documents=len(document_ids), parallel=parallel)
         summaries = summarise_batch(
             document_ids, engine, vault, style=style, progress=progress, cancel=cancel,
-            parallel=parallel, on_points=on_points, on_summary=on_summary,
+            parallel=parallel, on_points=on_points, on_summary=on_summary, fieldset=fieldset,
         )  # fmt: skip
         stats = [s.stats for s in summaries]
         record.details.update(
             pages=sum(s.total_pages for s in summaries),
             covered=sum(len(s.covered_pages) for s in summaries),
             points=sum(len(s.points) for s in summaries),
+            written=sum(s.written for s in summaries),
+            confirmed=sum(s.confirmed for s in summaries),
             windows=sum(s.windows for s in stats),
             windows_reused=sum(s.windows_reused for s in stats),
             model_calls=sum(s.model_calls for s in stats),

@@ -61,7 +61,7 @@ def review_rows_from_json(rows: list[Mapping[str, Any]]) -> list[ReviewRow]:
 
 
 def summary_from_json(data: Mapping[str, Any]) -> Summary:
-    points = [Point(**_known(Point, p)) for p in data["points"]]
+    points = [Point.from_json(_known(Point, p)) for p in data["points"]]
     stats = SummaryStats(**_known(SummaryStats, data.get("stats", {})))
     return Summary(
         str(data["document_id"]),
@@ -74,6 +74,12 @@ def summary_from_json(data: Mapping[str, Any]) -> Summary:
         list(data.get("empty_pages", [])),
         stats,
         int(data.get("facts", 0)),
+        int(data.get("key_terms", 0)),
+        [str(a) for a in data.get("absent", [])],
+        int(data.get("written", 0)),
+        int(data.get("confirmed", 0)),
+        int(data.get("quoted", 0)),
+        str(data.get("fieldset", "")),
     )
 
 

@@ -22,12 +22,14 @@ from app.vault import Vault, unlock
 from tests.fixtures.fake_engine import ScriptedEngine
 from tests.fixtures.vault import Ready
 
-PAGE = re.compile(r"\[page (\d+)\]")
+SENTENCE = re.compile(r"^\[(\d+)\] \(p\. (\d+)\) ", re.MULTILINE)
 
 
 def write(prompt: str) -> str:
-    pages = PAGE.findall(prompt)
-    return json.dumps({"points": [{"text": f"Point of page {p}.", "page": int(p)} for p in pages]})
+    """One point per numbered sentence, naming its page."""
+    shown = SENTENCE.findall(prompt)
+    points = [{"sentences": [int(n)], "text": f"A point of page {p}."} for n, p in shown]
+    return json.dumps({"points": points})
 
 
 @pytest.fixture
@@ -36,7 +38,10 @@ def vault(ready_vault: Ready) -> Iterator[Vault]:
     for title in ("Lease", "Licence"):
         with opened.write() as txn:
             info = txn.add_document(title.encode(), title=title, mime_type="text/plain")
-            txn.add_pages(info.id, [(1, f"The {title} starts today."), (2, "Rent is due.")])
+            txn.add_pages(info.id, [
+                (1, f"Under this {title} the tenant shall pay the rent on the first day of each month."),
+                (2, "The landlord shall keep the building in good repair and insured against fire."),
+            ])  # fmt: skip
     yield opened
     opened.lock()
 
@@ -105,3 +110,33 @@ def test_a_stopped_batch_shows_what_each_document_had(qtbot) -> None:  # type: i
     assert not panel.has_result()
     panel.finish([Summary("doc-0", "Lease", "", [Point("x", [1])], [1], 2, "brief")])
     assert panel.coverage.text().startswith("⚠ Pages covered 1/2 in 1 documents")
+
+
+def test_a_kept_summary_shows_its_key_terms_table_and_checked_points_again(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.tasks.summarise.parts import Cited
+
+    points = [
+        Point("Parties: Acme; Beta.", [1], "between Acme and Beta", kind="fact"),
+        Point("Change of control: Yes", [2], "If Beta is acquired, Acme may end it.",
+              kind="term", term="change_of_control", cited=[Cited(2, 10, 47)]),
+        Point("Beta pays within 30 days.", [3], "Beta shall pay within thirty (30) days.",
+              cited=[Cited(3, 0, 39)]),
+        Point("Acme shall deliver monthly.", [4], "Acme shall deliver monthly.", kind="quoted",
+              cited=[Cited(4, 0, 27)]),
+    ]  # fmt: skip
+    summary = Summary("doc-1", "Lease", "", points, [1, 2, 3, 4], 4, "brief", [], facts=1,
+                      key_terms=1, absent=["Cap on liability"], written=3, confirmed=1, quoted=1)  # fmt: skip
+    shown, again = SummarisePanel(), SummarisePanel()
+    qtbot.addWidget(shown)
+    qtbot.addWidget(again)
+    shown.finish(summary)
+    text = shown.output.toPlainText()
+    for words in ("Key facts", "Key terms", "Change of control", "If Beta is acquired",
+                  "No cap on liability found", "1 of 3 points confirmed",
+                  "the contract's own words"):  # fmt: skip
+        assert words in text, words
+    assert "1 key facts, 1 key terms, 2 other point(s)" in shown.state.text()
+    assert shown.link(1) == ("doc-1", 2, "If Beta is acquired, Acme may end it.")
+    again.restore(json.loads(json.dumps(shown.snapshot())), [])
+    assert again.output.toPlainText() == text and again.summary is not None
+    assert again.summary.points[1].cited == [Cited(2, 10, 47)] and again.summary.absent

@@ -185,8 +185,7 @@ def test_ask_extract_and_summarise_cite_as_the_local_engine_does(
     def short_summary(engine: EngineLike) -> Summary:
         # Two short points, nothing stored: the remote run must not reuse the local parts.
         with calls_for("summarise", vault.vault_id):
-            return summarise(doc, engine, vault, max_points=2, target_points=2,
-                             max_chars=100, store=False)  # fmt: skip
+            return summarise(doc, engine, vault, max_points=2, max_chars=100, store=False)
 
     local_answer = run_ask(question, qwen_engine, vault)
     local_grid = run_extract([doc], fieldset, qwen_engine, vault)
@@ -264,10 +263,10 @@ def test_server_killed_mid_grid_keeps_rows_and_rerun_completes(
             assert cell.quote in text[cell.page or 0]
 
 
-#: Short points, one call per (one-window) document: the loopback server on a shared CPU
-#: takes 10-25 s a call. Resuming from the parts of a half-done document is covered
+#: Short points, one call per document: the loopback server on a shared CPU takes
+#: 10-25 s a call. Resuming from the parts of a half-done document is covered
 #: without a model in tests/unit/test_summarise_scripted.py.
-SHORT: dict[str, int] = {"max_points": 2, "target_points": 8, "max_chars": 60}
+SHORT: dict[str, int] = {"max_points": 2, "max_chars": 60}
 
 
 def _most_in_flight(calls: list[dict[str, object]]) -> int:

@@ -83,13 +83,17 @@ def test_every_schema_the_tasks_build_passes_both_checks() -> None:
     from app.tasks.draft.templates import Section
     from app.tasks.extract import cell_schema
     from app.tasks.fieldsets import Field
-    from app.tasks.summarise.parts import STYLE_SPECS, combine_schema, window_schema
+    from app.tasks.summarise.narrative import points_schema
+    from app.tasks.summarise.parts import STYLE_SPECS, window_schema
 
     quotes = ['(hereinafter "Confidential Information")', "back\\slash", "line\nbreak", "é"]
     clause = {"type": "object", "properties": {"quote": {"enum": quotes}}, "required": ["quote"]}
     schemas = [bound_schema(clause), bound_schema(SHORT_ANSWER_SCHEMA)]
     for style, spec in STYLE_SPECS.items():
-        schemas += [window_schema(style, [1, 2], spec), combine_schema(4, spec)]
+        schemas += [
+            window_schema(style, [1, 2], spec),
+            points_schema(12, spec.max_points or 5, 200),
+        ]
     law = Field("law", "Law", "Governing law", {"enum": ['"New York"', "Delaware\\"]}, ())
     schemas.append(bound_schema(cell_schema(law, 3)))
     longest = Field("note", "Note", "A note", {"type": "string", "maxLength": 600}, ())

@@ -1,9 +1,11 @@
-"""Summarise's map, combine and resume on the scripted engine, in a real encrypted vault.
+"""Summarise's rules-then-one-call shape, its checks and resume, on the scripted engine,
+in a real encrypted vault.
 
-The writer answers from the prompt alone: a window's points name the page they came
-from ("p3a"), a combined point is the names of its sources joined, so a test can check
-that every combined point cites exactly the pages of its sources, and which prompts a
-rerun asks again. The real model runs in tests/integration/test_summarise.py.
+The writer answers from the prompt alone: it reads the numbered sentences and writes
+one point per page whose "period N" it restates (confirmed: N is in the sentence), one
+point claiming an amount no sentence states (replaced by its quoted sentence), and a
+repeat (dropped), so a test can check what the model was shown, what was kept and what
+a rerun asks again. The real model runs in tests/integration/test_summarise.py.
 """
 
 from __future__ import annotations
@@ -28,36 +30,38 @@ from app.vault import Vault, unlock
 from tests.fixtures.fake_engine import ScriptedEngine
 from tests.fixtures.vault import PASSPHRASE, Ready
 
-#: Small windows (one page each) and few points per call force a combine.
-OPTIONS: dict[str, int] = {"window_tokens": 64, "max_points": 3, "target_points": 3}
-PAGE = re.compile(r"\[page (\d+)\]")
-POINT = re.compile(r"^\[(\d+)\] \(p\. [^)]*\) (.+)$", re.MULTILINE)
-NAME = re.compile(r"p(\d+)[ab]")
+OPTIONS: dict[str, int] = {"max_points": 5}
+SENTENCE = re.compile(r"^\[(\d+)\] \(p\. (\d+)\) (.+)$", re.MULTILINE)
+PERIOD = re.compile(r"period (\d+)")
+COUNTERPARTS = "This Lease may be executed in counterparts, each of which shall be an original."
+DEFINITION = '"Premises" means the building at 1 Main Street, which the Tenant shall keep clean.'
 
 
 def page_text(n: int) -> str:
     return (
         f"Clause {n}. The Tenant shall pay the rent for period {n} on the first day of "
         "each month, and the Landlord shall keep the building in good repair. Either party "
-        "may end this lease by giving the other three months' written notice of its end."
+        "may end this lease by giving the other three months' written notice of its end. "
+        f"{COUNTERPARTS if n == 1 else DEFINITION}"
     )
 
 
+def numbered(prompt: str) -> list[tuple[int, int, str]]:
+    """The (number, page, sentence) lines the model was shown."""
+    return [(int(n), int(p), t) for n, p, t in SENTENCE.findall(prompt)]
+
+
 def write(prompt: str) -> str:
-    """Two points per window page; a combine joins consecutive sources, at most 3 points."""
-    if "\nPOINTS:\n" in prompt:
-        sources = POINT.findall(prompt)
-        chunks = min(OPTIONS["max_points"], len(sources))
-        size = -(-len(sources) // chunks)
-        points = []
-        for start in range(0, len(sources), size):
-            group = sources[start : start + size]
-            points.append({"text": " ".join(t for _, t in group),
-                           "from": [int(n) for n, _ in group]})  # fmt: skip
-        return json.dumps({"points": points})
-    pages = PAGE.findall(prompt)
-    points = [{"text": f"p{p}{x}", "page": int(p)} for p in pages for x in "ab"]
-    return json.dumps({"points": points[: OPTIONS["max_points"]]})
+    """A confirmed point per sentence (its period restated), an unconfirmed one, a repeat."""
+    shown = numbered(prompt)
+    points = [
+        {"sentences": [n], "text": f"The Tenant pays the rent for period {PERIOD.findall(t)[0]}."}
+        for n, _, t in shown
+        if PERIOD.search(t)
+    ][: OPTIONS["max_points"] - 2]
+    points.append({"sentences": [shown[-1][0]], "text": "The Tenant pays 999 dollars a day."})
+    points.append(dict(points[0]))  # the same sentences again: dropped
+    return json.dumps({"points": points})
 
 
 def add_document(vault: Vault, title: str, pages: int) -> str:
@@ -74,17 +78,8 @@ def vault(ready_vault: Ready) -> Iterator[Vault]:
     opened.lock()
 
 
-def window_prompts(engine: ScriptedEngine) -> list[tuple[int, ...]]:
-    """The pages of every window prompt the engine was asked, in order."""
-    return [tuple(map(int, PAGE.findall(p))) for p in engine.generations if "\nPAGES " in p]
-
-
-def combine_prompts(engine: ScriptedEngine) -> list[str]:
-    return [p for p in engine.generations if "\nPOINTS:\n" in p]
-
-
-def model_points(summary: Summary) -> list[tuple[str, list[int]]]:
-    return [(p.text, p.pages) for p in summary.points[summary.facts :]]
+def model_points(summary: Summary) -> list[tuple[str, list[int], str]]:
+    return [(p.text, p.pages, p.kind) for p in summary.narrative]
 
 
 def failing_after(calls: int, error: Callable[[], Exception]) -> Callable[[str], str]:
@@ -100,82 +95,88 @@ def failing_after(calls: int, error: Callable[[], Exception]) -> Callable[[str],
     return writer
 
 
-def test_map_then_combine_cites_the_union_of_the_sources_pages(vault: Vault) -> None:
+def test_facts_and_terms_by_rule_then_one_call_whose_points_are_checked(vault: Vault) -> None:
     doc = add_document(vault, "Lease", 4)
     engine = ScriptedEngine(writer=write, n_ctx=4096)
-    summary = summarise(doc, engine, vault, **OPTIONS)
+    shown: list[list[str]] = []
+    summary = summarise(doc, engine, vault, on_points=lambda p: shown.append([x.kind for x in p]),
+                        **OPTIONS)  # fmt: skip
 
-    assert window_prompts(engine) == [(1,), (2,), (3,), (4,)]  # each page asked once
-    assert combine_prompts(engine), "8 points over a target of 3 must be combined"
-    assert summary.covered_pages == [1, 2, 3, 4] and summary.stats.windows == 4
-    assert summary.stats.model_calls == len(engine.generations)
-    assert summary.stats.reduce_levels >= 1
-    points = model_points(summary)
-    assert 1 <= len(points) <= OPTIONS["target_points"]
-    for text, pages in points:
-        assert pages == sorted({int(n) for n in NAME.findall(text)}), text
-    # Nothing lost in the combine: every window point is inside some combined point.
-    assert sorted(NAME.findall(" ".join(t for t, _ in points))) == sorted(
-        f"{p}" for p in (1, 1, 2, 2, 3, 3, 4, 4)
+    assert len(engine.generations) == 1 == summary.stats.model_calls  # one call, every page
+    prompt = engine.generations[0]
+    sentences = numbered(prompt)
+    assert [page for _, page, _ in sentences] == [1, 2, 3, 4]  # every page read, in order
+    assert COUNTERPARTS not in prompt and "means the building" not in prompt  # filtered
+    assert summary.stats.sentences_boilerplate >= 4
+    assert summary.covered_pages == [1, 2, 3, 4] and summary.total_pages == 4
+    # Checked: 3 confirmed (one per period, 5 less the two extras), 1 quoted, 1 dropped.
+    assert (summary.written, summary.confirmed, summary.quoted) == (5, 3, 1)
+    kinds = [p.kind for p in summary.narrative]
+    assert kinds == ["point", "point", "point", "quoted"]
+    pages = {n: page_text(n) for n in range(1, 5)}
+    for point in summary.narrative:
+        assert point.cited and point.pages == sorted({c.page for c in point.cited})
+        for cited in point.cited:  # the citation is the numbered sentence, by span
+            assert pages[cited.page][cited.start : cited.end].startswith(("Clause", "The"))
+        if point.kind == "point":
+            period = PERIOD.findall(point.text)[0]
+            assert f"period {period} " in pages[point.pages[0]]
+    quoted = summary.narrative[-1]
+    assert quoted.text == quoted.quote and "999" not in summary.text
+    assert (
+        "3 of 5 points confirmed" in summary.text
+        and "1 shown as the contract's own words" in summary.text
     )
-    assert len(vault.list_task_outputs(RESULT_TASK)) == 1
+    # The rule lines reach the caller before the model is asked, then the points.
+    assert shown[-1] == kinds and len(vault.list_task_outputs(RESULT_TASK)) == 1
 
 
-def test_a_failed_run_resumes_without_asking_finished_windows_again(vault: Vault) -> None:
+def test_a_failed_run_resumes_and_a_finished_one_asks_nothing(vault: Vault) -> None:
     doc = add_document(vault, "Lease", 4)
     gone = ServerUnavailableError("The firm inference server stopped answering.")
-    first = ScriptedEngine(writer=failing_after(2, lambda: gone), n_ctx=4096)
+    first = ScriptedEngine(writer=failing_after(0, lambda: gone), n_ctx=4096)
     with pytest.raises(ServerUnavailableError):
         summarise(doc, first, vault, **OPTIONS)
-    assert window_prompts(first) == [(1,), (2,), (3,)]
-    assert len(vault.list_task_outputs(PARTIAL_TASK)) == 2  # the two finished windows
+    assert vault.list_task_outputs(PARTIAL_TASK) == vault.list_task_outputs(RESULT_TASK) == []
+
+    rerun = ScriptedEngine(writer=write, n_ctx=4096)
+    done = summarise(doc, rerun, vault, **OPTIONS)
+    assert rerun.generations == first.generations  # the same one question
+    assert done.stats.model_calls == 1 and done.stats.windows_reused == 0
+
+    again = ScriptedEngine(writer=write, n_ctx=4096)
+    kept = summarise(doc, again, vault, **OPTIONS)
+    assert again.generations == [] and kept.stats.windows_reused == 1
+    assert model_points(kept) == model_points(done)
+    assert (kept.written, kept.confirmed, kept.quoted) == (done.written, done.confirmed, 1)
+    clean = summarise(doc, ScriptedEngine(writer=write, n_ctx=4096), vault, store=False,
+                      **OPTIONS)  # fmt: skip
+    assert clean.text == kept.text
+
+
+def test_a_cancelled_run_says_finished_parts_are_kept(vault: Vault) -> None:
+    doc = add_document(vault, "Lease", 2)
+    cancel = CancelToken()
+
+    def cancelling(prompt: str) -> str:
+        cancel.cancel()
+        raise CancelledError("cancelled")
+
+    with pytest.raises(CancelledError, match="finished parts are kept"):
+        summarise(doc, ScriptedEngine(writer=cancelling, n_ctx=4096), vault, cancel=cancel,
+                  **OPTIONS)  # fmt: skip
     assert vault.list_task_outputs(RESULT_TASK) == []
 
-    rerun = ScriptedEngine(writer=write, n_ctx=4096)
-    resumed = summarise(doc, rerun, vault, **OPTIONS)
-    assert window_prompts(rerun) == [(3,), (4,)]
-    assert resumed.stats.windows_reused == 2
-    assert resumed.stats.model_calls == len(rerun.generations)
 
-    clean = ScriptedEngine(writer=write, n_ctx=4096)
-    whole = summarise(doc, clean, vault, store=False, **OPTIONS)
-    assert model_points(resumed) == model_points(whole)
-    assert resumed.covered_pages == whole.covered_pages == [1, 2, 3, 4]
-
-
-def test_a_run_cancelled_while_combining_keeps_every_window_and_finished_group(
-    vault: Vault,
-) -> None:
-    doc = add_document(vault, "Lease", 6)
-    probe = ScriptedEngine(writer=write, n_ctx=4096)
-    summarise(doc, probe, vault, store=False, **OPTIONS)
-    combines = combine_prompts(probe)
-    assert len(combines) >= 2, "six pages need more than one combine call"
-
-    cancel = CancelToken()
-    seen = [0]
-
-    def cancel_on_second_combine(prompt: str) -> str:
-        if "\nPOINTS:\n" in prompt:
-            seen[0] += 1
-            if seen[0] == 2:
-                cancel.cancel()
-                raise CancelledError("cancelled")
-        return write(prompt)
-
-    first = ScriptedEngine(writer=cancel_on_second_combine, n_ctx=4096)
-    with pytest.raises(CancelledError, match="finished parts are kept"):
-        summarise(doc, first, vault, cancel=cancel, **OPTIONS)
-
-    rerun = ScriptedEngine(writer=write, n_ctx=4096)
-    resumed = summarise(doc, rerun, vault, **OPTIONS)
-    assert window_prompts(rerun) == []  # every window was kept
-    assert resumed.stats.windows_reused == 6
-    assert combines[0] not in rerun.generations  # the finished combine was kept
-    assert combine_prompts(rerun) == combines[1:]
-    assert model_points(resumed) == model_points(
-        summarise(doc, ScriptedEngine(writer=write, n_ctx=4096), vault, store=False, **OPTIONS)
-    )
+def test_a_document_with_nothing_but_boilerplate_asks_no_model(vault: Vault) -> None:
+    with vault.write() as txn:
+        info = txn.add_document(b"boiler", title="Boiler", mime_type="text/plain")
+        txn.add_pages(info.id, [(1, COUNTERPARTS), (2, "")])
+    engine = ScriptedEngine(writer=write, n_ctx=4096)
+    summary = summarise(info.id, engine, vault)
+    assert engine.generations == [] and summary.narrative == []
+    assert summary.covered_pages == [1, 2] and summary.empty_pages == [2]
+    assert "The model wrote no points" in summary.text
 
 
 class InFlight:
@@ -221,7 +222,7 @@ def test_batch_stopped_by_a_server_error_says_so_and_the_rerun_reuses_everything
 ) -> None:
     docs = [add_document(vault, f"Lease {n}", 2) for n in range(2)]
     gone = ServerUnavailableError("The firm inference server stopped answering.")
-    first = ScriptedEngine(writer=failing_after(4, lambda: gone), n_ctx=4096)
+    first = ScriptedEngine(writer=failing_after(1, lambda: gone), n_ctx=4096)
     with pytest.raises(ServerUnavailableError, match="1 of 2 summaries were finished") as err:
         summarise_batch(docs, first, vault, **OPTIONS)
     assert "rerun resumes" in err.value.hint
@@ -231,10 +232,9 @@ def test_batch_stopped_by_a_server_error_says_so_and_the_rerun_reuses_everything
     messages: list[str] = []
     done = summarise_batch(docs, rerun, vault, progress=lambda f, m: messages.append(m),
                            **OPTIONS)  # fmt: skip
-    assert done[0].stats.model_calls == 0 and done[0].stats.windows_reused == 2
+    assert done[0].stats.model_calls == 0 and done[0].stats.windows_reused == 1
     assert "Lease 0: kept from the last run" in messages
-    assert done[1].stats.windows_reused == 1  # its first window was finished before
-    assert window_prompts(rerun) == [(2,)]
+    assert done[1].stats.model_calls == 1 and rerun.generations == first.generations[1:]
 
 
 def test_cli_summarises_several_documents_with_one_audit_record(
@@ -259,6 +259,7 @@ def test_cli_summarises_several_documents_with_one_audit_record(
     assert all(s["covered_pages"] == [1, 2] and s["points"] for s in result)
     assert out.index("== Lease 1 ==") < out.index("== Lease 0 ==")
     assert out.count("Pages covered: 2/2") == 2 and "[Lease 0, p. 1]" in out
+    assert out.count("KEY TERMS") == 2 and "2 of 4 points confirmed" in out
 
     log = (vault_home / "audit" / "audit.jsonl").read_text(encoding="utf-8")
     records = [json.loads(line) for line in log.splitlines() if '"task.run"' in line]
@@ -270,4 +271,15 @@ def test_cli_summarises_several_documents_with_one_audit_record(
     assert first["details"]["model_calls"] == len(engine.generations) > 0
     assert second["details"]["model_calls"] == 0  # every part kept from the first run
     assert second["details"]["windows_reused"] == first["details"]["windows"]
-    assert "p1a" not in log and "Lease 0" not in log  # never content, never titles
+    assert "period 1" not in log and "Lease 0" not in log  # never content, never titles
+
+    # One document: its own record, with the summary's counts (the points all kept).
+    with use_engine_factory(lambda model=None: engine):
+        assert main(["summarise", name, "Lease 0", "--json", "--no-keyring"]) == 0
+    one = json.loads(capsys.readouterr().out)
+    assert (one["written"], one["confirmed"], one["quoted"]) == (4, 2, 0)  # a repeat: dropped
+    log = (vault_home / "audit" / "audit.jsonl").read_text(encoding="utf-8")
+    last = [json.loads(line) for line in log.splitlines() if '"task.run"' in line][-1]
+    assert last["object_ids"] == [docs[0]] and last["outcome"] == "ok"
+    details = last["details"]
+    assert (details["written"], details["confirmed"], details["model_calls"]) == (4, 2, 0)

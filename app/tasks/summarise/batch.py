@@ -1,8 +1,8 @@
 """Summaries of several documents at once: a data room on the firm's server, resumable.
 
 Each document goes through the one-document pipeline (app/tasks/summarise/pipeline.py),
-which already keeps every finished part (a window's points, a combined group) in the
-vault. What this adds is the schedule (app/tasks/batch.py): on a firm inference server up
+which already keeps every finished part (the narrative's model call, a chronology
+window) in the vault. What this adds is the schedule (app/tasks/batch.py): on a firm inference server up
 to ``server_parallel`` documents are in flight, so a server with continuous batching
 serves them together; on the local engine they run one after another (one model, one
 thread). When the server goes away the documents in flight stop, the error says how many
@@ -19,6 +19,7 @@ from app.cancel import CancelToken, Progress, no_progress
 from app.engine.protocol import EngineLike
 from app.engine.server_link import ServerUnavailableError
 from app.tasks.batch import engine_parallel, monotonic, run_bounded
+from app.tasks.fieldsets import FieldSet
 from app.tasks.summarise.parts import Point, Summary
 from app.tasks.summarise.pipeline import summarise
 from app.vault import Vault
@@ -36,8 +37,8 @@ def summarise_batch(
     store: bool = True,
     window_tokens: int | None = None,
     max_points: int | None = None,
-    target_points: int | None = None,
     max_chars: int | None = None,
+    fieldset: FieldSet | str | None = None,
     on_points: Callable[[str, list[Point]], None] | None = None,
     on_summary: Callable[[Summary], None] | None = None,
 ) -> list[Summary]:
@@ -45,7 +46,7 @@ def summarise_batch(
 
     ``parallel`` defaults to the engine's bound (app.tasks.batch.engine_parallel): the
     settings' ``server_parallel`` on a firm server, 1 locally. ``on_points`` gets
-    (document id, a finished window's points), ``on_summary`` each finished summary, both
+    (document id, lines as they exist: the rule-built ones, then the model's), ``on_summary`` each finished summary, both
     from worker threads. Raises ServerUnavailableError naming how many summaries were
     finished when the server stops answering, CancelledError when cancelled. ``store``
     False keeps nothing (no resume), as for one document.
@@ -68,8 +69,8 @@ def summarise_batch(
         points = (lambda found: on_points(document_id, found)) if on_points else None
         summary = summarise(
             document_id, engine, vault, style=style, progress=scaled, cancel=cancel, store=store,
-            window_tokens=window_tokens, max_points=max_points, target_points=target_points,
-            max_chars=max_chars, on_points=points,
+            window_tokens=window_tokens, max_points=max_points, max_chars=max_chars,
+            fieldset=fieldset, on_points=points,
         )  # fmt: skip
         kept = summary.stats.model_calls == 0 and summary.stats.windows_reused > 0
         scaled(1.0, "kept from the last run" if kept else "done")

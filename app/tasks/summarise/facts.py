@@ -15,6 +15,7 @@ when, each quoted from the signature page.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from app.tasks.candidates import Candidate, DocumentText, Extractors, distinct_values
 from app.tasks.candidates.dates import format_date
@@ -22,7 +23,7 @@ from app.tasks.candidates.parties import defines_parties
 from app.tasks.candidates.registry import header_fields
 from app.tasks.candidates.signatures import Signatory, SigningDate, signatories, signing_dates
 from app.tasks.legal_values import find_dates, words
-from app.tasks.summarise.parts import Point
+from app.tasks.summarise.parts import Cited, Point
 
 #: (generator, label) in the order a reader wants them: the registry's header records.
 HEADER = header_fields()
@@ -125,9 +126,12 @@ def _signed_on(stated: str, doc: DocumentText) -> list[Point]:
     return points
 
 
-def facts_header(doc: DocumentText) -> list[Point]:
-    """One point per fact the document clearly states, each quoting its sentence."""
-    extractors = Extractors(doc)
+def facts_header(doc: DocumentText, extractors: Extractors | None = None) -> list[Point]:
+    """One point per fact the document clearly states, each quoting its sentence.
+
+    ``extractors`` (of ``doc``) lets the key terms share the generators' work.
+    """
+    extractors = extractors or Extractors(doc)
     points: list[Point] = []
     for name, label in HEADER:
         best = _best(extractors.candidates(name))
@@ -141,5 +145,10 @@ def facts_header(doc: DocumentText) -> list[Point]:
         value = best.value
         if best.derivation:
             value = f"{value} ({best.derivation})"
-        points.append(Point(f"{label}: {value}.", [best.page], best.quote))
-    return points
+        points.append(Point(f"{label}: {value}.", [best.page], best.quote, cited=[_cited(best)]))
+    return [replace(p, kind="fact") for p in points]
+
+
+def _cited(candidate: Candidate) -> Cited:
+    sentence = candidate.sentence
+    return Cited(sentence.page, sentence.start, sentence.end)

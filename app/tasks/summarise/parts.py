@@ -20,13 +20,12 @@ STYLES = ("brief", "detailed", "chronology")
 PARTIAL_TASK = "summarise.partial"
 RESULT_TASK = "summarise"
 #: Bump when prompts or schemas change, so stored partials of older runs are not reused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _PROMPTS = {
     "brief": "summarise.txt",
     "detailed": "summarise.txt",
     "chronology": "summarise_chronology.txt",
 }
-_COMBINE_PROMPT = "summarise_combine.txt"
 _STYLE_WORDS = {"brief": "few most important", "detailed": "important", "chronology": ""}
 YEAR = re.compile(r"\b(1[89]|20)[0-9]{2}\b")
 _DATE_PATTERN = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
@@ -44,14 +43,15 @@ class StyleSpec:
     max_points: int
     #: Longest point text, in characters.
     max_chars: int
-    #: Reduce until at most this many points remain (0: never reduce).
-    target_points: int
+    #: Brief and detailed: the most sentences the model reads, and their characters.
+    sentences: int = 0
+    input_chars: int = 0
 
 
 STYLE_SPECS = {
-    "brief": StyleSpec(max_points=4, max_chars=200, target_points=8),
-    "detailed": StyleSpec(max_points=6, max_chars=240, target_points=40),
-    "chronology": StyleSpec(max_points=8, max_chars=200, target_points=0),
+    "brief": StyleSpec(max_points=5, max_chars=120, sentences=10, input_chars=2400),
+    "detailed": StyleSpec(max_points=8, max_chars=240, sentences=20, input_chars=5000),
+    "chronology": StyleSpec(max_points=8, max_chars=200),
 }
 
 
@@ -72,12 +72,39 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Cited:
+    """Where a point's sentence sits: ``page_text[start:end]`` of page ``page``."""
+
+    page: int
+    start: int
+    end: int
+
+
+#: What a line of the summary is: a fact of the header, a key term (both by rule), a
+#: model's point whose facts its sentences state, a sentence quoted in place of a point
+#: that failed that check, or a dated event (chronology).
+KINDS = ("fact", "term", "point", "quoted", "event")
+
+
+@dataclass(frozen=True)
 class Point:
     text: str
     pages: list[int]
     quote: str | None = None
     #: Chronology only: YYYY, YYYY-MM or YYYY-MM-DD.
     date: str | None = None
+    #: One of KINDS.
+    kind: str = "point"
+    #: A key term's field name in its field set.
+    term: str | None = None
+    #: The sentences the line rests on, by span (the first one is ``quote``'s).
+    cited: list[Cited] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, node: dict[str, Any]) -> Point:
+        """A point as ``asdict`` stored it (its spans back into Cited)."""
+        cited = [Cited(**c) for c in node.get("cited", [])]
+        return cls(**{**node, "cited": cited})
 
 
 def merge_repeats(points: Sequence[Point]) -> list[Point]:
@@ -97,15 +124,21 @@ def merge_repeats(points: Sequence[Point]) -> list[Point]:
 
 @dataclass
 class SummaryStats:
+    #: Model parts: chronology's page windows, or the narrative's one call.
     windows: int = 0
     windows_reused: int = 0
     model_calls: int = 0
-    reduce_levels: int = 0
     window_tokens: int = 0
     prompt_tokens: int = 0
     generated_tokens: int = 0
     generation_seconds: float = 0.0
     total_seconds: float = 0.0
+    #: The facts header and key terms (rules, no model).
+    rules_seconds: float = 0.0
+    #: The sentence filter: sentences read, dropped as boilerplate, shown to the model.
+    sentences_read: int = 0
+    sentences_boilerplate: int = 0
+    sentences_shown: int = 0
 
     @property
     def tokens_per_second(self) -> float:
@@ -129,6 +162,21 @@ class Summary:
     stats: SummaryStats = field(default_factory=SummaryStats)
     #: How many of ``points`` (at the start) are the facts header, not the model's points.
     facts: int = 0
+    #: How many points after the header are key terms (rules, no model).
+    key_terms: int = 0
+    #: Key terms whose rule read every sentence and found none ("Cap on liability").
+    absent: list[str] = field(default_factory=list)
+    #: The model's points: how many it wrote, how many its sentences confirmed, how many
+    #: were replaced by their quoted sentence (the rest were dropped).
+    written: int = 0
+    confirmed: int = 0
+    quoted: int = 0
+    #: The field set the key terms came from.
+    fieldset: str = ""
+
+    @property
+    def narrative(self) -> list[Point]:
+        return self.points[self.facts + self.key_terms :]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -141,6 +189,12 @@ class Summary:
             "total_pages": self.total_pages,
             "empty_pages": self.empty_pages,
             "facts": self.facts,
+            "key_terms": self.key_terms,
+            "absent": self.absent,
+            "written": self.written,
+            "confirmed": self.confirmed,
+            "quoted": self.quoted,
+            "fieldset": self.fieldset,
             "stats": self.stats.to_json(),
         }
 
@@ -246,37 +300,6 @@ def window_schema(style: str, pages: Sequence[int], spec: StyleSpec) -> dict[str
     )
 
 
-def combine_schema(points: int, spec: StyleSpec) -> dict[str, Any]:
-    return bound_schema(
-        {
-            "type": "object",
-            "properties": {
-                "points": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": spec.max_points,
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "text": {"type": "string", "maxLength": spec.max_chars},
-                            "from": {
-                                "type": "array",
-                                "minItems": 1,
-                                "maxItems": min(points, 6),
-                                "items": {"enum": list(range(1, points + 1))},
-                            },
-                        },
-                        "required": ["text", "from"],
-                        "additionalProperties": False,
-                    },
-                }
-            },
-            "required": ["points"],
-            "additionalProperties": False,
-        }
-    )
-
-
 def window_messages(style: str, title: str, window: Window) -> list[Message]:
     system, user = load_prompt(_PROMPTS[style])
     content = (
@@ -295,16 +318,6 @@ def cite(pages: Sequence[int]) -> str:
     return ", ".join(str(p) for p in pages)
 
 
-def _numbered(points: Sequence[Point]) -> str:
-    return "\n".join(f"[{i}] (p. {cite(p.pages)}) {p.text}" for i, p in enumerate(points, 1))
-
-
-def combine_messages(title: str, points: Sequence[Point]) -> list[Message]:
-    system, user = load_prompt(_COMBINE_PROMPT)
-    content = user.replace("{title}", title).replace("{points}", _numbered(points))
-    return [{"role": "system", "content": system}, {"role": "user", "content": content}]
-
-
 def date_key(date: str | None) -> tuple[int, int, int]:
     """Sort key of a YYYY[-MM[-DD]] date; undated events go last."""
     if not date:
@@ -319,6 +332,49 @@ def format_points(points: Sequence[Point], title: str, style: str) -> str:
     for p in points:
         ref = f"[{title}, p. {cite(p.pages)}]"
         lines.append(f"{p.date}: {p.text} {ref}" if style == "chronology" else f"{p.text} {ref}")
+    return "\n".join(lines)
+
+
+#: Longest quote shown in the plain text of a key term (the point keeps it whole).
+QUOTE_CHARS = 240
+
+
+def clip(text: str, limit: int = QUOTE_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "\u2026"
+
+
+def confirmed_line(written: int, confirmed: int, quoted: int) -> str:
+    """What the check did to the model's points, in one sentence."""
+    if not written:
+        return "The model wrote no points."
+    line = f"{confirmed} of {written} points confirmed by the sentences they cite"
+    if quoted:
+        line += f"; {quoted} shown as the contract's own words instead"
+    return line + "."
+
+
+def format_sections(summary: Summary, absent_text: str) -> str:
+    """The plain text: key facts, key terms (each with its sentence), then the points."""
+    title = summary.title
+
+    def ref(point: Point) -> str:
+        return f"[{title}, p. {cite(point.pages)}]"
+
+    lines = ["KEY FACTS"] + [f"- {p.text} {ref(p)}" for p in summary.points[: summary.facts]]
+    terms = summary.points[summary.facts : summary.facts + summary.key_terms]
+    lines.append("KEY TERMS")
+    for p in terms:
+        lines.append(f'- {p.text} \u2014 "{clip(p.quote or "")}" {ref(p)}')
+    if absent_text:
+        lines.append(f"- {absent_text}")
+    if not terms and not absent_text:
+        lines.append("- (none found by rule)")
+    checked = confirmed_line(summary.written, summary.confirmed, summary.quoted)
+    lines.append(f"OTHER POINTS ({checked.rstrip('.')})")
+    for p in summary.narrative:
+        text = f'"{clip(p.text)}" (quoted)' if p.kind == "quoted" else p.text
+        lines.append(f"- {text} {ref(p)}")
     return "\n".join(lines)
 
 

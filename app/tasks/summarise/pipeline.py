@@ -1,22 +1,28 @@
-"""Summarise: one document of any length, every point citing the page it came from.
+"""Summarise: one document of any length, as a partner reads it, every line citing its page.
 
-The pipeline is map -> reduce:
+Brief and detailed summaries have three parts:
 
-- Map: the pages are cut into windows of consecutive pages that fit the model's context
-  (the prompt and the worst-case output are left room for); a page too long for one
-  window is split into parts. Each window is summarised as constrained JSON whose
-  ``page`` field is an enum of that window's page numbers, so a citation is always a
-  real page of the document. A window whose pages hold no text (a scan awaiting OCR) is
-  covered without calling the model.
-- Reduce: while the points are too many (or too long for one context), consecutive groups
-  of points are combined; a combined point cites the union of its sources' pages. The
-  chronology style is not reduced: its events are merged and put in date order.
-- Resume: each finished step (a window's points, a combined group) is stored in the
-  vault's ``task_outputs`` table, keyed by the document's SHA-256, the style, the window's
-  pages, the settings and the model's SHA-256, so a run interrupted by Ctrl-C picks up
-  where it stopped.
+- Key facts (app/tasks/summarise/facts.py) and key terms (key_terms.py): who, when, how
+  long, which law, then every clause the extraction field set finds, each with its
+  verbatim sentence and page. Rules only, no model: a second or two for any contract.
+- The narrative (narrative.py): every sentence of every page is read by a rule-based
+  filter (boilerplate.py drops definitions, headings, signature blocks and boilerplate
+  clauses; the sentences already quoted above are left out); the most salient few kB
+  are numbered and the model writes at most a handful of points over them in ONE call,
+  each naming its sentences by number (an enum in the schema), each checked: its facts
+  must be stated in those sentences (app/tasks/grounding.py), else it is replaced by its
+  quoted sentence or dropped.
+- Coverage: a page is covered when the filter has read it, so ``covered_pages`` is every
+  page; pages without text are listed apart (a scan awaiting OCR).
 
-``covered_pages`` lists every page that sat inside some map window: always all of them.
+The chronology style keeps the page-window map: windows of consecutive pages that fit
+the model's context, each asked for its dated events under a schema whose ``page`` is
+an enum of the window's pages, then merged and sorted by date.
+
+Resume: each finished model step (the narrative's call, a chronology window) is stored
+in the vault's ``task_outputs`` table, keyed by the document's SHA-256, the style, the
+step's input, the settings and the model's SHA-256, so a run interrupted by Ctrl-C (or a
+firm server that went away) picks up where it stopped.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from app.cancel import CancelToken, Progress, no_progress
@@ -34,8 +40,18 @@ from app.engine.chat import Message
 from app.engine.protocol import EngineLike
 from app.engine.structured import generate_json, token_budget
 from app.errors import CancelledError
-from app.tasks.candidates import DocumentText, Page
+from app.tasks.candidates import DocumentText, Extractors, Page
+from app.tasks.fieldsets import FieldSet
 from app.tasks.summarise.facts import facts_header
+from app.tasks.summarise.key_terms import absent_line, key_terms, summary_fieldset
+from app.tasks.summarise.narrative import (
+    Checked,
+    check_points,
+    numbered,
+    points_messages,
+    points_schema,
+    read_document,
+)
 from app.tasks.summarise.parts import (
     FORMAT_VERSION,
     MARGIN,
@@ -50,18 +66,16 @@ from app.tasks.summarise.parts import (
     Summary,
     SummaryStats,
     Window,
-    cite,
-    combine_messages,
-    combine_schema,
     date_key,
     format_points,
+    format_sections,
     make_windows,
     merge_repeats,
     page_block,
     window_messages,
     window_schema,
 )
-from app.vault import Vault
+from app.vault import DocumentInfo, Vault
 
 __all__ = [
     "FORMAT_VERSION",
@@ -75,8 +89,6 @@ __all__ = [
     "Summary",
     "SummaryStats",
     "Window",
-    "combine_messages",
-    "combine_schema",
     "date_key",
     "format_points",
     "make_windows",
@@ -93,26 +105,34 @@ class _Partials:
 
     def __init__(self, vault: Vault, document_id: str, enabled: bool) -> None:
         self._vault, self._document_id, self._enabled = vault, document_id, enabled
-        self._stored: dict[str, list[Point]] = {}
+        self._stored: dict[str, tuple[list[Point], dict[str, int]]] = {}
         if not enabled:
             return
         for output in vault.list_task_outputs(PARTIAL_TASK, document_ids=[document_id]):
             try:
-                self._stored[output.id] = [Point(**p) for p in output.result["points"]]
-            except (ValueError, TypeError, KeyError):
+                points = [Point.from_json(p) for p in output.result["points"]]
+                counts = {str(k): int(v) for k, v in output.result.get("counts", {}).items()}
+            except (ValueError, TypeError, KeyError, AttributeError):
                 continue  # an unreadable partial is recomputed
+            self._stored[output.id] = (points, counts)
 
-    def get(self, key: str) -> list[Point] | None:
+    def get(self, key: str) -> tuple[list[Point], dict[str, int]] | None:
         return self._stored.get(key)
 
-    def put(self, key: str, points: list[Point], model_sha256: str | None) -> None:
-        self._stored[key] = points
+    def put(
+        self,
+        key: str,
+        points: list[Point],
+        model_sha256: str | None,
+        counts: dict[str, int] | None = None,
+    ) -> None:
+        self._stored[key] = (points, counts or {})
         if not self._enabled:
             return
         self._vault.put_task_output(
             PARTIAL_TASK,
             key,
-            {"points": [asdict(p) for p in points]},
+            {"points": [asdict(p) for p in points], "counts": counts or {}},
             document_ids=[self._document_id],
             model_sha256=model_sha256,
         )
@@ -144,17 +164,14 @@ def _generate(
     return value
 
 
-def _window_points(style: str, value: Any) -> list[Point]:
-    if style == "chronology":
-        return [
-            Point(" ".join(str(e["event"]).split()), [int(e["page"])], date=str(e["date"]))
-            for e in value["events"]
-            if str(e["event"]).strip()
-        ]
+def _events(value: Any) -> list[Point]:
+    """A chronology window's dated events."""
+    events = [e for e in value["events"] if str(e["event"]).strip()]
     return [
-        Point(" ".join(str(p["text"]).split()), [int(p["page"])])
-        for p in value["points"]
-        if str(p["text"]).strip()
+        Point(
+            " ".join(str(e["event"]).split()), [int(e["page"])], date=str(e["date"]), kind="event"
+        )
+        for e in events
     ]
 
 
@@ -173,40 +190,176 @@ def summarise(
     store: bool = True,
     window_tokens: int | None = None,
     max_points: int | None = None,
-    target_points: int | None = None,
     max_chars: int | None = None,
+    fieldset: FieldSet | str | None = None,
     on_points: Callable[[list[Point]], None] | None = None,
 ) -> Summary:
     """Summarise one document, citing pages; ``window_tokens`` etc. override the defaults.
 
-    ``on_points`` receives each window's points as soon as that window is done (before
-    they are combined), so a caller can show the summary taking shape on a long document.
-    Raises CancelledError when cancelled; what finished before is stored (``store``) and
-    reused by the next run with the same document, style, settings and model.
+    ``fieldset`` (a field set or its name) gives the key terms; by default the first
+    installed of key_terms.FIELDSETS. ``window_tokens`` caps what the model reads (the
+    narrative's numbered sentences, a chronology window). ``on_points`` receives lines
+    as soon as they exist (the facts and key terms before the model is asked), so a
+    caller can show the summary taking shape. Raises CancelledError when cancelled; what
+    finished before is stored (``store``) and reused by the next run with the same
+    document, style, settings and model.
     """
     if style not in STYLES:
         raise SummariseError(f"Unknown style {style!r}.", f"Use one of: {', '.join(STYLES)}.")
     cancel = cancel or CancelToken()
     start = time.perf_counter()
-    stats = SummaryStats()
     base = STYLE_SPECS[style]
-    spec = StyleSpec(
-        max_points if max_points is not None else base.max_points,
-        max_chars if max_chars is not None else base.max_chars,
-        target_points if target_points is not None else base.target_points,
+    spec = replace(
+        base,
+        max_points=max_points if max_points is not None else base.max_points,
+        max_chars=max_chars if max_chars is not None else base.max_chars,
     )
     info = vault.get_document_info(document_id)
-    pages = sorted(vault.pages(document_id), key=lambda p: p.page)
+    pages = [Page(p.page, p.text) for p in sorted(vault.pages(document_id), key=lambda p: p.page)]
     if not pages:
         raise SummariseError(f"{info.title!r} has no pages to summarise.")
-    loaded = engine.loaded
-    if loaded is None:
+    if engine.loaded is None:
         raise SummariseError("No model is loaded.", "Load a model first.")
-    model_sha = loaded.model.spec.sha256
     progress(0.0, "Reading the document")
+    partials = _Partials(vault, document_id, store)
+    if style == "chronology":
+        summary = _chronology(info, pages, engine, spec, window_tokens, partials, cancel,
+                              progress, on_points)  # fmt: skip
+    else:
+        chosen = fieldset if isinstance(fieldset, FieldSet) else summary_fieldset(fieldset)
+        summary = _brief(info, pages, engine, style, spec, chosen, window_tokens, partials,
+                         cancel, progress, on_points)  # fmt: skip
+    summary.stats.total_seconds = time.perf_counter() - start
+    if store:
+        vault.put_task_output(
+            RESULT_TASK,
+            uuid.uuid4().hex,
+            summary.to_json(),
+            document_ids=[document_id],
+            model_sha256=_model_sha(engine),
+        )
+    progress(1.0, "Done")
+    return summary
 
-    # The window budget: the context less the prompt, the worst-case output and a margin.
-    all_numbers = [p.page for p in pages]
+
+def _model_sha(engine: EngineLike) -> str:
+    loaded = engine.loaded
+    assert loaded is not None, "summarise checks that a model is loaded"
+    return loaded.model.spec.sha256
+
+
+def _brief(
+    info: DocumentInfo,
+    pages: list[Page],
+    engine: EngineLike,
+    style: str,
+    spec: StyleSpec,
+    fieldset: FieldSet,
+    window_tokens: int | None,
+    partials: _Partials,
+    cancel: CancelToken,
+    progress: Progress,
+    on_points: Callable[[list[Point]], None] | None,
+) -> Summary:
+    """Facts and key terms by rule, then a few checked points from one model call."""
+    stats = SummaryStats()
+    rules_start = time.perf_counter()
+    doc = DocumentText(pages, info.title)
+    extractors = Extractors(doc)
+    header = facts_header(doc, extractors)
+    terms, absent = key_terms(extractors, fieldset)
+    stats.rules_seconds = time.perf_counter() - rules_start
+    if on_points is not None and (header or terms):
+        on_points([*header, *terms])
+    progress(0.2, "Reading every page for the points the key terms do not cover")
+
+    # What the model reads: a budget of characters (about 3 a token, so that one token
+    # count at the end confirms it fits rather than one per sentence).
+    loaded = engine.loaded
+    assert loaded is not None
+    labels = [p.text.split(":", 1)[0] for p in [*header, *terms]]
+    empty = points_messages(info.title, labels, [], spec.max_points)
+    output = token_budget(points_schema(spec.sentences, spec.max_points, spec.max_chars))
+    budget = loaded.plan.n_ctx - _prompt_overhead(engine, empty) - output - MARGIN
+    if window_tokens is not None:
+        budget = min(budget, window_tokens)
+    chars = max(0, min(spec.input_chars, 3 * budget))
+    reading = read_document(doc, [*header, *terms], spec.sentences, chars)
+    shown = list(reading.shown)
+    while shown and engine.count_tokens(numbered(shown)) > budget:
+        shown.pop()  # rare: text denser than 3 characters a token
+    stats.sentences_read = reading.read
+    stats.sentences_boilerplate = reading.boilerplate
+    stats.sentences_shown = len(shown)
+
+    checked = Checked([])
+    if shown:
+        model_sha = loaded.model.spec.sha256
+        settings = (FORMAT_VERSION, style, spec.max_points, spec.max_chars, fieldset.name)
+        spans = [(s.page, s.start, s.end) for s in shown]
+        key = partial_key("points", info.sha256, settings, spans, model_sha)
+        stats.windows = 1
+        found = partials.get(key)
+        if found is not None:
+            stats.windows_reused = 1
+            points, counts = found
+            checked = Checked(points, counts.get("written", 0), counts.get("confirmed", 0),
+                              counts.get("quoted", 0), counts.get("dropped", 0))  # fmt: skip
+        else:
+            progress(0.3, f"Asking the model about {len(shown)} sentences")
+            cancel.raise_if_cancelled()
+            value = _generate(
+                engine,
+                points_messages(info.title, labels, shown, spec.max_points),
+                points_schema(len(shown), spec.max_points, spec.max_chars),
+                cancel,
+                stats,
+            )
+            checked = check_points(value, shown, spec.max_chars)
+            counts = {"written": checked.written, "confirmed": checked.confirmed,
+                      "quoted": checked.quoted, "dropped": checked.dropped}  # fmt: skip
+            partials.put(key, checked.points, model_sha, counts)
+        if on_points is not None and checked.points:
+            on_points(list(checked.points))
+    summary = Summary(
+        info.id,
+        info.title,
+        "",
+        [*header, *terms, *checked.points],
+        [p.number for p in pages],  # the filter read every page
+        len(pages),
+        style,
+        sorted(p.number for p in pages if not p.text.strip()),
+        stats,
+        len(header),
+        len(terms),
+        absent,
+        checked.written,
+        checked.confirmed,
+        checked.quoted,
+        fieldset.name,
+    )
+    return replace(summary, text=format_sections(summary, absent_line(absent)))
+
+
+def _chronology(
+    info: DocumentInfo,
+    pages: list[Page],
+    engine: EngineLike,
+    spec: StyleSpec,
+    window_tokens: int | None,
+    partials: _Partials,
+    cancel: CancelToken,
+    progress: Progress,
+    on_points: Callable[[list[Point]], None] | None,
+) -> Summary:
+    """Dated events, window by window (pages packed to fit the context), in date order."""
+    style = "chronology"
+    stats = SummaryStats()
+    loaded = engine.loaded
+    assert loaded is not None
+    model_sha = loaded.model.spec.sha256
+    all_numbers = [p.number for p in pages]
     empty = Window(tuple(all_numbers[:1]), "", 0)
     overhead = _prompt_overhead(engine, window_messages(style, info.title, empty))
     output = token_budget(window_schema(style, all_numbers[:1], spec))
@@ -219,24 +372,20 @@ def summarise(
             "Raise the context size in Settings.",
         )
     stats.window_tokens = budget
-    windows = make_windows([(p.page, p.text) for p in pages], engine.count_tokens, budget)
+    windows = make_windows([(p.number, p.text) for p in pages], engine.count_tokens, budget)
     stats.windows = len(windows)
-    partials = _Partials(vault, document_id, store)
     settings = (FORMAT_VERSION, style, spec.max_points, spec.max_chars, budget)
-
-    # Map.
     points: list[Point] = []
     covered: set[int] = set()
-    empty_pages = sorted(p.page for p in pages if not p.text.strip())
+    empty_pages = sorted(p.number for p in pages if not p.text.strip())
     for i, window in enumerate(windows):
         cancel.raise_if_cancelled()
         key = partial_key("map", info.sha256, settings, window.key, model_sha)
-        found = partials.get(key)
-        if found is not None:
+        stored = partials.get(key)
+        if stored is not None:
             stats.windows_reused += 1
-        elif all(p in empty_pages for p in window.pages) or (
-            style == "chronology" and not YEAR.search(window.text)
-        ):
+            found = stored[0]
+        elif all(p in empty_pages for p in window.pages) or not YEAR.search(window.text):
             found = []
         else:
             progress(
@@ -250,7 +399,7 @@ def summarise(
                 cancel,
                 stats,
             )
-            found = _window_points(style, value)
+            found = _events(value)
             partials.put(key, found, model_sha)
         points.extend(found)
         covered.update(window.pages)
@@ -258,36 +407,9 @@ def summarise(
             on_points(list(found))
         progress(0.9 * (i + 1) / len(windows), f"Summarised part {i + 1} of {len(windows)}")
     assert covered == set(all_numbers), "every page must sit in some window"
-
-    # Reduce.
-    points = merge_repeats(points)
-    if style == "chronology":
-        points = sorted(points, key=lambda p: (date_key(p.date), p.pages))
-    else:
-        points = _reduce(
-            points,
-            engine,
-            info.title,
-            info.sha256,
-            settings,
-            spec,
-            partials,
-            model_sha,
-            budget,
-            cancel,
-            progress,
-            stats,
-        )
-        points = merge_repeats(points)
-
-    header: list[Point] = []
-    if style != "chronology":
-        # The facts header: who, when, how long, which law, each with its quote.
-        header = facts_header(DocumentText([Page(p.page, p.text) for p in pages], info.title))
-        points = [*header, *points]
-    stats.total_seconds = time.perf_counter() - start
-    summary = Summary(
-        document_id,
+    points = sorted(merge_repeats(points), key=lambda p: (date_key(p.date), p.pages))
+    return Summary(
+        info.id,
         info.title,
         format_points(points, info.title, style),
         points,
@@ -296,87 +418,4 @@ def summarise(
         style,
         empty_pages,
         stats,
-        len(header),
     )
-    if store:
-        vault.put_task_output(
-            RESULT_TASK,
-            uuid.uuid4().hex,
-            summary.to_json(),
-            document_ids=[document_id],
-            model_sha256=model_sha,
-        )
-    progress(1.0, "Done")
-    return summary
-
-
-def _reduce(
-    points: list[Point],
-    engine: EngineLike,
-    title: str,
-    sha256: str,
-    settings: tuple[object, ...],
-    spec: StyleSpec,
-    partials: _Partials,
-    model_sha: str,
-    budget: int,
-    cancel: CancelToken,
-    progress: Progress,
-    stats: SummaryStats,
-) -> list[Point]:
-    """Combine groups of consecutive points until few enough remain; pages are unioned."""
-    if spec.target_points <= 0 or len(points) <= spec.target_points:
-        return points  # nothing to combine: not even a token count (a server round trip)
-    n_ctx = engine.loaded.plan.n_ctx if engine.loaded else 0
-    overhead = _prompt_overhead(engine, combine_messages(title, []))
-    output = token_budget(combine_schema(3 * spec.max_points, spec))
-    hard = max(64, n_ctx - overhead - output - MARGIN)
-    soft = min(budget, hard)
-    while len(points) > spec.target_points:
-        cancel.raise_if_cancelled()
-        stats.reduce_levels += 1
-        # Groups of consecutive points: each past ``soft`` once it holds more points than
-        # one call returns (so every combine shrinks), never past what the context holds.
-        groups: list[list[Point]] = []
-        used = 0
-        for point in points:
-            cost = engine.count_tokens(f"[99] (p. {cite(point.pages)}) {point.text}") + 1
-            last = groups[-1] if groups else []
-            small = len(last) <= spec.max_points
-            fits = used + cost <= (hard if small else soft) and len(last) < 3 * spec.max_points
-            if groups and fits:
-                last.append(point)
-                used += cost
-            else:
-                groups.append([point])
-                used = cost
-        combined: list[Point] = []
-        for g, group in enumerate(groups):
-            if len(group) <= spec.max_points and len(groups) > 1:
-                combined.extend(group)  # already small: keep as it is
-                continue
-            key = partial_key("reduce", sha256, settings, [asdict(p) for p in group], model_sha)
-            found = partials.get(key)
-            if found is None:
-                cancel.raise_if_cancelled()
-                progress(0.9 + 0.09 * g / len(groups), "Combining the parts")
-                value = _generate(
-                    engine,
-                    combine_messages(title, group),
-                    combine_schema(len(group), spec),
-                    cancel,
-                    stats,
-                )
-                found = []
-                for item in value["points"]:
-                    text = " ".join(str(item["text"]).split())
-                    sources = sorted({int(n) for n in item["from"]})
-                    cited = sorted({pg for n in sources for pg in group[n - 1].pages})
-                    if text:
-                        found.append(Point(text, cited))
-                partials.put(key, found, model_sha)
-            combined.extend(found)
-        if len(combined) >= len(points):
-            break  # no progress: stop rather than loop
-        points = combined
-    return points
