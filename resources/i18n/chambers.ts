@@ -4,58 +4,84 @@
 <context>
     <name>AskPanel</name>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="26"/>
+        <location filename="../../app/gui/ask_panel.py" line="37"/>
         <source>Ask about this matter…  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="27"/>
+        <location filename="../../app/gui/ask_panel.py" line="38"/>
         <source>Question</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="21"/>
+        <location filename="../../app/gui/ask_panel.py" line="32"/>
         <source>&amp;Ask</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="21"/>
+        <location filename="../../app/gui/ask_panel.py" line="32"/>
         <source>Ask the question</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="21"/>
+        <location filename="../../app/gui/ask_panel.py" line="32"/>
         <source>answer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="22"/>
+        <location filename="../../app/gui/ask_panel.py" line="33"/>
         <source>Unlock a matter to ask about it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="31"/>
+        <location filename="../../app/gui/ask_panel.py" line="41"/>
+        <source>Documents to ask about</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="42"/>
+        <source>Ask about every document of the matter, or one of them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="43"/>
+        <location filename="../../app/gui/ask_panel.py" line="83"/>
+        <source>All documents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="46"/>
         <source>Answers with citations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="63"/>
+        <location filename="../../app/gui/ask_panel.py" line="106"/>
         <source>Answering…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="63"/>
+        <location filename="../../app/gui/ask_panel.py" line="106"/>
         <source>Cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="74"/>
-        <source>verified</source>
+        <location filename="../../app/gui/ask_panel.py" line="115"/>
+        <source>The closest sentences (they do not answer it):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="74"/>
-        <source>NOT found in the source</source>
+        <location filename="../../app/gui/ask_panel.py" line="135"/>
+        <source>✓ every fact in it is in the quoted sentence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="138"/>
+        <source>Unconfirmed: no short answer could be confirmed by the sentences.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="142"/>
+        <source>Not in the sentences: {0}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -142,62 +168,62 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="309"/>
+        <location filename="../../app/gui/audit_dialog.py" line="310"/>
         <source>The audit log could not be read: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="334"/>
+        <location filename="../../app/gui/audit_dialog.py" line="335"/>
         <source>{0} records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="336"/>
+        <location filename="../../app/gui/audit_dialog.py" line="337"/>
         <source>{0} of {1} records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="370"/>
+        <location filename="../../app/gui/audit_dialog.py" line="371"/>
         <source>Cancelled; nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="396"/>
+        <location filename="../../app/gui/audit_dialog.py" line="397"/>
         <source>OK</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="396"/>
+        <location filename="../../app/gui/audit_dialog.py" line="397"/>
         <source>Warning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="410"/>
+        <location filename="../../app/gui/audit_dialog.py" line="412"/>
         <source>Verifying every record and signature…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="426"/>
+        <location filename="../../app/gui/audit_dialog.py" line="429"/>
         <source>CSV (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="426"/>
+        <location filename="../../app/gui/audit_dialog.py" line="429"/>
         <source>JSON with verification (*.json)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="429"/>
+        <location filename="../../app/gui/audit_dialog.py" line="432"/>
         <source>Export the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="468"/>
+        <location filename="../../app/gui/audit_dialog.py" line="471"/>
         <source>Exporting to {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="472"/>
+        <location filename="../../app/gui/audit_dialog.py" line="475"/>
         <source>Exported {0} records to {1}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -297,59 +323,74 @@
 <context>
     <name>DocumentsView</name>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="130"/>
+        <location filename="../../app/gui/documents_view.py" line="138"/>
         <source>Search this matter…  (Ctrl+K)</source>
         <extracomment>Sort keys: attachments under their message, titles case-blind, numbers as numbers.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="131"/>
+        <location filename="../../app/gui/documents_view.py" line="139"/>
         <source>Search this matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="134"/>
+        <location filename="../../app/gui/documents_view.py" line="142"/>
         <source>&amp;Import…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="135"/>
-        <location filename="../../app/gui/documents_view.py" line="230"/>
+        <location filename="../../app/gui/documents_view.py" line="143"/>
+        <location filename="../../app/gui/documents_view.py" line="280"/>
         <source>Import documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="138"/>
+        <location filename="../../app/gui/documents_view.py" line="146"/>
         <source>Search results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="151"/>
+        <location filename="../../app/gui/documents_view.py" line="159"/>
         <source>Documents in this matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="173"/>
+        <location filename="../../app/gui/documents_view.py" line="168"/>
+        <source>Double-click or press Enter to open a document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/documents_view.py" line="189"/>
         <source>Unlock a matter to see its documents.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="183"/>
+        <location filename="../../app/gui/documents_view.py" line="199"/>
         <source>This matter has no documents yet. Import files or drop them here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="194"/>
+        <location filename="../../app/gui/documents_view.py" line="210"/>
         <source>No matches in this matter.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="208"/>
-        <source>Relevance {0:.2f}</source>
+        <location filename="../../app/gui/documents_view.py" line="225"/>
+        <source>Relevance {0:.2f}. Double-click or Enter opens p. {1}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/documents_view.py" line="233"/>
+        <location filename="../../app/gui/documents_view.py" line="250"/>
+        <source>Open at page 1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/documents_view.py" line="260"/>
+        <source>Open at page {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/documents_view.py" line="283"/>
         <source>Documents (*.pdf *.docx *.eml *.msg *.html *.htm *.rtf *.txt *.md);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -495,128 +536,203 @@
 <context>
     <name>ExtractPanel</name>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="66"/>
+        <location filename="../../app/gui/extract_panel.py" line="71"/>
         <source>Field set</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="68"/>
+        <location filename="../../app/gui/extract_panel.py" line="73"/>
         <source>&amp;Field set:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="71"/>
+        <location filename="../../app/gui/extract_panel.py" line="76"/>
         <source>Documents to extract from</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="73"/>
+        <location filename="../../app/gui/extract_panel.py" line="78"/>
         <source>Docume&amp;nts:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="75"/>
+        <location filename="../../app/gui/extract_panel.py" line="80"/>
         <source>Fields to extract</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="76"/>
+        <location filename="../../app/gui/extract_panel.py" line="81"/>
         <source>Fi&amp;elds:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="60"/>
+        <location filename="../../app/gui/extract_panel.py" line="65"/>
         <source>Extrac&amp;t</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="60"/>
+        <location filename="../../app/gui/extract_panel.py" line="65"/>
         <source>Extract the fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="63"/>
+        <location filename="../../app/gui/extract_panel.py" line="68"/>
         <source>Fill the grid for the checked documents (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="64"/>
+        <location filename="../../app/gui/extract_panel.py" line="69"/>
         <source>Stop the extraction (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="78"/>
+        <location filename="../../app/gui/extract_panel.py" line="83"/>
         <source>Ex&amp;port…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="79"/>
-        <location filename="../../app/gui/extract_panel.py" line="322"/>
+        <location filename="../../app/gui/extract_panel.py" line="84"/>
+        <location filename="../../app/gui/extract_panel.py" line="467"/>
         <source>Export the grid</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="81"/>
+        <location filename="../../app/gui/extract_panel.py" line="86"/>
         <source>Save the grid, with reviewed values, as XLSX, CSV or JSON</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="84"/>
+        <location filename="../../app/gui/extract_panel.py" line="89"/>
         <source>A&amp;ccept cell</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="85"/>
+        <location filename="../../app/gui/extract_panel.py" line="90"/>
         <source>Accept the selected cell as reviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="91"/>
+        <location filename="../../app/gui/extract_panel.py" line="92"/>
+        <source>F&amp;lag cell</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="93"/>
+        <source>Flag the selected cell for a second look</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="95"/>
+        <source>Mark the cell ⚑ for a second look (again: remove the flag); kept in the vault and exported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="107"/>
+        <source>Filter the grid…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="108"/>
+        <source>Show only documents whose cells contain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="111"/>
+        <source>&amp;Needs review only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="113"/>
+        <source>Show only documents with an unsupported value (⚠) no one has reviewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="116"/>
         <source>Extraction grid: documents by fields</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="103"/>
+        <location filename="../../app/gui/extract_panel.py" line="129"/>
+        <source>Add a column: type a yes/no question, e.g. Must a party keep insurance?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="131"/>
+        <source>A question to add as a column</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="133"/>
+        <source>Add co&amp;lumn</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="135"/>
+        <source>Ask the question of every document in the grid: Yes or No only with the sentence that says so, otherwise not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="141"/>
         <source>Evidence for the selected cell</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="62"/>
+        <location filename="../../app/gui/extract_panel.py" line="461"/>
+        <source>Flag removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="67"/>
         <source>Unlock a matter to extract fields from it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="60"/>
+        <location filename="../../app/gui/extract_panel.py" line="65"/>
         <source>extraction</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="161"/>
+        <location filename="../../app/gui/extract_panel.py" line="208"/>
         <source>Check documents and fields, then Extract.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="177"/>
+        <location filename="../../app/gui/extract_panel.py" line="233"/>
+        <source>Asking {0} document(s): {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="239"/>
+        <source>Adding a column…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="241"/>
+        <source>The column was cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/extract_panel.py" line="263"/>
         <source>Check at least one document and one field.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="182"/>
+        <location filename="../../app/gui/extract_panel.py" line="268"/>
         <source>Extracting {0} field(s) from {1} document(s)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="196"/>
+        <location filename="../../app/gui/extract_panel.py" line="282"/>
         <source>Extracting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="199"/>
+        <location filename="../../app/gui/extract_panel.py" line="285"/>
         <source>Extraction cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="242"/>
+        <location filename="../../app/gui/extract_panel.py" line="350"/>
         <source>{0} document(s) x {1} field(s): {2} supported, {3} unsupported (⚠), {4} not found. Select a cell to see its source; Enter edits, Accept confirms.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -624,52 +740,67 @@
 <context>
     <name>GridModel</name>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="117"/>
+        <location filename="../../app/gui/grid_model.py" line="122"/>
+        <source>not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/grid_model.py" line="124"/>
         <source>not in the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="119"/>
+        <location filename="../../app/gui/grid_model.py" line="126"/>
         <source>— not found</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="129"/>
-        <source>Reviewed: accepted or corrected by a person.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/grid_model.py" line="131"/>
-        <source>Supported: p. {0}: “{1}”</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/grid_model.py" line="133"/>
-        <source>Worked out as: {0}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/grid_model.py" line="135"/>
-        <source>The model chose this sentence among close candidates.</source>
+        <location filename="../../app/gui/grid_model.py" line="130"/>
+        <source>— not found (no such clause)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/gui/grid_model.py" line="138"/>
+        <source>Flagged by a person for a second look.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/grid_model.py" line="140"/>
+        <source>Reviewed: accepted or corrected by a person.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/grid_model.py" line="142"/>
+        <source>Supported: p. {0}: “{1}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/grid_model.py" line="144"/>
+        <source>Worked out as: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/grid_model.py" line="146"/>
+        <source>The model chose this sentence among close candidates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/grid_model.py" line="149"/>
         <source>UNSUPPORTED: the model&apos;s quote is not on p. {0}: “{1}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="143"/>
+        <location filename="../../app/gui/grid_model.py" line="154"/>
         <source>Closest real sentence: “{0}”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="145"/>
+        <location filename="../../app/gui/grid_model.py" line="156"/>
         <source>No similar sentence was found; check the page.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/grid_model.py" line="147"/>
+        <location filename="../../app/gui/grid_model.py" line="158"/>
         <source>Not found in the document.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -677,23 +808,23 @@
 <context>
     <name>JobControls</name>
     <message>
-        <location filename="../../app/gui/task_panel.py" line="91"/>
+        <location filename="../../app/gui/task_panel.py" line="110"/>
         <source>Cancel</source>
-        <extracomment>Emits a partial result to the panel&apos;s ``partial`` (queued onto the GUI thread). Shown in the panel when cancelled (&quot;&quot; shows nothing special). False for work on the vault alone (storing a review, exporting), which runs with no model loaded. A side job (export, review) hands its result here and leaves the panel&apos;s run state alone; None: the result is the panel&apos;s run (``TaskPanel.finish``).</extracomment>
+        <extracomment>Emits a partial result to the panel&apos;s ``partial`` (queued onto the GUI thread). Shown in the panel when cancelled (&quot;&quot; shows nothing special). False for work on the vault alone (storing a review, exporting), which runs with no model loaded. A side job (export, review) hands its result here and leaves the panel&apos;s run state alone; None: the result is the panel&apos;s run (``TaskPanel.finish``). A time estimate is shown once a run has gone this long and this far (earlier, a guess).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/task_panel.py" line="92"/>
+        <location filename="../../app/gui/task_panel.py" line="111"/>
         <source>Cancel the {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/task_panel.py" line="95"/>
+        <location filename="../../app/gui/task_panel.py" line="114"/>
         <source>{0} progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/task_panel.py" line="101"/>
+        <location filename="../../app/gui/task_panel.py" line="120"/>
         <source>{0} status</source>
         <translation type="unfinished"></translation>
     </message>
@@ -701,173 +832,183 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/gui/main_window.py" line="85"/>
+        <location filename="../../app/gui/main_window.py" line="88"/>
         <source>Open matter</source>
         <extracomment>Short reads (a source page, a search) get their own thread, so they never wait behind a long task on the main runner. The question asked when a matter turns out to be an older, restored copy. Why no model can run tasks (shown in the task panels), &quot;&quot; while none is known.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="100"/>
+        <location filename="../../app/gui/main_window.py" line="103"/>
         <source>&amp;Documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="101"/>
+        <location filename="../../app/gui/main_window.py" line="104"/>
         <source>As&amp;k</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="102"/>
+        <location filename="../../app/gui/main_window.py" line="105"/>
         <source>S&amp;ummarise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="103"/>
+        <location filename="../../app/gui/main_window.py" line="106"/>
         <source>E&amp;xtract</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="104"/>
+        <location filename="../../app/gui/main_window.py" line="107"/>
         <source>Dr&amp;aft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="105"/>
+        <location filename="../../app/gui/main_window.py" line="108"/>
         <source>Re&amp;view</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="151"/>
+        <location filename="../../app/gui/main_window.py" line="157"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="154"/>
+        <location filename="../../app/gui/main_window.py" line="160"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="157"/>
+        <location filename="../../app/gui/main_window.py" line="163"/>
         <source>&amp;Models…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="159"/>
+        <location filename="../../app/gui/main_window.py" line="165"/>
         <source>&amp;Audit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="161"/>
+        <location filename="../../app/gui/main_window.py" line="167"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="163"/>
+        <location filename="../../app/gui/main_window.py" line="169"/>
         <source>Search this matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="167"/>
+        <location filename="../../app/gui/main_window.py" line="173"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="178"/>
+        <location filename="../../app/gui/main_window.py" line="179"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/main_window.py" line="180"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/main_window.py" line="194"/>
         <source>No model: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="186"/>
+        <location filename="../../app/gui/main_window.py" line="202"/>
         <source>Model not loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="189"/>
+        <location filename="../../app/gui/main_window.py" line="205"/>
         <source>The model could not be loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="197"/>
+        <location filename="../../app/gui/main_window.py" line="213"/>
         <source>Chambers — no matter open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="198"/>
+        <location filename="../../app/gui/main_window.py" line="214"/>
         <source>No matter open. Choose one on the left and unlock it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="201"/>
+        <location filename="../../app/gui/main_window.py" line="217"/>
         <source>Chambers — {0} (unlocked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="202"/>
+        <location filename="../../app/gui/main_window.py" line="218"/>
         <source>{0} — unlocked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="256"/>
+        <location filename="../../app/gui/main_window.py" line="272"/>
         <source>Unlocking {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="297"/>
+        <location filename="../../app/gui/main_window.py" line="313"/>
         <source>Opening the restored copy of {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="309"/>
+        <location filename="../../app/gui/main_window.py" line="326"/>
         <source>This matter may be an old copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="348"/>
+        <location filename="../../app/gui/main_window.py" line="365"/>
         <source>Could not create the matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="351"/>
+        <location filename="../../app/gui/main_window.py" line="368"/>
         <source>Creating {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="377"/>
+        <location filename="../../app/gui/main_window.py" line="394"/>
         <source>Import failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="380"/>
+        <location filename="../../app/gui/main_window.py" line="397"/>
         <source>Importing {0} item(s)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="387"/>
+        <location filename="../../app/gui/main_window.py" line="404"/>
         <source>{0} imported, {1} already in the matter, {2} refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="391"/>
+        <location filename="../../app/gui/main_window.py" line="408"/>
         <source> (cancelled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="396"/>
+        <location filename="../../app/gui/main_window.py" line="413"/>
         <source>Some files were not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="438"/>
+        <location filename="../../app/gui/main_window.py" line="455"/>
         <source>No model can run: {0} Open Models… to install or choose one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="442"/>
+        <location filename="../../app/gui/main_window.py" line="459"/>
         <source>The model is loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="457"/>
+        <location filename="../../app/gui/main_window.py" line="474"/>
         <source>Unlock a matter and wait for the model first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1147,274 +1288,274 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="87"/>
+        <location filename="../../app/gui/review_panel.py" line="90"/>
         <source>&amp;Review</source>
         <extracomment>The position controls (_add_position_controls), and the review and decisions shown.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="87"/>
+        <location filename="../../app/gui/review_panel.py" line="90"/>
         <source>Review the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="87"/>
+        <location filename="../../app/gui/review_panel.py" line="90"/>
         <source>review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="90"/>
+        <location filename="../../app/gui/review_panel.py" line="93"/>
         <source>Unlock a matter to review its documents.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="92"/>
+        <location filename="../../app/gui/review_panel.py" line="95"/>
         <source>Document to review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="93"/>
+        <location filename="../../app/gui/review_panel.py" line="96"/>
         <source>Playbook</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="94"/>
+        <location filename="../../app/gui/review_panel.py" line="97"/>
         <source>Ex&amp;port…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="95"/>
-        <location filename="../../app/gui/review_panel.py" line="97"/>
+        <location filename="../../app/gui/review_panel.py" line="98"/>
+        <location filename="../../app/gui/review_panel.py" line="100"/>
         <source>Export the review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="99"/>
+        <location filename="../../app/gui/review_panel.py" line="102"/>
         <source>A&amp;ccept row</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="100"/>
+        <location filename="../../app/gui/review_panel.py" line="103"/>
         <source>Accept the selected row as reviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="102"/>
+        <location filename="../../app/gui/review_panel.py" line="105"/>
         <source>Playbook statements with labels and quotes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="104"/>
+        <location filename="../../app/gui/review_panel.py" line="107"/>
         <source>Statement</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="104"/>
+        <location filename="../../app/gui/review_panel.py" line="107"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="104"/>
+        <location filename="../../app/gui/review_panel.py" line="107"/>
         <source>Quote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="104"/>
+        <location filename="../../app/gui/review_panel.py" line="107"/>
         <source>Page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="119"/>
+        <location filename="../../app/gui/review_panel.py" line="122"/>
         <source>D&amp;ocument:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="120"/>
+        <location filename="../../app/gui/review_panel.py" line="123"/>
         <source>Play&amp;book:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="132"/>
-        <source>Entailment</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/review_panel.py" line="133"/>
-        <source>Contradiction</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/review_panel.py" line="134"/>
-        <source>Not mentioned</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/gui/review_panel.py" line="177"/>
+        <location filename="../../app/gui/review_panel.py" line="182"/>
         <source>Reviewing against the {0} playbook…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="187"/>
+        <location filename="../../app/gui/review_panel.py" line="192"/>
         <source>Reviewing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="188"/>
+        <location filename="../../app/gui/review_panel.py" line="193"/>
         <source>Review cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="205"/>
-        <source>{0} statement(s): {1} entailed, {2} contradicted, {3} not mentioned. Select a row to see its page; change a label or Accept to review it.</source>
+        <location filename="../../app/gui/review_panel.py" line="136"/>
+        <source>Says so</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="219"/>
+        <location filename="../../app/gui/review_panel.py" line="137"/>
+        <source>Says the opposite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="138"/>
+        <source>Silent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="210"/>
+        <source>{0} statement(s): the document says so for {1}, says the opposite for {2}, is silent on {3}. Select a row to see its page; change a label or Accept to review it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/review_panel.py" line="238"/>
         <source>— no quote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="225"/>
+        <location filename="../../app/gui/review_panel.py" line="244"/>
         <source>Label of statement {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="267"/>
+        <location filename="../../app/gui/review_panel.py" line="301"/>
         <source>Risk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="267"/>
+        <location filename="../../app/gui/review_panel.py" line="301"/>
         <source>Outcome</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="268"/>
+        <location filename="../../app/gui/review_panel.py" line="302"/>
         <source>Proposed change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="273"/>
+        <location filename="../../app/gui/review_panel.py" line="307"/>
         <source>Only &amp;deviations and missing points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="274"/>
+        <location filename="../../app/gui/review_panel.py" line="308"/>
         <source>Show only the statements that need a change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="276"/>
+        <location filename="../../app/gui/review_panel.py" line="310"/>
         <source>Export &amp;redline…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="278"/>
+        <location filename="../../app/gui/review_panel.py" line="312"/>
         <source>Export the document with the accepted changes tracked, or a review memo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="281"/>
+        <location filename="../../app/gui/review_panel.py" line="315"/>
         <source>as we want</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="282"/>
+        <location filename="../../app/gui/review_panel.py" line="316"/>
         <source>deviates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="282"/>
+        <location filename="../../app/gui/review_panel.py" line="316"/>
         <source>missing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="297"/>
+        <location filename="../../app/gui/review_panel.py" line="331"/>
         <source>Proposed change of statement {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="298"/>
+        <location filename="../../app/gui/review_panel.py" line="332"/>
         <source>Accept: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="299"/>
+        <location filename="../../app/gui/review_panel.py" line="333"/>
         <source>Reject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="300"/>
+        <location filename="../../app/gui/review_panel.py" line="334"/>
         <source>Change the wording…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="303"/>
+        <location filename="../../app/gui/review_panel.py" line="337"/>
         <source>Own wording: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="314"/>
+        <location filename="../../app/gui/review_panel.py" line="348"/>
         <source>{0} deviate(s) and {1} missing point(s) by the playbook&apos;s positions. </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="319"/>
+        <location filename="../../app/gui/review_panel.py" line="353"/>
         <source>add the clause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="319"/>
+        <location filename="../../app/gui/review_panel.py" line="353"/>
         <source>replace the sentence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="320"/>
+        <location filename="../../app/gui/review_panel.py" line="354"/>
         <source>comment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="343"/>
+        <location filename="../../app/gui/review_panel.py" line="377"/>
         <source>Change the wording</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="343"/>
+        <location filename="../../app/gui/review_panel.py" line="377"/>
         <source>The clause to write:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="353"/>
+        <location filename="../../app/gui/review_panel.py" line="387"/>
         <source>Saving the decision…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="364"/>
+        <location filename="../../app/gui/review_panel.py" line="398"/>
         <source>Export the redline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="365"/>
+        <location filename="../../app/gui/review_panel.py" line="399"/>
         <source>Word document (*.docx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="379"/>
+        <location filename="../../app/gui/review_panel.py" line="413"/>
         <source>Writing the redline…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="383"/>
+        <location filename="../../app/gui/review_panel.py" line="417"/>
         <source>Redline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="383"/>
+        <location filename="../../app/gui/review_panel.py" line="417"/>
         <source>Review memo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="384"/>
+        <location filename="../../app/gui/review_panel.py" line="418"/>
         <source>{0} with {1} change(s) written to {2}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1422,22 +1563,37 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>ReviewingPanel</name>
     <message>
-        <location filename="../../app/gui/reviewing.py" line="56"/>
+        <location filename="../../app/gui/reviewing.py" line="142"/>
         <source>Saving the review…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/reviewing.py" line="67"/>
+        <location filename="../../app/gui/reviewing.py" line="157"/>
+        <source>Undoing the review…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/reviewing.py" line="161"/>
+        <source>Review undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/reviewing.py" line="162"/>
+        <source>Review redone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/reviewing.py" line="180"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/reviewing.py" line="70"/>
+        <location filename="../../app/gui/reviewing.py" line="183"/>
         <source>Exported to {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/reviewing.py" line="78"/>
+        <location filename="../../app/gui/reviewing.py" line="191"/>
         <source>Excel workbook (*.xlsx);;CSV (*.csv);;JSON (*.json)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1445,396 +1601,497 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="39"/>
+        <location filename="../../app/gui/settings_dialog.py" line="40"/>
         <source>Settings</source>
         <extracomment>The most documents at once when the policy sets no ``max_parallel`` for the server.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="44"/>
-        <location filename="../../app/gui/settings_dialog.py" line="49"/>
+        <location filename="../../app/gui/settings_dialog.py" line="47"/>
+        <location filename="../../app/gui/settings_dialog.py" line="52"/>
         <source>Automatic</source>
+        <extracomment>Settings this dialog does not show are saved back as they were, not reset.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="51"/>
+        <location filename="../../app/gui/settings_dialog.py" line="54"/>
         <source>Choose automatically</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="69"/>
+        <location filename="../../app/gui/settings_dialog.py" line="70"/>
+        <source>KV cache precision (for IT): 8-bit halves its memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/settings_dialog.py" line="73"/>
         <source>Never</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="70"/>
+        <location filename="../../app/gui/settings_dialog.py" line="74"/>
         <source> min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="74"/>
+        <location filename="../../app/gui/settings_dialog.py" line="78"/>
         <source>Recognise text in scanned pages and images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="78"/>
+        <location filename="../../app/gui/settings_dialog.py" line="82"/>
         <source>Tesseract language codes joined by &quot;+&quot;, e.g. eng+deu</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="92"/>
+        <location filename="../../app/gui/settings_dialog.py" line="97"/>
         <source>How many documents an extraction grid or a batch of summaries sends to the firm server at once (its parallel slots). On this computer documents run one at a time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="100"/>
+        <location filename="../../app/gui/settings_dialog.py" line="105"/>
         <source>CPU &amp;threads:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="101"/>
+        <location filename="../../app/gui/settings_dialog.py" line="106"/>
         <source>&amp;Context (tokens):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="102"/>
+        <location filename="../../app/gui/settings_dialog.py" line="107"/>
         <source>&amp;GPU layers:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="104"/>
-        <source>&amp;KV cache:</source>
+        <location filename="../../app/gui/settings_dialog.py" line="109"/>
+        <source>&amp;Working memory:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="105"/>
+        <location filename="../../app/gui/settings_dialog.py" line="110"/>
         <source>&amp;Lock matters after idle:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="106"/>
+        <location filename="../../app/gui/settings_dialog.py" line="111"/>
         <source>&amp;OCR on import:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="107"/>
+        <location filename="../../app/gui/settings_dialog.py" line="112"/>
         <source>OCR lan&amp;guages:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="108"/>
+        <location filename="../../app/gui/settings_dialog.py" line="113"/>
         <source>Firm inference server:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="109"/>
+        <location filename="../../app/gui/settings_dialog.py" line="114"/>
         <source>Documents &amp;at once on the server:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="114"/>
+        <location filename="../../app/gui/settings_dialog.py" line="119"/>
         <source>GPU layer count</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="135"/>
+        <location filename="../../app/gui/settings_dialog.py" line="140"/>
         <source>Managed by your organisation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="144"/>
+        <location filename="../../app/gui/settings_dialog.py" line="149"/>
         <source>(managed)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="148"/>
+        <location filename="../../app/gui/settings_dialog.py" line="153"/>
         <source>{0}: the greyed-out settings were set by IT and cannot be changed here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="154"/>
+        <location filename="../../app/gui/settings_dialog.py" line="159"/>
         <source>Model settings apply the next time a model is loaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="192"/>
+        <location filename="../../app/gui/settings_dialog.py" line="199"/>
         <source>None: the model runs on this computer (no server is allowed).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="196"/>
+        <location filename="../../app/gui/settings_dialog.py" line="203"/>
         <source>{0} is not allowed by your organisation: the model runs on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="198"/>
+        <location filename="../../app/gui/settings_dialog.py" line="205"/>
         <source>Not chosen: the model runs on this computer. Allowed: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="206"/>
+        <location filename="../../app/gui/settings_dialog.py" line="213"/>
         <source>certificate pinned</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="208"/>
+        <location filename="../../app/gui/settings_dialog.py" line="215"/>
         <source>certificate checked against {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="210"/>
+        <location filename="../../app/gui/settings_dialog.py" line="217"/>
         <source>any model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="212"/>
+        <location filename="../../app/gui/settings_dialog.py" line="219"/>
         <source>every matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="214"/>
+        <location filename="../../app/gui/settings_dialog.py" line="221"/>
         <source>{0} listed matter(s)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/settings_dialog.py" line="216"/>
+        <location filename="../../app/gui/settings_dialog.py" line="223"/>
         <source>{0} ({1}); {2}; {3}. Allowed by your organisation&apos;s policy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../app/gui/help_dialog.py" line="42"/>
+        <location filename="../../app/gui/help_dialog.py" line="45"/>
+        <source>Keyboard shortcuts</source>
+        <extracomment>(keys, what they do). Keys as QKeySequence writes them in its portable form.</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/help_dialog.py" line="46"/>
+        <source>Keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/help_dialog.py" line="46"/>
+        <source>What they do</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>SourceViewer</name>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="87"/>
+        <location filename="../../app/gui/source_viewer.py" line="110"/>
         <source>Source document and page</source>
-        <extracomment>Widest an image document is shown, in pixels: a PDF page&apos;s width at the viewer&apos;s scale (612 pt x 1.5), so a 300 dpi scan (2,550 px) reads like any other page. Reading and rendering run here; without a runner (tests), on the calling thread.</extracomment>
+        <extracomment>Widest an image document is shown, in pixels: a PDF page&apos;s width at the viewer&apos;s scale (612 pt x 1.5), so a 300 dpi scan (2,550 px) reads like any other page. Zoom steps of the page image (1.0: the rendered size, 1.5 pixels a point for a PDF). Reading and rendering run here; without a runner (tests), on the calling thread.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="94"/>
+        <location filename="../../app/gui/source_viewer.py" line="112"/>
+        <source>Previous page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="113"/>
+        <source>Next page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="114"/>
+        <source>Smaller (Ctrl+-)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="115"/>
+        <source>Larger (Ctrl++)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="116"/>
+        <source>Fit width</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="116"/>
+        <source>Fit the page to the width</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="117"/>
+        <source>Close the source (Ctrl+W)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="125"/>
+        <source>About this page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="135"/>
         <source>Page text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="123"/>
+        <location filename="../../app/gui/source_viewer.py" line="206"/>
         <source>Opening p. {0}…</source>
-        <extracomment>The page asked for last; ``shown`` is the page on screen (None while loading).</extracomment>
+        <extracomment>The page asked for last; ``shown`` is the page on screen (None while loading). The page shown: its view, its image with the quote drawn, and how it is zoomed.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="146"/>
+        <location filename="../../app/gui/source_viewer.py" line="239"/>
         <source>Source: {0}, p. {1} of {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="151"/>
+        <location filename="../../app/gui/source_viewer.py" line="244"/>
         <source> (scanned page, text recognised by OCR: {0}% confidence)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="177"/>
+        <location filename="../../app/gui/source_viewer.py" line="272"/>
+        <source>This page is too large to draw ({0}). Its text is shown on the right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="276"/>
+        <source>(Page too large to draw.)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="281"/>
+        <source>This page is very large ({0}): it is drawn reduced, so it fits in memory. Zoom in, or read its text on the right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="287"/>
         <source>(No page image for this type of document.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="204"/>
+        <location filename="../../app/gui/source_viewer.py" line="318"/>
         <source>Page image; the quote is outlined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="206"/>
+        <location filename="../../app/gui/source_viewer.py" line="320"/>
         <source>Page image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/source_viewer.py" line="344"/>
+        <source>Smaller (Ctrl+-); now {0}%</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>SummarisePanel</name>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="38"/>
+        <location filename="../../app/gui/summarise_panel.py" line="47"/>
         <source>Document to summarise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="43"/>
+        <location filename="../../app/gui/summarise_panel.py" line="52"/>
         <source>D&amp;ocument:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="46"/>
+        <location filename="../../app/gui/summarise_panel.py" line="55"/>
         <source>Summary style</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="48"/>
+        <location filename="../../app/gui/summarise_panel.py" line="57"/>
         <source>Brief</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="49"/>
+        <location filename="../../app/gui/summarise_panel.py" line="58"/>
         <source>Detailed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="50"/>
+        <location filename="../../app/gui/summarise_panel.py" line="59"/>
         <source>Chronology</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="53"/>
+        <location filename="../../app/gui/summarise_panel.py" line="62"/>
         <source>St&amp;yle:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="32"/>
+        <location filename="../../app/gui/summarise_panel.py" line="41"/>
         <source>Summa&amp;rise</source>
-        <extracomment>The document choice that summarises every top-level document of the matter.</extracomment>
+        <extracomment>The document choice that summarises every top-level document of the matter. heading, document id, lines, notes (the absent key terms, the points&apos; check)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="32"/>
+        <location filename="../../app/gui/summarise_panel.py" line="41"/>
         <source>Summarise the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="35"/>
+        <location filename="../../app/gui/summarise_panel.py" line="44"/>
         <source>Summarise the chosen document (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="36"/>
+        <location filename="../../app/gui/summarise_panel.py" line="45"/>
         <source>Stop; finished parts are kept (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="56"/>
+        <location filename="../../app/gui/summarise_panel.py" line="65"/>
         <source>Pages covered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="61"/>
+        <location filename="../../app/gui/summarise_panel.py" line="70"/>
         <source>Summary with page citations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="100"/>
+        <location filename="../../app/gui/summarise_panel.py" line="109"/>
         <source> ({0} p.)</source>
         <extracomment>A batch run&apos;s summaries (All documents), in the matter&apos;s order.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="34"/>
+        <location filename="../../app/gui/summarise_panel.py" line="43"/>
         <source>Unlock a matter to summarise its documents.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="32"/>
+        <location filename="../../app/gui/summarise_panel.py" line="41"/>
         <source>summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="104"/>
+        <location filename="../../app/gui/summarise_panel.py" line="113"/>
         <source>All {0} documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="118"/>
+        <location filename="../../app/gui/summarise_panel.py" line="127"/>
         <source>Import a document on the Documents tab to summarise it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="141"/>
+        <location filename="../../app/gui/summarise_panel.py" line="150"/>
         <source>Reading the document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="152"/>
+        <location filename="../../app/gui/summarise_panel.py" line="161"/>
         <source>Summarising…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="155"/>
+        <location filename="../../app/gui/summarise_panel.py" line="164"/>
         <source>Cancelled. Finished parts are kept: run it again to resume.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="162"/>
+        <location filename="../../app/gui/summarise_panel.py" line="171"/>
         <source>Reading the documents…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="173"/>
+        <location filename="../../app/gui/summarise_panel.py" line="182"/>
         <source>Summarising {0} documents…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="176"/>
+        <location filename="../../app/gui/summarise_panel.py" line="185"/>
         <source>Cancelled. Finished summaries and parts are kept: run it again to resume.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="191"/>
+        <location filename="../../app/gui/summarise_panel.py" line="200"/>
         <source>Taking shape: points from the parts read so far</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="195"/>
-        <source>Taking shape: points from the parts read so far (combined at the end)</source>
+        <location filename="../../app/gui/summarise_panel.py" line="204"/>
+        <source>Taking shape: what has been read so far</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="205"/>
-        <location filename="../../app/gui/summarise_panel.py" line="239"/>
-        <source>{0} — {1} summary</source>
+        <location filename="../../app/gui/summarise_panel.py" line="369"/>
+        <source>quoted: no point in other words was confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="208"/>
-        <source>Pages covered {0}/{1}</source>
+        <location filename="../../app/gui/summarise_panel.py" line="374"/>
+        <source>Other points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/gui/summarise_panel.py" line="214"/>
+        <location filename="../../app/gui/summarise_panel.py" line="255"/>
+        <source>{0} — {1} summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="217"/>
+        <source>Pages covered {0}/{1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="223"/>
         <source> — NOT every page was read (missing: {0}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="219"/>
+        <location filename="../../app/gui/summarise_panel.py" line="228"/>
         <source>  ⚠ Pages with no text (they may need OCR): {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="227"/>
+        <location filename="../../app/gui/summarise_panel.py" line="237"/>
+        <source>{0} key facts, {1} key terms, {2} other point(s). Click a page reference to open the source.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/summarise_panel.py" line="243"/>
         <source>{0} point(s). Click a page reference to open the source.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="231"/>
+        <location filename="../../app/gui/summarise_panel.py" line="247"/>
         <source>No points: the pages hold no text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="246"/>
+        <location filename="../../app/gui/summarise_panel.py" line="262"/>
         <source>Pages covered {0}/{1} in {2} documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="253"/>
+        <location filename="../../app/gui/summarise_panel.py" line="269"/>
         <source> — NOT every page was read in: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="256"/>
+        <location filename="../../app/gui/summarise_panel.py" line="272"/>
         <source>  ⚠ Pages with no text (they may need OCR) in: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="264"/>
+        <location filename="../../app/gui/summarise_panel.py" line="280"/>
         <source>{0} point(s) in {1} summaries. Click a page reference to open the source.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="271"/>
-        <location filename="../../app/gui/summarise_panel.py" line="274"/>
+        <location filename="../../app/gui/summarise_panel.py" line="301"/>
+        <location filename="../../app/gui/summarise_panel.py" line="304"/>
         <source>Stopped: points from the parts read so far</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1879,6 +2136,14 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
     <message>
         <location filename="../../app/gui/matter_dialogs.py" line="80"/>
         <source>Unlocking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>panel</name>
+    <message>
+        <location filename="../../app/gui/reviewing.py" line="79"/>
+        <source>review</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
