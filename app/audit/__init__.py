@@ -33,7 +33,7 @@ from app.audit.keys import (
 from app.audit.log import AuditLog, AuditLogDamagedError, AuditWriteError
 from app.audit.records import AuditRecordError, DetailValue
 from app.audit.verify import VerifyReport, verify
-from app.errors import ChambersError
+from app.errors import ChambersError, LinkedFolderError
 
 __all__ = [
     "AuditKeyError",
@@ -234,6 +234,8 @@ def sealing_problem(directory: Path | None = None) -> AuditKeyError | None:
         audit_log(directory).key_store()
     except AuditKeyError as exc:
         return exc
+    except LinkedFolderError:
+        return None  # a linked audit folder is tampering, which verify_log reports itself
     return None
 
 

@@ -47,18 +47,26 @@ CONTRACTS = {
         "1. Supply. The Supplier shall supply the Products ordered by the Buyer.\n\n"
         "2. Term. This Agreement shall continue for a period of five years.\n\n"
         "3. Governing Law. This Agreement shall be governed by and construed in "
-        "accordance with the laws of England and Wales.\n"
+        "accordance with the laws of England and Wales.\n\n"
+        # Terms no key-term rule reads, so the summary's points are the model's to write.
+        "4. Payment. The Buyer shall pay each invoice within thirty (30) days of its date.\n\n"
+        "5. Delivery. The Supplier shall deliver the Products to the Buyer's warehouse in "
+        "Leeds within ten (10) working days of each order.\n"
     ),
     "cedar-licence": (
         "LICENCE AGREEMENT\n\nThis Licence Agreement is dated 14 June 2019 between Cedar "
         "Software Inc. (the Licensor) and Dune Retail LLC (the Licensee).\n\n"
         "1. Licence. The Licensor grants the Licensee a licence to use the Software.\n\n"
-        "2. Governing Law. This Agreement is governed by the laws of the State of New York.\n"
+        "2. Governing Law. This Agreement is governed by the laws of the State of New York.\n\n"
+        "3. Fees. The Licensee shall pay the Licensor an annual fee of $12,000 each January.\n\n"
+        "4. Support. The Licensor shall answer support requests within two business days.\n"
     ),
     "elm-services": (
         "SERVICES AGREEMENT\n\nThis Services Agreement is dated 1 October 2020 between Elm "
         "Consulting GmbH and Fir Logistics AG.\n\n1. Services. Elm shall provide the "
-        "Services.\n\n2. Governing Law. This Agreement is governed by the laws of Germany.\n"
+        "Services.\n\n2. Governing Law. This Agreement is governed by the laws of Germany.\n\n"
+        "3. Reports. Elm shall send Fir a written progress report at the end of each month.\n\n"
+        "4. Fees. Fir shall pay Elm EUR 9,500 for each month of Services.\n"
     ),
 }
 
@@ -177,6 +185,7 @@ def test_ask_extract_and_summarise_cite_as_the_local_engine_does(
 ) -> None:
     write_policy(etc, [firm_server.policy_entry(matters=[vault.vault_id])])
     ids = _ids(vault)
+    # Unrouted, so the model (here: the server) chooses the sentence instead of the rules.
     question = "Which law governs the supply agreement?"
     fieldset = _open_fieldset(tmp_path)
     doc = ids["alder-supply"]
@@ -187,14 +196,14 @@ def test_ask_extract_and_summarise_cite_as_the_local_engine_does(
         with calls_for("summarise", vault.vault_id):
             return summarise(doc, engine, vault, max_points=2, max_chars=100, store=False)
 
-    local_answer = run_ask(question, qwen_engine, vault)
+    local_answer = run_ask(question, qwen_engine, vault, routing=False)
     local_grid = run_extract([doc], fieldset, qwen_engine, vault)
     local_summary = short_summary(qwen_engine)
 
     remote = open_backend(matter=[vault.vault_id], settings=_settings(firm_server))
     assert isinstance(remote, RemoteEngine)
     with remote:
-        answer = run_ask(question, remote, vault)
+        answer = run_ask(question, remote, vault, routing=False)
         grid = run_extract([doc], fieldset, remote, vault)
         summary = short_summary(remote)
 
@@ -346,9 +355,7 @@ def test_server_killed_mid_batch_keeps_finished_summaries_and_rerun_completes(
     other = next(s for s in summaries if s.document_id != finished[0])
     assert done.stats.model_calls == 0 and done.stats.windows_reused == done.stats.windows
     assert any(m.endswith(": kept from the last run") for m in messages)
-    # The other document reused every part of it that had finished before the kill (with
-    # at most 8 points no combine runs, so every kept part is a window).
-    assert done.stats.reduce_levels == other.stats.reduce_levels == 0
+    # The other document reused every part of it that had finished before the kill.
     assert other.stats.windows_reused == len(kept) - done.stats.windows
     assert other.stats.model_calls >= 1
     for summary in summaries:

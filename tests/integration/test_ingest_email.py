@@ -35,10 +35,13 @@ def test_digest_parts_are_child_messages(extractor: Extractor) -> None:
     assert "This is the second message in the digest." in texts[1]
 
 
-def test_image_attachment_is_kept_and_flagged(extractor: Extractor) -> None:
+def test_a_broken_image_attachment_is_kept_flagged_with_its_reason(extractor: Extractor) -> None:
+    # The fixture's JPEG stops before its end-of-image marker (478 bytes for 200 x 200):
+    # the message imports, the picture is listed, flagged unreadable, with the reason.
     message = extractor.extract(MAIL / "mime-no-body.eml")
     (image,) = message.children
-    assert image.name == "image.jpg" and image.pages == () and "needs_ocr" in image.flags
+    assert image.name == "image.jpg" and image.pages == ()
+    assert "unreadable" in image.flags and image.metadata.get("refused")
 
 
 @pytest.mark.parametrize(
