@@ -107,9 +107,20 @@ def _cell_citation(document_id: str, doc: DocumentText, cell: Cell) -> Citation 
     if cell.page is None or cell.char_start is None or cell.char_end is None:
         return None
     page_text = doc.page_text(cell.page)
-    text = page_text[cell.char_start : cell.char_end]
+    end = cell.char_end
+    # The cell's span leaves out the sentence's closing punctuation; the quote keeps it.
+    while (
+        end < len(page_text)
+        and page_text[end] in _CLOSING
+        and cell.quote.endswith(page_text[cell.char_start : end + 1].rstrip()[-1:])
+    ):
+        end += 1
+    text = page_text[cell.char_start : end]
     return Citation(document_id, doc.title, cell.page, " ".join(text.split()),
-                    cell.status == "supported", cell.char_start, cell.char_end)  # fmt: skip
+                    cell.status == "supported", cell.char_start, end)  # fmt: skip
+
+
+_CLOSING = ".;:!?\"')\u201d\u2019"
 
 
 class _Run:
@@ -311,7 +322,7 @@ def _phrase(target: Target, answer: DocumentAnswer) -> str:
     if target.yes_no:
         return f"Yes: {target.title.lower()} (the clause is there)."
     value = answer.value or ""
-    if answer.derivation:
+    if answer.derivation and answer.derivation.strip() != value.strip():
         return f"{target.title}: {value} (computed: {answer.derivation})."
     return f"{target.title}: {value}."
 
