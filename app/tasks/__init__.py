@@ -4,7 +4,7 @@ Each takes a ``progress(fraction, message)`` callback and a ``CancelToken`` so t
 the CLI and the tests drive the same code.
 """
 
-from app.tasks.ask import NOT_FOUND, NOT_STATED, Answer, AskStats, Citation, ask
+from app.tasks.ask import NOT_STATED, Answer, AskStats, Citation, ask
 from app.tasks.extract import Cell, Grid, Row, extract_document, extract_grid
 from app.tasks.fieldsets import FieldSet, FieldSetError, list_fieldsets, load_fieldset
 from app.tasks.quotes import find_quote
@@ -19,7 +19,6 @@ from app.tasks.summarise.pipeline import (
 )
 
 __all__ = [
-    "NOT_FOUND",
     "NOT_STATED",
     "Answer",
     "AskStats",

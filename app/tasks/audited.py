@@ -95,12 +95,10 @@ def run_ask(
     routing: bool = True,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
-    max_passages: int | None = None,
 ) -> Answer:
     """``ask`` with its audit record: the path taken and counts, never the question."""
     from app.tasks.ask import ask
 
-    del max_passages
     with audited_task("ask", vault, engine) as record:
         answer = ask(
             question, engine, vault, document_ids=document_ids, routing=routing,

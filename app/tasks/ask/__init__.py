@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from app.tasks.ask.pipeline import ask, is_yes_no, split_question
 from app.tasks.ask.types import (
-    NOT_FOUND,
     NOT_STATED,
     UNCONFIRMED,
     Answer,
@@ -19,7 +18,6 @@ from app.tasks.ask.types import (
 )
 
 __all__ = [
-    "NOT_FOUND",
     "NOT_STATED",
     "UNCONFIRMED",
     "Answer",

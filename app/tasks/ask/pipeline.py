@@ -389,10 +389,8 @@ def ask(
     routing: bool = True,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
-    max_passages: int | None = None,  # accepted for the earlier API; sentences are chosen
 ) -> Answer:
     """Answer ``question`` from this vault's documents (or ``document_ids``) only."""
-    del max_passages
     cancel = cancel or CancelToken()
     start = time.perf_counter()
     ids = list(document_ids) if document_ids else [d.id for d in vault.list_documents()]

@@ -20,8 +20,6 @@ Kind = Literal["confirmed", "unconfirmed", "not_stated"]
 
 NOT_STATED = "Not stated in this matter's documents."
 UNCONFIRMED = "No short answer could be confirmed. The documents say:"
-#: Kept for callers of the earlier API.
-NOT_FOUND = NOT_STATED
 
 
 @dataclass(frozen=True)
@@ -36,8 +34,6 @@ class Citation:
     verified: bool
     char_start: int | None = None
     char_end: int | None = None
-    #: Kept for the earlier API's readers; a sentence citation has no separate "closest".
-    closest: str | None = None
 
 
 @dataclass
