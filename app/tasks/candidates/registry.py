@@ -51,6 +51,7 @@ from app.tasks.candidates.parties import party_candidates
 from app.tasks.candidates.pattern_field import PatternSpec, check_pattern, pattern_candidates
 from app.tasks.candidates.places import governing_law_candidates
 from app.tasks.candidates.renewal import renewal_notices, renewal_terms
+from app.tasks.candidates.signers import signer_candidates
 from app.tasks.candidates.titles import title_candidates
 from app.tasks.candidates.types import Candidate
 
@@ -141,6 +142,8 @@ _RECORDS = (
               document=_of_doc(renewal_notices), header="Notice to stop renewal"),
     Generator("governing_law", "document", "place", "the law that governs the contract",
               document=_of_doc(governing_law_candidates), header="Governing law"),
+    Generator("signers", "document", "text", "who signed: the signature blocks' names and titles",
+              document=_of_doc(signer_candidates)),
     Generator("clause", "document", "yes/no", "whether a kind of clause is there (x-cues)",
               document=_clause, config="x-cues", parse=Cues.parse, check=Cues.check),
     Generator("pattern", "document", "per field", "a value found by the field's x-pattern",
