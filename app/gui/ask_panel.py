@@ -1,8 +1,16 @@
-"""Ask: questions over the open matter, answers with citations that open their source."""
+"""Ask: questions over the open matter, answers with citations that open their source.
+
+An answer streams in as it is worked out: each document's answer to a routed question,
+and each part of a two-part question, shows under the question as soon as it is known
+(the task's ``on_partial``, through the job's ``partial`` signal, as the Review and
+Summarise panels stream theirs), with the progress bar and Cancel beside it. The whole
+answer replaces them when it arrives; a cancelled or failed run keeps what had come.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -18,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.tasks.ask import Answer, Citation
+from app.tasks.ask.pipeline import Streamed
 from app.tasks.audited import run_ask
 from app.tasks.shown import citations_from_json
 from app.vault import DocumentInfo
@@ -57,6 +66,9 @@ class AskPanel(TaskPanel):
         layout.addWidget(self.transcript, 1)
         self._entries: list[str] = []
         self._citations: list[Citation] = []
+        #: The running question's heading, what has streamed in under it, and how many
+        #: citations there were before it (its streamed ones are replaced by the answer's).
+        self._head, self._streamed, self._cite_mark = "", "", 0
         self.set_available(False)
 
     def reset(self) -> None:
@@ -93,40 +105,67 @@ class AskPanel(TaskPanel):
             return None
         chosen = self.scope.currentData()
         document_ids = [chosen] if chosen else None
-        self._entries.append(f"<p><b>Q:</b> {html.escape(question)}</p>{WORKING}")
+        self._head = f"<p><b>Q:</b> {html.escape(question)}</p>"
+        self._streamed, self._cite_mark = "", len(self._citations)
+        self._entries.append(self._head + WORKING)
         self._render()
 
         def work(task: TaskContext) -> Answer:
             return run_ask(
                 question, task.engine, task.vault, document_ids=document_ids,
-                progress=task.progress, cancel=task.cancel,
+                progress=task.progress, cancel=task.cancel, on_partial=task.emit,
             )  # fmt: skip
 
         return TaskRequest(
             "ask", self.tr("Answering…"), work, {"question": question}, self.tr("Cancelled.")
         )
 
+    def partial(self, value: Streamed) -> None:
+        """One document's answer, or one part's, shown under the question at once."""
+        if not self._entries or WORKING not in self._entries[-1]:
+            return  # the run already ended
+        if value.title:
+            label = html.escape(value.title)
+            if value.parts > 1:
+                label += " " + self.tr("(part {0} of {1})").format(value.part, value.parts)
+        else:
+            label = self.tr("Part {0} of {1}").format(value.part, value.parts)
+        text = html.escape(value.text).replace("\n", "<br>")
+        mark = {"confirmed": "✓", "unconfirmed": "⚠", "not_stated": "○"}[value.kind]
+        self._streamed += f"<p>{mark} <b>{label}:</b> {text}</p>" + self._quotes(value.citations)
+        self._entries[-1] = self._head + self._streamed + WORKING
+        self._render()
+
     def done(self, result: Answer) -> None:
         self.state.setText("")
+        if self._entries and WORKING in self._entries[-1]:
+            # The whole answer replaces what streamed in (the same answers, joined).
+            del self._citations[self._cite_mark :]
+            self._entries[-1] = self._head + WORKING
+        self._streamed = ""
         parts = [self._heading(result)]
         shown = result.citations or result.closest
         if result.closest and not result.citations:
             parts.append(
                 "<p><i>" + self.tr("The closest sentences (they do not answer it):") + "</i></p>"
             )
-        if shown:
-            parts.append("<ul>")
-        for citation in shown:
+        parts.append(self._quotes(shown))
+        self._entries[-1] = self._entries[-1].replace(WORKING, "") + "".join(parts)
+        self._render()
+
+    def _quotes(self, citations: Sequence[Citation]) -> str:
+        """The cited sentences as a list of links to their pages."""
+        if not citations:
+            return ""
+        items = []
+        for citation in citations:
             index = len(self._citations)
             self._citations.append(citation)
-            parts.append(
+            items.append(
                 f"<li><a href='cite:{index}'>[{html.escape(citation.title)}, "
                 f"p. {citation.page}]</a> “{html.escape(citation.quote)}”</li>"
             )
-        if shown:
-            parts.append("</ul>")
-        self._entries[-1] = self._entries[-1].replace(WORKING, "") + "".join(parts)
-        self._render()
+        return "<ul>" + "".join(items) + "</ul>"
 
     def _heading(self, result: Answer) -> str:
         """The answer line: a confirmed answer plainly, anything else visibly marked."""

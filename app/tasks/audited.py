@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.audit import audit_event
 from app.audit.records import DetailValue
@@ -95,14 +95,16 @@ def run_ask(
     routing: bool = True,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
+    on_partial: Callable[[Any], None] | None = None,
 ) -> Answer:
-    """``ask`` with its audit record: the path taken and counts, never the question."""
+    """``ask`` with its audit record: the path taken and counts, never the question
+    (``on_partial``: each document's and part's answer as it is known, for the panel)."""
     from app.tasks.ask import ask
 
     with audited_task("ask", vault, engine) as record:
         answer = ask(
             question, engine, vault, document_ids=document_ids, routing=routing,
-            progress=progress, cancel=cancel,
+            progress=progress, cancel=cancel, on_partial=on_partial,
         )  # fmt: skip
         record.document_ids = answer.document_ids
         record.outcome = "ok" if answer.found else "not_found"

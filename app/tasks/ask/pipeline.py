@@ -12,7 +12,10 @@
 3. Phrase: a yes/no question is answered Yes or No by option scores over the chosen
    sentence (calibrated; unsure means no short answer); any other question gets a short
    phrase generated from that sentence alone (a few tokens under a grammar).
-4. Check (app/tasks/grounding.py): every date, number, amount, duration and name in the
+4. Stream: what is known is handed to ``on_partial`` as soon as it is (each document's
+   answer to a routed question, each part of a two-part question), so the Ask panel
+   shows it while the rest is worked out (``Streamed``).
+5. Check (app/tasks/grounding.py): every date, number, amount, duration and name in the
    answer must be stated in the cited sentences, compared as values. An answer that fails
    is never shown as a finding: the lawyer sees "No short answer could be confirmed. The
    documents say:" and the sentences. Nothing relevant: "Not stated in this matter's
@@ -23,7 +26,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from app.cancel import CancelToken, Progress, no_progress
 from app.engine.chat import Message
@@ -123,15 +127,45 @@ def _cell_citation(document_id: str, doc: DocumentText, cell: Cell) -> Citation 
 _CLOSING = ".;:!?\"')\u201d\u2019"
 
 
+@dataclass(frozen=True)
+class Streamed:
+    """What Ask has so far: one document's answer to one part of the question (``title``
+    names the document), or a whole part answered (``title`` is "")."""
+
+    part: int  # 1-based
+    parts: int
+    text: str
+    kind: Kind
+    citations: tuple[Citation, ...]
+    title: str = ""
+
+
+OnPartial = Callable[[Streamed], None]
+
+
 class _Run:
     """One question's work: the documents in scope, read once, and the figures."""
 
     def __init__(self, engine: EngineLike, vault: Vault, document_ids: Sequence[str],
-                 progress: Progress, cancel: CancelToken) -> None:  # fmt: skip
+                 progress: Progress, cancel: CancelToken,
+                 on_partial: OnPartial | None = None) -> None:  # fmt: skip
         self.engine, self.vault, self.progress, self.cancel = engine, vault, progress, cancel
         self.docs = {d: document_text(vault, d) for d in document_ids}
         self.stats = AskStats()
         self.chooser = Chooser(engine)
+        self.on_partial = on_partial
+        self.part, self.parts = 1, 1
+
+    def stream(self, target: Target, answer: DocumentAnswer) -> None:
+        """Hand one document's answer on as soon as it is known."""
+        if self.on_partial is None:
+            return
+        if answer.kind == "confirmed":
+            text = _phrase(target, answer)
+        else:
+            text = UNCONFIRMED if answer.kind == "unconfirmed" else NOT_STATED
+        self.on_partial(Streamed(self.part, self.parts, text, answer.kind, answer.citations,
+                                 answer.title))  # fmt: skip
 
     # -- routed: a field or a statement -------------------------------------------------
 
@@ -151,6 +185,7 @@ class _Run:
             if cell.status == "not_found" or cite is None or cell.value is None:
                 out.append(DocumentAnswer(document_id, doc.title, None, (), "not_stated",
                                           cell.decided_by))  # fmt: skip
+                self.stream(target, out[-1])
                 continue
             # The value is the rule's, copied from the sentence; the check is the witness
             # (a computed expiry is checked by its derivation, whose facts are quoted).
@@ -160,6 +195,7 @@ class _Run:
             kind: Kind = "confirmed" if not unsupported_facts(claim, sources) else "unconfirmed"
             out.append(DocumentAnswer(document_id, doc.title, cell.value, cites, kind,
                                       cell.decided_by, cell.derivation))  # fmt: skip
+            self.stream(target, out[-1])
         return out
 
     def _derivation_citations(self, document_id: str, doc: DocumentText, cell: Cell,
@@ -193,12 +229,14 @@ class _Run:
             if value is None or row.page is None or row.char_start is None:
                 out.append(DocumentAnswer(document_id, doc.title, None, (), "not_stated",
                                           row.decided_by))  # fmt: skip
+                self.stream(target, out[-1])
                 continue
             assert row.char_end is not None and row.quote is not None
             cite = Citation(document_id, doc.title, row.page, row.quote, row.verified,
                             row.char_start, row.char_end)  # fmt: skip
             out.append(DocumentAnswer(document_id, doc.title, value, (cite,), "confirmed",
                                       row.decided_by))  # fmt: skip
+            self.stream(target, out[-1])
         return out
 
     def routed(self, question: str, chosen: Route) -> Answer:
@@ -389,19 +427,24 @@ def ask(
     routing: bool = True,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
+    on_partial: OnPartial | None = None,
 ) -> Answer:
-    """Answer ``question`` from this vault's documents (or ``document_ids``) only."""
+    """Answer ``question`` from this vault's documents (or ``document_ids``) only;
+    ``on_partial`` gets each document's and each part's answer as soon as it is known."""
     cancel = cancel or CancelToken()
     start = time.perf_counter()
     ids = list(document_ids) if document_ids else [d.id for d in vault.list_documents()]
     progress(0.0, "Reading this matter's documents")
-    run = _Run(engine, vault, ids, progress, cancel)
+    run = _Run(engine, vault, ids, progress, cancel, on_partial)
     if not document_ids:
         named = named_documents(question, run.docs)
         if named:
             run.docs = {d: run.docs[d] for d in named}
     answers = []
-    for part in split_question(question):
+    parts = split_question(question)
+    run.parts = len(parts)
+    for number, part in enumerate(parts, 1):
+        run.part = number
         begin = time.perf_counter()
         chosen = route(part) if routing else None
         run.stats.routing_seconds += time.perf_counter() - begin
@@ -415,6 +458,10 @@ def ask(
             similar = [r for r in rank(part)[:2] if r.score >= 0.2] if routing else []
             answer = run.retrieved(part, similar)
         answers.append(answer)
+        if on_partial is not None and len(parts) > 1 and not answer.documents:
+            # A routed part has streamed document by document; this one comes whole.
+            on_partial(Streamed(run.part, len(parts), answer.text, answer.kind,
+                                tuple(answer.citations or answer.closest)))  # fmt: skip
     result = answers[0] if len(answers) == 1 else _join(question, answers)
     result.question = question
     run.stats.total_seconds = time.perf_counter() - start
