@@ -310,11 +310,12 @@ def words_supported(phrase: str, sentence: str) -> bool:
 
 
 def yes_no_lean(engine: EngineLike, question: str, sentence: str,
-                cancel: CancelToken | None) -> float:  # fmt: skip
+                cancel: CancelToken | None, *, calibrate: bool = True) -> float:  # fmt: skip
     """How far the model leans to Yes (positive) or No (negative) reading ``sentence``.
 
     One forward pass scores the two answers; the same prompt with the sentence replaced
     by "N/A" gives the model's bias, which is subtracted (contextual calibration).
+    ``calibrate=False`` leaves the bias in, for a caller that measures it once per question.
     """
 
     def prompt(text: str) -> str:
@@ -327,6 +328,8 @@ def yes_no_lean(engine: EngineLike, question: str, sentence: str,
         return engine.render(messages)
 
     raw = engine.score_options(prompt(sentence), ["A", "B"], cancel=cancel)
+    if not calibrate:
+        return raw[0] - raw[1]
     bias = engine.score_options(prompt("N/A"), ["A", "B"], cancel=cancel)
     return (raw[0] - bias[0]) - (raw[1] - bias[1])
 
