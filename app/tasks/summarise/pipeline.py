@@ -218,7 +218,7 @@ def summarise(
     pages = [Page(p.page, p.text) for p in sorted(vault.pages(document_id), key=lambda p: p.page)]
     if not pages:
         raise SummariseError(f"{info.title!r} has no pages to summarise.")
-    if engine.loaded is None:
+    if engine.identity is None:
         raise SummariseError("No model is loaded.", "Load a model first.")
     progress(0.0, "Reading the document")
     partials = _Partials(vault, document_id, store)
@@ -243,9 +243,9 @@ def summarise(
 
 
 def _model_sha(engine: EngineLike) -> str:
-    loaded = engine.loaded
-    assert loaded is not None, "summarise checks that a model is loaded"
-    return loaded.model.spec.sha256
+    identity = engine.identity
+    assert identity is not None, "summarise checks that a model is loaded"
+    return identity.sha256
 
 
 def _brief(
@@ -275,12 +275,12 @@ def _brief(
 
     # What the model reads: a budget of characters (about 3 a token, so that one token
     # count at the end confirms it fits rather than one per sentence).
-    loaded = engine.loaded
-    assert loaded is not None
+    identity = engine.identity
+    assert identity is not None
     labels = [p.text.split(":", 1)[0] for p in [*header, *terms]]
     empty = points_messages(info.title, labels, [], spec.max_points)
     output = token_budget(points_schema(spec.sentences, spec.max_points, spec.max_chars))
-    budget = loaded.plan.n_ctx - _prompt_overhead(engine, empty) - output - MARGIN
+    budget = identity.context - _prompt_overhead(engine, empty) - output - MARGIN
     if window_tokens is not None:
         budget = min(budget, window_tokens)
     chars = max(0, min(spec.input_chars, 3 * budget))
@@ -294,7 +294,7 @@ def _brief(
 
     checked = Checked([])
     if shown:
-        model_sha = loaded.model.spec.sha256
+        model_sha = identity.sha256
         settings = (FORMAT_VERSION, style, spec.max_points, spec.max_chars, fieldset.name)
         spans = [(s.page, s.start, s.end) for s in shown]
         key = partial_key("points", info.sha256, settings, spans, model_sha)
@@ -356,19 +356,19 @@ def _chronology(
     """Dated events, window by window (pages packed to fit the context), in date order."""
     style = "chronology"
     stats = SummaryStats()
-    loaded = engine.loaded
-    assert loaded is not None
-    model_sha = loaded.model.spec.sha256
+    identity = engine.identity
+    assert identity is not None
+    model_sha = identity.sha256
     all_numbers = [p.number for p in pages]
     empty = Window(tuple(all_numbers[:1]), "", 0)
     overhead = _prompt_overhead(engine, window_messages(style, info.title, empty))
     output = token_budget(window_schema(style, all_numbers[:1], spec))
-    budget = loaded.plan.n_ctx - overhead - output - MARGIN
+    budget = identity.context - overhead - output - MARGIN
     if window_tokens is not None:
         budget = min(budget, window_tokens)
     if budget < 64:
         raise SummariseError(
-            f"The model's context ({loaded.plan.n_ctx} tokens) leaves no room for the pages.",
+            f"The model's context ({identity.context} tokens) leaves no room for the pages.",
             "Raise the context size in Settings.",
         )
     stats.window_tokens = budget
