@@ -6,6 +6,11 @@ futures or a ``Generation`` that yields text pieces as they arrive. Cancelling s
 that the sampling loop checks before every token, so a cancel lands within one token.
 Consecutive prompts that share a prefix (a document, then several questions about it)
 reuse the KV cache: only the new tokens are evaluated.
+
+Every call into the model goes through ``runtime`` (app/engine/llama_backend.py: open,
+tokenize, cached tokens, complete, evaluate, log-probabilities, grammar, close); this
+class never touches the bindings' objects, so a second local runtime is one module with
+those functions and the import line below.
 """
 
 from __future__ import annotations
@@ -194,7 +199,11 @@ class Engine:
         _, loaded = self._require()
         if (messages is None) == (prompt is None):
             raise EngineError("Give either messages or a raw prompt.", "")
-        grammar = grammar_for(schema, task="generate") if schema is not None else None
+        grammar = (
+            grammar_for(schema, task="generate", build=runtime.grammar_from_schema)
+            if schema is not None
+            else None
+        )
         text = prompt if prompt is not None else render(messages or [], loaded.chat_format)
         stops = list(stop) if stop is not None else stop_strings(loaded.chat_format)
         generation = Generation(cancel or CancelToken())

@@ -14,7 +14,7 @@ import inspect
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jsonschema
@@ -85,9 +85,14 @@ def token_budget(schema: dict[str, Any]) -> int:
     return size(schema) + 16
 
 
-def grammar_for(schema: dict[str, Any], *, task: str | None = None) -> Any:
-    """The one path from a JSON schema to a llama.cpp grammar (the local engine's
-    ``stream(schema=...)`` calls it).
+def grammar_for(
+    schema: dict[str, Any],
+    *,
+    task: str | None = None,
+    build: Callable[[dict[str, Any]], Any] | None = None,
+) -> Any:
+    """The one path from a JSON schema to a grammar (the local engine's
+    ``stream(schema=...)`` calls it with its runtime's ``build``; default llama.cpp's).
 
     Enum options and consts are often document text (a clause's sentences, a summary's
     page numbers, a fact's quote). Their literals are escaped by app.engine.gbnf and the
@@ -98,13 +103,14 @@ def grammar_for(schema: dict[str, Any], *, task: str | None = None) -> Any:
     """
     from app.engine import gbnf, llama_backend
 
-    key = json.dumps(schema, sort_keys=True)
+    build = build or llama_backend.grammar_from_schema
+    key = f"{build.__module__}:{json.dumps(schema, sort_keys=True)}"
     with _cache_lock:
         if key in _grammar_cache:
             _grammar_cache.move_to_end(key)
             return _grammar_cache[key]
     try:
-        grammar = llama_backend.grammar_from_schema(schema)
+        grammar = build(schema)
     except gbnf.GrammarError as exc:
         name = task or _calling_module()
         raise OutputInvalidError(
