@@ -22,7 +22,7 @@ CACHE=${CHAMBERS_PKG_CACHE:-$HOME/.cache/chambers-package}
 HOUSE=$CACHE/wheels/llama-$(printf '%s' "$FLAGS" | sha256sum | cut -c1-12)
 VERSION=${1:-}
 pattern="llama_cpp_python-${VERSION:-*}-*.whl"
-found() { find "$HOUSE" -maxdepth 1 -name "$pattern" 2>/dev/null | sort -V | tail -n 1; }
+found() { [ -d "$HOUSE" ] && find "$HOUSE" -maxdepth 1 -name "$pattern" | sort -V | tail -n 1 || true; }
 WHEEL=$(found)
 if [ -z "$WHEEL" ]; then
     mkdir -p "$CACHE/wheels"
