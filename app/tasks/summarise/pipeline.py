@@ -19,16 +19,15 @@ The chronology style keeps the page-window map: windows of consecutive pages tha
 the model's context, each asked for its dated events under a schema whose ``page`` is
 an enum of the window's pages, then merged and sorted by date.
 
-Resume: each finished model step (the narrative's call, a chronology window) is stored
-in the vault's ``task_outputs`` table, keyed by the document's SHA-256, the style, the
-step's input, the settings and the model's SHA-256, so a run interrupted by Ctrl-C (or a
-firm server that went away) picks up where it stopped.
+Resume (app/tasks/resume.py): each finished model step (the narrative's call, a
+chronology window) is stored in the vault's ``task_outputs`` table, keyed by the
+document's SHA-256, the style, the step's input, the settings and the model's SHA-256,
+so a run interrupted by Ctrl-C (or a firm server that went away) picks up where it
+stopped.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from app.engine.structured import generate_json, token_budget
 from app.errors import CancelledError
 from app.tasks.candidates import DocumentText, Extractors, Page
 from app.tasks.fieldsets import FieldSet
+from app.tasks.resume import KeptSteps, step_key
 from app.tasks.summarise.facts import facts_header
 from app.tasks.summarise.key_terms import absent_line, key_terms, summary_fieldset
 from app.tasks.summarise.narrative import (
@@ -101,23 +101,21 @@ __all__ = [
 
 
 class _Partials:
-    """Finished steps of earlier runs of this document, read once, written as they finish."""
+    """Finished steps of earlier runs of this document (app/tasks/resume.py), as points."""
 
     def __init__(self, vault: Vault, document_id: str, enabled: bool) -> None:
-        self._vault, self._document_id, self._enabled = vault, document_id, enabled
-        self._stored: dict[str, tuple[list[Point], dict[str, int]]] = {}
-        if not enabled:
-            return
-        for output in vault.list_task_outputs(PARTIAL_TASK, document_ids=[document_id]):
-            try:
-                points = [Point.from_json(p) for p in output.result["points"]]
-                counts = {str(k): int(v) for k, v in output.result.get("counts", {}).items()}
-            except (ValueError, TypeError, KeyError, AttributeError):
-                continue  # an unreadable partial is recomputed
-            self._stored[output.id] = (points, counts)
+        self._kept = KeptSteps(vault, PARTIAL_TASK, document_id, enabled=enabled)
 
     def get(self, key: str) -> tuple[list[Point], dict[str, int]] | None:
-        return self._stored.get(key)
+        stored = self._kept.get(key)
+        if stored is None:
+            return None
+        try:
+            points = [Point.from_json(p) for p in stored["points"]]
+            counts = {str(k): int(v) for k, v in stored.get("counts", {}).items()}
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None  # an unreadable partial is recomputed
+        return points, counts
 
     def put(
         self,
@@ -126,20 +124,8 @@ class _Partials:
         model_sha256: str | None,
         counts: dict[str, int] | None = None,
     ) -> None:
-        self._stored[key] = (points, counts or {})
-        if not self._enabled:
-            return
-        self._vault.put_task_output(
-            PARTIAL_TASK,
-            key,
-            {"points": [asdict(p) for p in points], "counts": counts or {}},
-            document_ids=[self._document_id],
-            model_sha256=model_sha256,
-        )
-
-
-def partial_key(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+        result = {"points": [asdict(p) for p in points], "counts": counts or {}}
+        self._kept.put(key, result, model_sha256)
 
 
 # -- the task --------------------------------------------------------------------------
@@ -297,7 +283,7 @@ def _brief(
         model_sha = loaded.model.spec.sha256
         settings = (FORMAT_VERSION, style, spec.max_points, spec.max_chars, fieldset.name)
         spans = [(s.page, s.start, s.end) for s in shown]
-        key = partial_key("points", info.sha256, settings, spans, model_sha)
+        key = step_key("points", info.sha256, settings, spans, model_sha)
         stats.windows = 1
         found = partials.get(key)
         if found is not None:
@@ -380,7 +366,7 @@ def _chronology(
     empty_pages = sorted(p.number for p in pages if not p.text.strip())
     for i, window in enumerate(windows):
         cancel.raise_if_cancelled()
-        key = partial_key("map", info.sha256, settings, window.key, model_sha)
+        key = step_key("map", info.sha256, settings, window.key, model_sha)
         stored = partials.get(key)
         if stored is not None:
             stats.windows_reused += 1
