@@ -44,7 +44,7 @@ def test_a_user_file_replaces_the_built_in_of_the_same_name(kind: str) -> None:
     files, _ = KINDS[kind]
     name, source = _built_in(kind)
     before = files.load(name)
-    assert getattr(before, "title") != "Firm's own"
+    assert before.title != "Firm's own"
     folder = paths.data_dir() / kind
     assert files.user_dir() == folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -53,8 +53,8 @@ def test_a_user_file_replaces_the_built_in_of_the_same_name(kind: str) -> None:
     assert files.paths()[name] == mine
     assert files.names().count(name) == 1
     loaded = files.load(name)
-    assert getattr(loaded, "title") == "Firm's own"
-    assert getattr(loaded, "path") == mine
+    assert loaded.title == "Firm's own"
+    assert loaded.path == mine
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -67,7 +67,7 @@ def test_a_user_file_adds_a_name(kind: str) -> None:
         json.dumps(_retitled(kind, source, "Extra")), encoding="utf-8"
     )
     assert "firm-extra" in files.names() and name in files.names()
-    assert getattr(files.load("firm-extra"), "title") == "Extra"
+    assert files.load("firm-extra").title == "Extra"
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -109,6 +109,6 @@ def test_a_path_is_read_as_a_file(kind: str, tmp_path: Path) -> None:
     _, source = _built_in(kind)
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text(json.dumps(_retitled(kind, source, "Elsewhere")), encoding="utf-8")
-    assert getattr(files.load(elsewhere), "title") == "Elsewhere"
-    assert getattr(files.load(str(elsewhere)), "title") == "Elsewhere"
+    assert files.load(elsewhere).title == "Elsewhere"
+    assert files.load(str(elsewhere)).title == "Elsewhere"
     assert "elsewhere" not in files.names()
