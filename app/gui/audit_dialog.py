@@ -9,7 +9,6 @@ prompt or title.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,6 @@ from PySide6.QtWidgets import (
 from app import audit, paths
 from app.audit.export import select_records
 from app.cancel import CancelToken, Progress
-from app.errors import ChambersError
 from app.gui.jobs import Job, JobRunner
 
 COLUMNS = ("Seq", "Time", "User", "Action", "Vault", "Objects", "Outcome", "Model")
@@ -447,23 +445,9 @@ class AuditDialog(QDialog):
 
         def work(progress: Progress, cancel: CancelToken) -> tuple[Path, int]:
             progress(0.0, "Exporting")
-            partial = target.with_name(target.name + ".partial")
-            try:
-                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                    count = audit.export_log(handle, fmt, directory=directory)
-                cancel.raise_if_cancelled()
-                os.replace(partial, target)
-            except OSError as exc:
-                partial.unlink(missing_ok=True)
-                raise ChambersError(
-                    f"Could not write {target}: {exc.strerror or exc}.",
-                    "Choose a folder you can write to, with free space.",
-                ) from exc
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-            audit.audit_event("audit.export", details={"format": fmt, "records": count})
+            count = audit.export_log_file(
+                target, fmt, directory=directory, before_replace=cancel.raise_if_cancelled
+            )
             return target, count
 
         job = Job(work, "audit export")
