@@ -1,8 +1,9 @@
 """Audit viewer: the log's records newest first, a filter, Verify and Export for IT.
 
 Records are read with the audit package's own reader (``select_records``, the one the
-export uses), and verification and export are the same calls the CLI makes
-(``verify_log``, ``export_log``), run as jobs with progress and Cancel. The log holds
+export uses), and verification and export are the audit package's calls the CLI makes
+too (``verify_log``, ``export_log_file``, which records the export), run as jobs with
+progress and Cancel. The log holds
 identifiers and short facts only, never content, so nothing here can show a document,
 prompt or title.
 """
