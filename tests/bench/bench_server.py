@@ -44,10 +44,9 @@ from app.engine.protocol import EngineLike
 from app.ingest.importer import import_paths
 from app.models.store import resolve_model
 from app.policy_sources import LinuxPolicyFiles
-from app.tasks import load_fieldset
 from app.tasks.audited import record_inference_call
 from app.tasks.extract import extract_grid
-from app.tasks.fieldsets import FieldSet
+from app.tasks.fieldsets import FieldSet, load_fieldset
 from app.tasks.summarise.batch import summarise_batch
 from app.vault import create_vault, unlock
 from tests.fixtures.audit import file_store, no_anchor_key

@@ -26,10 +26,9 @@ from app.ingest.importer import import_paths
 from app.models.store import InstalledModel
 from app.paths import audit_dir
 from app.policy import PolicyForbidsError
-from app.tasks import load_fieldset
 from app.tasks.audited import record_inference_call, run_ask, run_extract
 from app.tasks.extract.resume import ROW_TASK
-from app.tasks.fieldsets import FieldSet
+from app.tasks.fieldsets import FieldSet, load_fieldset
 from app.tasks.quotes import find_quote
 from app.tasks.summarise.batch import summarise_batch
 from app.tasks.summarise.parts import PARTIAL_TASK, RESULT_TASK
