@@ -17,9 +17,10 @@ import pytest
 from app.cli import main
 from app.engine import Engine
 from app.ingest.importer import import_paths
-from app.tasks import extract_grid, find_quote, load_fieldset
 from app.tasks.corrections import export_corrections_jsonl, load_corrections, save_correction
-from app.tasks.extract import Cell, candidate_passages
+from app.tasks.extract import Cell, candidate_passages, extract_grid
+from app.tasks.fieldsets import load_fieldset
+from app.tasks.quotes import find_quote
 from app.vault import Vault, unlock
 from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD
