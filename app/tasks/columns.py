@@ -21,7 +21,6 @@ The cell copies the sentence, so a Yes always rests on a verbatim sentence of th
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 
 from app.cancel import CancelToken
@@ -83,11 +82,6 @@ def _routed_cell(chosen: Route, document_id: str, vault: Vault, engine: EngineLi
                 row_.char_start, row_.char_end, decided_by=row_.decided_by)  # fmt: skip
 
 
-#: Per engine, the lean of the content-free prompt for each question (one pass saved per
-#: sentence read: a column asks the same question of every document).
-_BIASES: weakref.WeakKeyDictionary[EngineLike, dict[str, float]] = weakref.WeakKeyDictionary()
-
-
 def sentence_leans(question: str, document_id: str, doc: DocumentText, engine: EngineLike,
                    cancel: CancelToken | None = None) -> list[tuple[Found, float]]:  # fmt: skip
     """The candidate sentences of ``doc`` for ``question``, best-scored first, each with
@@ -97,14 +91,10 @@ def sentence_leans(question: str, document_id: str, doc: DocumentText, engine: E
                                  min_coverage=CANDIDATE_COVERAGE, cancel=cancel)  # fmt: skip
     if not relevant:
         return []
-    biases = _BIASES.setdefault(engine, {})
-    if question not in biases:
-        biases[question] = yes_no_lean(engine, question, "N/A", cancel, calibrate=False)
     return [
-        (found, yes_no_lean(engine, question, found.sentence.flat[:MAX_READ_CHARS], cancel,
-                            calibrate=False) - biases[question])
+        (found, yes_no_lean(engine, question, found.sentence.flat[:MAX_READ_CHARS], cancel))
         for found in relevant
-    ]  # fmt: skip
+    ]
 
 
 def model_cell(question: str, document_id: str, doc: DocumentText, engine: EngineLike,

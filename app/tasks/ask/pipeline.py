@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.cancel import CancelToken, Progress, no_progress
+from app.engine.calibration import content_free_scores
 from app.engine.chat import Message
 from app.engine.protocol import EngineLike
 from app.engine.structured import generate_json
@@ -310,12 +311,13 @@ def words_supported(phrase: str, sentence: str) -> bool:
 
 
 def yes_no_lean(engine: EngineLike, question: str, sentence: str,
-                cancel: CancelToken | None, *, calibrate: bool = True) -> float:  # fmt: skip
+                cancel: CancelToken | None) -> float:  # fmt: skip
     """How far the model leans to Yes (positive) or No (negative) reading ``sentence``.
 
     One forward pass scores the two answers; the same prompt with the sentence replaced
-    by "N/A" gives the model's bias, which is subtracted (contextual calibration).
-    ``calibrate=False`` leaves the bias in, for a caller that measures it once per question.
+    by "N/A" gives the model's bias, which is subtracted (contextual calibration). The
+    bias is scored once per model and question (the engine's calibration cache), so a
+    column asking one question of many sentences pays one pass per sentence.
     """
 
     def prompt(text: str) -> str:
@@ -328,9 +330,7 @@ def yes_no_lean(engine: EngineLike, question: str, sentence: str,
         return engine.render(messages)
 
     raw = engine.score_options(prompt(sentence), ["A", "B"], cancel=cancel)
-    if not calibrate:
-        return raw[0] - raw[1]
-    bias = engine.score_options(prompt("N/A"), ["A", "B"], cancel=cancel)
+    bias = content_free_scores(engine, prompt("N/A"), ["A", "B"], cancel=cancel)
     return (raw[0] - bias[0]) - (raw[1] - bias[1])
 
 
