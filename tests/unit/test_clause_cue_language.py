@@ -153,3 +153,20 @@ def test_liquidated_damages_as_a_fixed_sum_for_breach_or_exit() -> None:
                     "($5,000) per month.")  # fmt: skip
     assert not says_yes("liquidated_damages", "Under California Civil Code Section 1671, "
                         "certain liquidated damages clauses are unenforceable.")  # fmt: skip
+
+
+def test_termination_for_convenience_without_the_word() -> None:
+    assert says_yes("termination_for_convenience", "Aimmune may terminate this Agreement in its "
+                    "entirety at any time for its convenience upon sixty (60) days' prior "
+                    "written notice to Xencor.")  # fmt: skip
+    assert says_yes("termination_for_convenience", "Each of the Recipient and the Provider may, "
+                    "in their sole discretion, terminate this Agreement in whole or in part, at "
+                    "any time without cause.")  # fmt: skip
+    assert not says_yes("termination_for_convenience", "Sections 5 and 9 shall survive the "
+                        "expiration or termination of this Agreement for any reason.")  # fmt: skip
+
+
+def test_cap_on_liability_includes_the_exclusion_of_consequential_damages() -> None:
+    assert says_yes("cap_on_liability", "NEITHER PARTY SHALL BE LIABLE TO THE OTHER PARTY FOR "
+                    "ANY LOST PROFITS, OR ANY SPECIAL, CONSEQUENTIAL, INCIDENTAL, OR INDIRECT "
+                    "DAMAGES ARISING FROM OR RELATING TO ANY BREACH OF THIS AGREEMENT.")  # fmt: skip
