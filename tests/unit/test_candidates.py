@@ -78,6 +78,37 @@ def test_parties_are_split_into_legal_names_with_their_short_names() -> None:
     assert best.value == 'Acme Widgets, Inc. ("Acme"); Beta Holdings LLC ("Beta")'
 
 
+def test_parties_in_spaced_between_associating_and_cover_page_preambles() -> None:
+    # Shapes from CUAD train contracts the preamble reader missed.
+    spaced = _doc(
+        "MARKETING AND TRANSPORTATION SERVICES AGREEMENT\nTHIS AGREEMENT made in duplicate "
+        "this 20 day of November, 1995.\nB E T W E E N:\n PUROLATOR COURIER LTD.\n "
+        '("Purolator")\n\n - and -\n PARCELWAY COURIER SYSTEMS CANADA LTD.\n a subsidiary '
+        'of Dynamex Inc.\n ("Dynamex")\n WHEREAS Purolator is licensed to provide courier '
+        "services."
+    )
+    # "B E T W E E N" is "between": the first party is read (the second is past a blank line).
+    assert Extractors(spaced).candidates("parties")[0].value.startswith("PUROLATOR COURIER LTD.")
+    associating = _doc(
+        'JOINT VENTURE AGREEMENT\nCollectible Concepts Group, Inc. ("CCGI") and Pivotal Self '
+        'Service Tech, Inc. ("PVSS"), (the "Parties" or "Joint Venturers" if referred to '
+        "collectively), by this Agreement associate themselves as business associates, and not "
+        "as partners, in the formation of a joint venture."
+    )
+    assert Extractors(associating).candidates("parties")[0].normalised[:2] == [
+        ("Collectible Concepts Group, Inc.", "CCGI"),
+        ("Pivotal Self Service Tech, Inc.", "PVSS"),
+    ]
+    cover = _doc(
+        "STRICTLY PRIVATE AND CONFIDENTIAL\n1 April, 2020\nTHERAVANCE BIOPHARMA UK LIMITED\n"
+        "and\nBRETT HAUMANN\nSERVICE AGREEMENT\nThe Executive shall serve the Employer."
+    )
+    assert Extractors(cover).candidates("parties")[0].normalised == [
+        ("THERAVANCE BIOPHARMA UK LIMITED", ""),
+        ("BRETT HAUMANN", ""),
+    ]
+
+
 def test_agreement_date_is_the_making_sentence_not_another_agreements_date() -> None:
     doc = _doc(
         "AMENDED SUPPLY AGREEMENT\nThis Agreement is made as of June 3, 2011 between Acme Inc. "

@@ -13,16 +13,28 @@ commercial-contract set carries the ones below.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from app.cancel import CancelToken
 from app.tasks.candidates.document import DocumentText
-from app.tasks.candidates.types import Candidate, ranked
+from app.tasks.candidates.types import Candidate
 from app.tasks.patterns import CueBudget, CuePattern, compile_cue, pattern_problem
 
 #: A clause needs a cue at least this strong to answer Yes without asking anyone.
 YES_THRESHOLD = 1.0
+#: A sentence that binds someone: the clause itself, not its heading or its definition.
+_OPERATIVE = re.compile(
+    r"\b(shall|will|may|must|agrees?|undertakes?|covenants?|is\s+entitled)\b", re.I
+)
+#: A defined term's definition ("Change of Control" means ...): it names the clause
+#: without making it.
+_DEFINITION = re.compile(
+    r"^\W{0,3}[^.;]{0,80}?[\"\u201d\u2019]\)?\s*(shall\s+)?(means?|has\s+the\s+meaning)\b", re.I
+)
+#: A table of contents or an index: numbered headings one after another.
+_CONTENTS = re.compile(r"(\d+(\.\d+)*\.?[^\S\n]+[A-Z][^\n]{0,60}?[^\S\n][\d.]+[^\S\n]*\n\s*){3}")
 
 
 @dataclass(frozen=True)
@@ -80,4 +92,23 @@ def clause_candidates(
             best = max(best, weight)
         if best > 0:
             out.append(Candidate(yes, sentence, best, tuple(names)))
-    return ranked(out)
+    return sorted(out, key=lambda c: (-c.score, -prose_rank(c.sentence.text), c.sentence.index))
+
+
+def prose_rank(text: str) -> int:
+    """How much a cue sentence reads as the clause itself, to break ties between cues of
+    one weight: the quote a lawyer wants is the operative sentence ("X may terminate on a
+    change of control"), not the contents page, the heading or the definition that name
+    the same words earlier in the document. The document's answer (its strongest cue) is
+    unchanged; only which of the equally strong sentences is quoted."""
+    flat = " ".join(text.split())
+    rank = 0
+    if _OPERATIVE.search(flat):
+        rank += 2
+    if len(flat.split()) < 8:
+        rank -= 2
+    if _DEFINITION.search(flat):
+        rank -= 1
+    if _CONTENTS.search(text):
+        rank -= 3
+    return rank

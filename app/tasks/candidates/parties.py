@@ -16,7 +16,8 @@ from app.tasks.candidates.types import Candidate, ranked
 
 HEAD_CHARS = 12000
 _BETWEEN = re.compile(
-    r"\b(?:(?:by\s+and\s+)?(?:between|among(?:st)?)|(?:made|entered\s+into|executed)\s+by)\b\s*:?",
+    r"\b(?:(?:by\s+and\s+)?(?:between|among(?:st)?|B\s+E\s+T\s+W\s+E\s+E\s+N)|"
+    r"(?:made|entered\s+into|executed)\s+by)\b\s*:?",
     re.IGNORECASE,
 )
 _QUOTE_OPEN = "\"\u201c\u201d'\u2018\u2019"
@@ -54,6 +55,7 @@ PARTY_CUES = {
     "this_agreement": 1.0,  # it says "this ... Agreement"
     "labelled": 3.5,  # 'Party A: ...' labelled lines
     "title_pair": 1.5,  # "X and Y" in the title lines
+    "cover_pair": 1.5,  # "X / and / Y" on three lines of a cover page
     "named_after_between": 2.5,  # the words after "between", when no split names two parties
 }
 #: Each later sentence loses this much, so the first statement wins a tie.
@@ -61,7 +63,9 @@ ORDER_STEP = 1e-3
 
 
 #: Names with defined short names before a verb of agreeing: a preamble with no "between".
-_AGREES = re.compile(r"\b(?:agree|agrees|confirm|confirms|enter|enters|make|makes|covenant)\b")
+_AGREES = re.compile(
+    r"\b(?:agree|agrees|confirm|confirms|enter|enters|make|makes|covenant|associate)\b"
+)
 
 
 def defines_parties(text: str, verb_text: str = "") -> bool:
@@ -132,7 +136,8 @@ def _agreeing_sentences(doc: DocumentText) -> list[Sentence]:
 _AND = re.compile(r"(?:,\s*|\s+)(?:and|&)\s+(?=[A-Z0-9\"\u201c])|;\s*")
 _CONTINUATION = re.compile(
     r"^(?:\(|(?:with|whose|having|located|residing|a|an|as|of|at|in|its|their|being|which|who|"
-    r"each|both|hereinafter|herein|collectively|individually|together|on|for|acting|duly)\b(?!\.))",
+    r"each|both|hereinafter|herein|collectively|individually|together|on|for|acting|duly)"
+    r"\b(?!\.))",
     re.IGNORECASE,
 )
 _OF_ADDRESS = re.compile(
@@ -143,6 +148,8 @@ _OF_ADDRESS = re.compile(
 #: A clause, not a name: a verb or a quotation inside it.
 _NOT_A_NAME = re.compile(r"\b(is|are|shall|will|together|hereto|hereby)\b|[\"\u201c\u201d]")
 _END = re.compile(r"\b(WHEREAS|RECITALS|BACKGROUND|WITNESSETH|PREAMBLE)\b")
+#: A title or exhibit line above a preamble that names the parties first.
+_TITLE_LINE = re.compile(r"[^\n]*\b(?:AGREEMENT|CONTRACT|EXHIBIT\s+[\d.]+)[^\S\n]*\n")
 
 
 def _name(piece: str) -> str:
@@ -181,6 +188,10 @@ def split_parties(text: str, from_start: bool = False) -> list[tuple[str, str]]:
     if between is None and not from_start:
         return []
     begin = between.end() if between is not None else 0
+    if between is None:  # names open the sentence: skip the title lines above them
+        first = _DEFINED.search(text)
+        for title in _TITLE_LINE.finditer(text, 0, first.start() if first else 0):
+            begin = title.end()
     end = _END.search(text, begin)
     body = text[begin : end.start() if end else len(text)]
     position = 0
@@ -220,6 +231,25 @@ _PLAIN_PAIR = re.compile(
 )
 
 
+#: An English-style cover: each party's name on its own line, "and" on the line between.
+_COVER_PAIR = re.compile(
+    r"(?:^|\n)[^\S\n]*(?:\(1\)\s*)?(?P<a>[A-Z][A-Z0-9.,&'()/ -]{2,80}?)[^\S\n]*\n"
+    r"[^\S\n]*(?:and|AND|-\s*and\s*-)[^\S\n]*\n"
+    r"[^\S\n]*(?:\(2\)\s*)?(?P<b>[A-Z][A-Z0-9.,&'()/ -]{2,80}?)[^\S\n]*(?:\n|$)"
+)
+
+
+def _cover_pair(sentence_text: str) -> list[tuple[str, str]]:
+    """ "ACME LIMITED / and / JOHN SMITH" on three lines of a cover page (names only)."""
+    match = _COVER_PAIR.search(sentence_text)
+    if match is None:
+        return []
+    names = [" ".join(match.group(k).split()).strip(" ,") for k in ("a", "b")]
+    if any(re.search(r"\b(AGREEMENT|CONTRACT|DATED|SCHEDULE|EXHIBIT)\b", n) for n in names):
+        return []
+    return [(n, "") for n in names]
+
+
 def _labelled_parties(sentence_text: str) -> list[tuple[str, str]]:
     """ "Party A: Acme Co., Ltd. ... Party B: Beta Ltd." as used in many cross-border contracts."""
     out = []
@@ -244,7 +274,8 @@ def _fallback_candidates(doc: DocumentText) -> list[Candidate]:
     out: list[Candidate] = []
     for sentence in doc.head(HEAD_CHARS):
         for finder, score in ((_labelled_parties, PARTY_CUES["labelled"]),
-                              (_title_pair, PARTY_CUES["title_pair"])):  # fmt: skip
+                              (_title_pair, PARTY_CUES["title_pair"]),
+                              (_cover_pair, PARTY_CUES["cover_pair"])):  # fmt: skip
             parties = finder(sentence.text)
             if len(parties) >= 2:
                 out.append(Candidate(format_parties(parties), sentence,
