@@ -17,7 +17,6 @@ Export redline writes the tracked-change DOCX (or the memo for a PDF).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -219,12 +218,12 @@ class ReviewPanel(ReviewingPanel):
 
     def snapshot(self) -> dict[str, Any] | None:
         document_id, title, playbook = self._target
-        rows = [asdict(row) for row in self.rows]
+        rows = [row.to_json() for row in self.rows]
         return {"document_id": document_id, "title": title, "playbook": playbook, "rows": rows}
 
     def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
         self._target = (str(shown["document_id"]), str(shown["title"]), str(shown["playbook"]))
-        rows = review_rows_from_json(shown["rows"])
+        rows = review_rows_from_json(shown["rows"], self._target[0])
         self.done((review_tasks.ReviewResult(self._target[0], self._target[2], rows, 0.0),
                    corrections))  # fmt: skip
 
@@ -260,7 +259,7 @@ class ReviewPanel(ReviewingPanel):
         self.update_enabled()
         if 0 <= index < len(self.rows) and self.rows[index].page is not None:
             row = self.rows[index]
-            self.source_requested.emit(self._target[0], row.page, row.quote or "")
+            self.source_requested.emit(self._target[0], row.page, row.cited or "")
         else:
             self.source_cleared.emit()
 

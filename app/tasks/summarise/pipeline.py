@@ -32,7 +32,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 from app.cancel import CancelToken, Progress, no_progress
@@ -110,7 +110,7 @@ class _Partials:
             return
         for output in vault.list_task_outputs(PARTIAL_TASK, document_ids=[document_id]):
             try:
-                points = [Point.from_json(p) for p in output.result["points"]]
+                points = [Point.from_json(p, self._document_id) for p in output.result["points"]]
                 counts = {str(k): int(v) for k, v in output.result.get("counts", {}).items()}
             except (ValueError, TypeError, KeyError, AttributeError):
                 continue  # an unreadable partial is recomputed
@@ -132,7 +132,7 @@ class _Partials:
         self._vault.put_task_output(
             PARTIAL_TASK,
             key,
-            {"points": [asdict(p) for p in points], "counts": counts or {}},
+            {"points": [p.to_json() for p in points], "counts": counts or {}},
             document_ids=[self._document_id],
             model_sha256=model_sha256,
         )
@@ -264,7 +264,7 @@ def _brief(
     """Facts and key terms by rule, then a few checked points from one model call."""
     stats = SummaryStats()
     rules_start = time.perf_counter()
-    doc = DocumentText(pages, info.title)
+    doc = DocumentText(pages, info.title, document_id=info.id)
     extractors = Extractors(doc)
     header = facts_header(doc, extractors)
     terms, absent = key_terms(extractors, fieldset)
@@ -315,7 +315,7 @@ def _brief(
                 cancel,
                 stats,
             )
-            checked = check_points(value, shown, spec.max_chars)
+            checked = check_points(value, shown, doc.document_id, spec.max_chars)
             counts = {"written": checked.written, "confirmed": checked.confirmed,
                       "quoted": checked.quoted, "dropped": checked.dropped}  # fmt: skip
             partials.put(key, checked.points, model_sha, counts)
