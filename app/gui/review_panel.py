@@ -66,12 +66,9 @@ class ReviewTasks(Protocol):
 def as_grid(playbook: str, document_id: str, title: str, rows: Sequence[ReviewRow]) -> Grid:
     """The review as a one-row grid (statements as fields), to store and export like one."""
     cells = {
-        r.statement_id: Cell(
-            r.label,
-            r.quote or "",
-            r.page,
-            "supported" if r.verified else "unsupported" if r.quote else "not_found",
-        )
+        r.statement_id: Cell.quoting(r.label, r.cited)
+        if r.cited is not None and r.verified
+        else Cell(r.label, r.quote or "", r.page, "unsupported" if r.quote else "not_found")
         for r in rows
     }
     fields = [(r.statement_id, r.statement) for r in rows]
