@@ -108,7 +108,11 @@ def quote_from_fields(
     end: int | None,
 ) -> Quote | None:
     """A result's legacy fields as a Quote; None where the span is missing (a result kept
-    before spans were stored, or a quote that was never found on its page)."""
+    before spans were stored, or a quote that was never found on its page).
+
+    Its ``text`` is the quote as the JSON stored it, on one line; the span is what
+    locates it (``span_on_page`` compares the two with whitespace folded).
+    """
     if document_id is None or page is None or start is None or end is None or not text:
         return None
     return Quote(document_id, page, start, end, text)
