@@ -64,8 +64,10 @@ def load_page(vault: Vault, document_id: str, page: int, quote: Quote | str = ""
     span = span_on_page(quote, page, text)
     rendered = None
     if info.mime_type == "application/pdf":
-        # The page image is searched for the span's words; of two matches, the one at the span.
-        words = text[span[0] : span[1]] if span else ""
+        # The page image is searched for the span's words; of two matches, the one at the
+        # span. Words not found in the page text are still tried (their opening words).
+        unplaced = quote if isinstance(quote, str) else quote.text if quote.page == page else ""
+        words = text[span[0] : span[1]] if span else unplaced
         at = span[0] / len(text) if span and isinstance(quote, Quote) else None
         rendered = render_pdf_page(vault.get_document(document_id).content, page, quote=words,
                                    at=at)  # fmt: skip
