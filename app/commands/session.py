@@ -8,8 +8,9 @@ ladder, in the same order, with the same clean-up whatever happens inside:
         grid = run_extract(ids, fieldset, session.engine, session.vault,
                            progress=session.progress, cancel=session.cancel)
 
-``use_engine_factory`` is the seam tests use to hand the verbs the session's already
-loaded model instead of patching ``load_engine`` by its import path in each module.
+The engine comes from app.engine.backend.open_backend (the one place that picks the local
+model or the firm server). ``use_engine_factory`` is the seam tests use to hand the
+verbs the session's already loaded model instead.
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ from dataclasses import dataclass
 from app.cancel import CancelToken
 from app.commands._output import ProgressLine, interruptible
 from app.commands._unlock import close_vault, open_vault
-from app.engine.loader import load_engine
 from app.engine.protocol import EngineHandle
 from app.errors import UsageError
 from app.vault import DocumentInfo, Vault
 
 EngineFactory = Callable[[str | None], EngineHandle]
 
-_factory: EngineFactory = load_engine
+_factory: EngineFactory | None = None
 
 
 @contextmanager
@@ -40,6 +40,7 @@ def use_engine_factory(factory: EngineFactory) -> Iterator[None]:
     a wrapper whose ``close`` does nothing (tests/fixtures/engine.py).
     """
     global _factory
+    previous: EngineFactory | None
     previous, _factory = _factory, factory
     try:
         yield
@@ -93,22 +94,27 @@ def find_document(documents: Sequence[DocumentInfo], ref: str) -> str:
 def _engine(args: argparse.Namespace, vault: bool) -> EngineHandle:
     """The local model, or the firm server where the policy and settings send this matter.
 
-    Only when the settings choose a server (app/engine/backend.py) is the matter looked up
-    first; otherwise nothing changes and nothing touches the network.
+    Only when the settings choose a server is the matter looked up first; otherwise
+    nothing changes and nothing touches the network. A verb with no matter (the
+    evaluations) always runs on this computer.
     """
     from app.config import load_settings
+    from app.engine.backend import open_backend
+    from app.tasks.audited import record_inference_call
 
     model = getattr(args, "model", None)
-    if vault and _factory is load_engine and load_settings().inference_server:
-        from app.engine.backend import connect_server, placement
+    if _factory is not None:
+        return _factory(model)
+    settings = load_settings()
+    keys: list[str] = []
+    if vault and settings.inference_server:
         from app.vault import find_vault
 
         info = find_vault(args.vault)
         keys = [info.vault_id, info.name]
-        chosen = placement(keys, model_id=model)
-        if chosen.server is not None:
-            return connect_server(chosen.server["base_url"], model, matter=keys)
-    return _factory(model)
+    return open_backend(
+        model, matter=keys, settings=settings, local_only=not vault, on_call=record_inference_call
+    )
 
 
 @contextmanager

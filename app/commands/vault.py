@@ -2,7 +2,8 @@
 
 Every verb that opens a vault unlocks it through app.commands._unlock (keyring, passphrase
 file, CHAMBERS_PASSPHRASE or recovery key file), does one thing, and locks it again; each
-step is recorded in the audit log with the vault's generation. Exit codes: 0 done, 1 error,
+step is recorded in the audit log with the vault's generation (by app/matters.py, so the
+desktop app's calls record the same). Exit codes: 0 done, 1 error,
 2 wrong/mistyped secret or bad usage, 3 vault damaged or altered.
 """
 
@@ -15,7 +16,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from app.audit import audit_event
 from app.commands._output import print_json
 from app.commands._unlock import (
     add_unlock_arguments,
@@ -26,7 +26,16 @@ from app.commands._unlock import (
     unlock_from_args,
 )
 from app.errors import ChambersError, UsageError
-from app.matters import accept_restored_copy, create_matter, delete_matter, record_failed_unlock
+from app.matters import (
+    accept_restored_copy,
+    add_matter_slot,
+    backup_matter,
+    create_matter,
+    delete_matter,
+    record_failed_unlock,
+    rekey_matter,
+    remove_matter_slot,
+)
 from app.vault import VaultInfo, find_vault, list_vaults
 
 NEW_PASSPHRASE_ENV = "CHAMBERS_NEW_PASSPHRASE"
@@ -151,12 +160,7 @@ def _add_slot(args: argparse.Namespace) -> int:
             )
     vault = open_vault(args)
     try:
-        slot, recovery = vault.add_slot(args.slot_type, passphrase=new_passphrase)
-        audit_event(
-            "vault.slot.add",
-            vault_id=vault.vault_id,
-            details={"generation": vault.generation, "slot_id": slot.id, "slot_type": slot.type},
-        )
+        slot, recovery = add_matter_slot(vault, args.slot_type, passphrase=new_passphrase)
     finally:
         close_vault(vault)
     print(f"Added {slot.type} slot {slot.id} to vault {vault.name!r}.")
@@ -168,12 +172,7 @@ def _add_slot(args: argparse.Namespace) -> int:
 def _remove_slot(args: argparse.Namespace) -> int:
     vault = open_vault(args)
     try:
-        vault.remove_slot(args.slot_id)
-        audit_event(
-            "vault.slot.remove",
-            vault_id=vault.vault_id,
-            details={"generation": vault.generation, "slot_id": args.slot_id},
-        )
+        remove_matter_slot(vault, args.slot_id)
     finally:
         close_vault(vault)
     print(f"Removed slot {args.slot_id} from vault {vault.name!r}.")
@@ -183,12 +182,7 @@ def _remove_slot(args: argparse.Namespace) -> int:
 def _rekey(args: argparse.Namespace) -> int:
     vault = open_vault(args)
     try:
-        recovery = vault.rekey(passphrase=passphrase_from_args(args))
-        audit_event(
-            "vault.rekey",
-            vault_id=vault.vault_id,
-            details={"generation": vault.generation, "slots_rewrapped": len(vault.info.slots)},
-        )
+        recovery = rekey_matter(vault, passphrase=passphrase_from_args(args))
     finally:
         close_vault(vault)
     print(f"Vault {vault.name!r} has a new master key; keyring and passphrase slots are unchanged.")
@@ -201,10 +195,7 @@ def _rekey(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     vault = open_vault(args)
     try:
-        copy = vault.backup(args.dest)
-        audit_event(
-            "vault.backup", vault_id=vault.vault_id, details={"generation": vault.generation}
-        )
+        copy = backup_matter(vault, args.dest)
     finally:
         close_vault(vault)
     print(f"Backed up vault {vault.name!r} to {copy.path} (opens with the same slots).")

@@ -7,6 +7,11 @@ may list the matters allowed to use it, by vault id or matter name). Every refus
 happens before a socket is opened: a server the policy does not list, a model it does not
 allow for that server, or a matter it does not allow when the server was asked for
 explicitly. With no ``inference.servers`` in the policy nothing here touches the network.
+
+``open_backend`` is the one place that picks the backend: the CLI session and the
+desktop app's engine service both ask it. Adding a backend is one module plus its line
+here; the owner injects the audit listener (``on_call``), so no backend imports the
+audit package.
 """
 
 from __future__ import annotations
@@ -16,7 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.config import Settings, load_settings
-from app.engine.protocol import EngineLike
+from app.engine.context import CallListener
+from app.engine.llama_backend import schema_to_gbnf
+from app.engine.loader import load_engine
+from app.engine.protocol import EngineHandle
 from app.engine.remote import RemoteEngine
 from app.engine.server_link import ServerConfig
 from app.errors import ChambersError
@@ -141,12 +149,14 @@ def connect_server(
     *,
     matter: Sequence[str] = (),
     settings: Settings | None = None,
+    on_call: CallListener,
 ) -> RemoteEngine:
     """A RemoteEngine for ``base_url``, refused before any request unless policy allows it.
 
     Order matters: the policy entry, the model and the matter are checked with no
     network at all; the first connection then pins the certificate before it sends the
-    one request that asks the server which models it serves.
+    one request that asks the server which models it serves. ``on_call`` hears of every
+    request, that first one included (app.tasks.audited.record_inference_call audits it).
     """
     settings = settings or load_settings()
     entry = _policy_entry(base_url)
@@ -174,6 +184,8 @@ def connect_server(
         api_key=api_key(server.base_url),
         parallel=allowed_parallel(entry, settings.server_parallel),
         timeout_s=allowed_timeout(entry, settings.server_timeout_seconds),
+        on_call=on_call,
+        gbnf_of=schema_to_gbnf,  # llama.cpp's servers read GBNF; vLLM the JSON schema
     )
     try:
         engine.check_model_served()
@@ -188,12 +200,22 @@ def open_backend(
     *,
     matter: Sequence[str] = (),
     settings: Settings | None = None,
-) -> EngineLike:
-    """The engine for ``matter``: the firm server where policy and settings say so, else local."""
-    from app.engine.loader import load_engine
+    local_only: bool = False,
+    on_call: CallListener,
+) -> EngineHandle:
+    """The engine for ``matter``: the firm server where policy and settings say so, else
+    the model on this computer.
 
+    ``local_only``: work that belongs to no matter (loading before one is opened, the
+    evaluations on the dev set) always runs on this computer.
+    """
     settings = settings or load_settings()
-    chosen = placement(matter, settings=settings, model_id=model_id)
+    chosen = (
+        Placement(None, "no matter: this computer")
+        if local_only
+        else placement(matter, settings=settings, model_id=model_id)
+    )
     if chosen.server is None:
         return load_engine(model_id, settings=settings)
-    return connect_server(chosen.server["base_url"], model_id, matter=matter, settings=settings)
+    url = str(chosen.server["base_url"])
+    return connect_server(url, model_id, matter=matter, settings=settings, on_call=on_call)

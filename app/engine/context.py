@@ -1,14 +1,15 @@
 """Which task and matter a model call belongs to, for the server backend's audit records.
 
 ``app.tasks.audited.audited_task`` sets it around a task run; the remote engine reads it
-when it writes one ``inference.call`` record per request. A context variable (not an
-argument) keeps the ``EngineLike`` protocol the same for every backend.
+when it tells its ``CallListener`` of each request (one ``inference.call`` audit record).
+A context variable (not an argument) keeps the ``EngineLike`` protocol the same for every
+backend.
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -37,3 +38,27 @@ def calls_for(task: str, vault_id: str | None = None) -> Iterator[None]:
         yield
     finally:
         _CURRENT.reset(token)
+
+
+@dataclass(frozen=True)
+class ServerCall:
+    """One request to a firm inference server as its audit record tells it: who, where,
+    how much and how it ended, never content."""
+
+    task: str
+    vault_id: str | None
+    host: str
+    port: int
+    model: str
+    model_sha256: str
+    endpoint: str
+    bytes_sent: int
+    bytes_received: int
+    outcome: str
+    duration_s: float
+
+
+#: Told of every server request (app.tasks.audited.record_inference_call writes the
+#: ``inference.call`` record): injected by the engine's owner, as ``stats_feed`` is, so
+#: the engine does not import the audit package.
+CallListener = Callable[[ServerCall], None]

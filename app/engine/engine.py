@@ -6,32 +6,41 @@ futures or a ``Generation`` that yields text pieces as they arrive. Cancelling s
 that the sampling loop checks before every token, so a cancel lands within one token.
 Consecutive prompts that share a prefix (a document, then several questions about it)
 reuse the KV cache: only the new tokens are evaluated.
+
+Every call into the model goes through ``runtime`` (app/engine/llama_backend.py: open,
+tokenize, cached tokens, complete, evaluate, log-probabilities, grammar, close); this
+class never touches the bindings' objects, so a second local runtime is one module with
+those functions and the import line below.
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from app.cancel import CancelToken
 from app.config import Settings, load_settings
-from app.engine import llama_backend
+from app.engine import llama_backend as runtime
+from app.engine.calibration import CalibrationCache
 from app.engine.chat import Message, render, stop_strings
+from app.engine.generation import DONE, Generation
 from app.engine.hardware import Hardware, detect
+from app.engine.identity import Capabilities, ModelIdentity
 from app.engine.plan import OffloadPlan, make_plan
 from app.engine.stats import GenerationStats, StatsFeed
-from app.errors import CancelledError, ChambersError, EngineError
+from app.engine.structured import grammar_for
+from app.errors import ChambersError, EngineError
 from app.models.gguf_header import GGUFInfo
 from app.models.store import InstalledModel, check_model
 
 T = TypeVar("T")
-_DONE = object()
+#: What the local engine can do: one model, one call at a time, on this computer.
+LOCAL = Capabilities()
 
 
 class ContextOverflowError(ChambersError):
@@ -49,60 +58,9 @@ class LoadedModel:
     def chat_format(self) -> str:
         return self.model.spec.chat_format
 
-
-class Generation:
-    """Text pieces of one generation, in order, as the worker produces them."""
-
-    def __init__(self, cancel: CancelToken) -> None:
-        self.cancel_token = cancel
-        self.stats = GenerationStats()
-        self._queue: queue.Queue[object] = queue.Queue()
-        self._pieces: list[str] = []
-        self._finished = False
-
-    def cancel(self) -> None:
-        self.cancel_token.cancel()
-
-    def __iter__(self) -> Iterator[str]:
-        try:
-            while not self._finished:
-                item = self._queue.get()
-                if item is _DONE:
-                    self._finished = True
-                elif isinstance(item, BaseException):
-                    self._finished = True
-                    raise item
-                else:
-                    piece = str(item)
-                    self._pieces.append(piece)
-                    yield piece
-        finally:
-            if not self._finished:  # the caller stopped reading: stop the model too
-                self.cancel_token.cancel()
-
-    def read(self) -> str:
-        """Wait for the whole output and return it."""
-        for _ in self:
-            pass
-        return self.text
-
-    def result(self) -> tuple[str, GenerationStats]:
-        """The whole answer and its statistics; a cancelled generation raises instead.
-
-        Every engine's blocking ``generate`` is this over its own ``stream``.
-        """
-        text = self.read()
-        if self.stats.finish_reason == "cancelled":
-            raise CancelledError("Generation was cancelled.")
-        return text, self.stats
-
     @property
-    def text(self) -> str:
-        return "".join(self._pieces)
-
-    # Called on the worker thread.
-    def _put(self, item: object) -> None:
-        self._queue.put(item)
+    def identity(self) -> ModelIdentity:
+        return ModelIdentity.of(self.model.spec, self.plan.n_ctx)
 
 
 class Engine:
@@ -115,6 +73,8 @@ class Engine:
         self._lock = threading.Lock()
         #: Listeners for the stats of every generation and scoring call (the status bar).
         self.stats_feed = StatsFeed()
+        self.calibration = CalibrationCache()
+        self.capabilities = LOCAL
         #: Timing of the most recent ``score_options`` call (benchmarks and the status bar).
         self.last_score_stats: GenerationStats | None = None
 
@@ -127,7 +87,16 @@ class Engine:
 
     @property
     def loaded(self) -> LoadedModel | None:
+        """The file, header and memory plan (the owner's view; tasks read ``identity``)."""
         return self._loaded
+
+    @property
+    def identity(self) -> ModelIdentity | None:
+        return self._loaded.identity if self._loaded is not None else None
+
+    @property
+    def plan(self) -> OffloadPlan | None:
+        return self._loaded.plan if self._loaded is not None else None
 
     def _require(self) -> tuple[Any, LoadedModel]:
         if self._llm is None or self._loaded is None:
@@ -156,7 +125,7 @@ class Engine:
             self._unload()
             start = time.perf_counter()
             try:
-                self._llm = llama_backend.open_model(
+                self._llm = runtime.open_model(
                     model.path,
                     n_gpu_layers=chosen.n_gpu_layers,
                     n_ctx=chosen.n_ctx,
@@ -175,8 +144,7 @@ class Engine:
 
     def _unload(self) -> None:
         if self._llm is not None:
-            with contextlib.suppress(Exception):
-                self._llm.close()
+            runtime.close(self._llm)
         self._llm, self._loaded = None, None
 
     def close(self) -> None:
@@ -196,14 +164,14 @@ class Engine:
     def tokenize(self, text: str, *, special: bool = True) -> list[int]:
         def _tok() -> list[int]:
             llm, _ = self._require()
-            return list(llm.tokenize(text.encode("utf-8"), add_bos=True, special=special))
+            return runtime.tokenize(llm, text, add_bos=True, special=special)
 
         return self._call(_tok)
 
     def count_tokens(self, text: str) -> int:
         def _count() -> int:
             llm, _ = self._require()
-            return len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+            return len(runtime.tokenize(llm, text, add_bos=False, special=False))
 
         return self._call(_count)
 
@@ -219,14 +187,23 @@ class Engine:
         prompt: str | None = None,
         max_tokens: int = 512,
         temperature: float = 0.0,
-        grammar: Any = None,
+        schema: dict[str, Any] | None = None,
         cancel: CancelToken | None = None,
         stop: Sequence[str] | None = None,
     ) -> Generation:
-        """Start generating; iterate the result for text pieces as they come."""
+        """Start generating; iterate the result for text pieces as they come.
+
+        ``schema`` becomes a llama.cpp grammar here (checked twice and cached by
+        app.engine.structured.grammar_for), so the model can only write JSON matching it.
+        """
         _, loaded = self._require()
         if (messages is None) == (prompt is None):
             raise EngineError("Give either messages or a raw prompt.", "")
+        grammar = (
+            grammar_for(schema, task="generate", build=runtime.grammar_from_schema)
+            if schema is not None
+            else None
+        )
         text = prompt if prompt is not None else render(messages or [], loaded.chat_format)
         stops = list(stop) if stop is not None else stop_strings(loaded.chat_format)
         generation = Generation(cancel or CancelToken())
@@ -247,45 +224,42 @@ class Engine:
         stats, token = gen.stats, gen.cancel_token
         try:
             llm, loaded = self._require()
-            tokens = list(llm.tokenize(text.encode("utf-8"), add_bos=True, special=True))
+            tokens = runtime.tokenize(llm, text, add_bos=True, special=True)
             n_ctx = loaded.plan.n_ctx
             if len(tokens) >= n_ctx:
                 raise ContextOverflowError(
                     f"The prompt is {len(tokens):,} tokens but the model's context holds {n_ctx:,}."
                 )
             stats.prompt_tokens = len(tokens)
-            stats.reused_tokens = _common_prefix(llm.input_ids[: llm.n_tokens], tokens[:-1])
+            stats.reused_tokens = _common_prefix(runtime.cached_tokens(llm), tokens[:-1])
             budget = min(max_tokens, n_ctx - len(tokens))
             start = time.perf_counter()
-            stream = llm.create_completion(
+            pieces = runtime.complete(
+                llm,
                 tokens,
                 max_tokens=budget,
                 temperature=temperature,
-                repeat_penalty=1.0,
                 grammar=grammar,
-                stop=stops or None,
-                stream=True,
-                stopping_criteria=llama_backend.stop_when(lambda: token.cancelled),
+                stop=stops,
+                cancelled=lambda: token.cancelled,
             )
             finish = ""
-            for chunk in stream:
-                if token.cancelled:
-                    finish = "cancelled"
-                    break
-                choice = chunk["choices"][0]
-                if choice["text"]:
-                    if not stats.generated_tokens:
-                        stats.time_to_first_token = time.perf_counter() - start
-                    stats.generated_tokens += 1
-                    gen._put(choice["text"])
-                    self.stats_feed.running(stats, start)
-                finish = choice.get("finish_reason") or finish
-            with contextlib.suppress(Exception):
-                stream.close()
+            with contextlib.closing(pieces):
+                for piece, reason in pieces:
+                    if token.cancelled:
+                        finish = "cancelled"
+                        break
+                    if piece:
+                        if not stats.generated_tokens:
+                            stats.time_to_first_token = time.perf_counter() - start
+                        stats.generated_tokens += 1
+                        gen._put(piece)
+                        self.stats_feed.running(stats, start)
+                    finish = reason or finish
             stats.finish_reason = "cancelled" if token.cancelled else (finish or "stop")
             stats.total_seconds = time.perf_counter() - start
             self.stats_feed.finished(stats)
-            gen._put(_DONE)
+            gen._put(DONE)
         except BaseException as exc:  # delivered to the reading thread
             gen._put(
                 exc if isinstance(exc, ChambersError) else EngineError(f"Generation failed: {exc}")
@@ -314,7 +288,7 @@ class Engine:
             llm, loaded = self._require()
             token.raise_if_cancelled()
             shared, ids = _label_tokens(llm, labels)
-            tokens = list(llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
+            tokens = runtime.tokenize(llm, prompt, add_bos=True, special=True)
             tokens += shared
             if len(tokens) >= loaded.plan.n_ctx:
                 raise ContextOverflowError(
@@ -322,9 +296,9 @@ class Engine:
                     f"{loaded.plan.n_ctx:,}."
                 )
             start = time.perf_counter()
-            reused = min(_common_prefix(llm.input_ids[: llm.n_tokens], tokens), len(tokens) - 1)
-            llama_backend.eval_suffix(llm, tokens, reused)
-            logprobs = llama_backend.last_logprobs(llm)
+            reused = min(_common_prefix(runtime.cached_tokens(llm), tokens), len(tokens) - 1)
+            runtime.eval_suffix(llm, tokens, reused)
+            logprobs = runtime.last_logprobs(llm)
             stats = GenerationStats(
                 prompt_tokens=len(tokens),
                 reused_tokens=reused,
@@ -349,8 +323,7 @@ def _label_tokens(llm: Any, labels: Sequence[str]) -> tuple[list[int], list[int]
     may put the same word-start piece before every label ("\u2581" then "A"); that shared
     run is appended to the prompt and the distinguishing token is scored after it.
     """
-    pieces = [list(llm.tokenize(label.encode("utf-8"), add_bos=False, special=False))
-              for label in labels]  # fmt: skip
+    pieces = [runtime.tokenize(llm, label, add_bos=False, special=False) for label in labels]
     shared = pieces[0][:-1] if pieces and pieces[0] else []
     for label, ids in zip(labels, pieces, strict=True):
         if len(ids) != len(shared) + 1 or ids[: len(shared)] != shared:

@@ -12,7 +12,7 @@ import ctypes
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -260,6 +260,57 @@ def _stderr_silenced() -> Iterator[None]:
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+def tokenize(llm: llama_cpp.Llama, text: str, *, add_bos: bool, special: bool) -> list[int]:
+    """``text``'s tokens (``add_bos``: after the model's begin-of-sequence token)."""
+    return list(llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special))
+
+
+def cached_tokens(llm: llama_cpp.Llama) -> Sequence[int]:
+    """The tokens already evaluated into the KV cache, in order (prefix reuse reads it)."""
+    return cast("Sequence[int]", llm.input_ids[: llm.n_tokens])
+
+
+def complete(
+    llm: llama_cpp.Llama,
+    tokens: Sequence[int],
+    *,
+    max_tokens: int,
+    temperature: float,
+    grammar: LlamaGrammar | None,
+    stop: Sequence[str],
+    cancelled: Callable[[], bool],
+) -> Generator[tuple[str, str | None], None, None]:
+    """(text, finish reason or None) of each streamed piece of a completion of ``tokens``.
+
+    The bindings reuse the KV cache for the prefix ``tokens`` shares with the last call
+    and stop at the next token once ``cancelled()`` holds; the bindings' stream is closed
+    however the caller stops reading (close this generator, or read it to the end).
+    """
+    stream = llm.create_completion(
+        list(tokens),
+        max_tokens=max_tokens,
+        temperature=temperature,
+        repeat_penalty=1.0,
+        grammar=grammar,
+        stop=list(stop) or None,
+        stream=True,
+        stopping_criteria=stop_when(cancelled),
+    )
+    try:
+        for chunk in cast("Iterator[dict[str, Any]]", stream):
+            choice = chunk["choices"][0]
+            yield str(choice["text"] or ""), choice.get("finish_reason")
+    finally:
+        with contextlib.suppress(Exception):
+            cast("Any", stream).close()
+
+
+def close(llm: llama_cpp.Llama) -> None:
+    """Free the model and its context (errors while freeing are of no use to anyone)."""
+    with contextlib.suppress(Exception):
+        llm.close()
 
 
 def stop_when(predicate: Callable[[], bool]) -> llama_cpp.StoppingCriteriaList:

@@ -5,17 +5,20 @@ the model's own chat format (as the local engine does) and sent to the *completi
 endpoint, so the server sees exactly the text the local engine would have evaluated:
 answers, choices and therefore citations match a local run of the same model.
 
-- Structured output: the bounded JSON schema travels as both ``grammar`` (GBNF from
-  app/engine/gbnf, read by llama.cpp's servers) and ``response_format`` (JSON Schema,
-  read by vLLM); each server ignores the field it does not know.
+- Structured output: ``stream(schema=...)`` sends the bounded JSON schema as
+  ``response_format`` (JSON Schema, read by vLLM) and, when the owner gave a GBNF writer
+  (app/engine/backend.py gives llama.cpp's), as ``grammar`` too (read by llama.cpp's
+  servers); each server ignores the field it does not know. Nothing here imports
+  llama.cpp.
 - Option scoring: ``max_tokens=1`` with ``logprobs=K``; a label outside the top K gets
   ``LOGPROB_FLOOR``.
 - Trust: every connection pins the policy's certificate fingerprint (or verifies against
   the policy's CA file) right after the TLS handshake and before one byte of a request
   is written. Nothing here runs unless app/engine/backend.py found the server, the model
   and the matter in the machine policy.
-- Audit: one ``inference.call`` record per request (host, model, task, endpoint, byte
-  counts, outcome; never content).
+- Audit: every request is told to the ``on_call`` listener the owner injects (one
+  ``inference.call`` record: host, model, task, endpoint, byte counts, outcome; never
+  content), so the engine does not import the audit package.
 - Bounds: every request has an overall deadline (settings.server_timeout_seconds) and
   every answer a size cap (app/engine/server_link.py); a garbage answer becomes a short
   error naming the server, never a traceback. The server's own text is never copied into
@@ -33,17 +36,16 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-from app.audit import audit_event
 from app.cancel import CancelToken
+from app.engine.calibration import CalibrationCache
 from app.engine.chat import Message, render, stop_strings
-from app.engine.context import current_call
-from app.engine.engine import _DONE, Generation, LoadedModel
-from app.engine.plan import OffloadPlan
+from app.engine.context import CallListener, ServerCall, current_call
+from app.engine.generation import DONE, Generation
+from app.engine.identity import Capabilities, ModelIdentity
 from app.engine.server_link import (
     MAX_ANSWER_BYTES,
     MAX_STREAM_BYTES,
@@ -57,8 +59,6 @@ from app.engine.server_link import (
 from app.engine.stats import GenerationStats, StatsFeed
 from app.errors import ChambersError, EngineError
 from app.models.catalog import ModelSpec
-from app.models.gguf_header import GGUFInfo
-from app.models.store import InstalledModel
 
 __all__ = [
     "LOGPROB_FLOOR",
@@ -67,7 +67,6 @@ __all__ = [
     "ServerConfig",
     "ServerTrustError",
     "ServerUnavailableError",
-    "remote_loaded",
 ]
 
 #: Log-probability given to an option label the server did not list in its top K.
@@ -75,8 +74,10 @@ LOGPROB_FLOOR = -30.0
 #: How many next-token alternatives score_options asks for (vLLM's default cap is 20).
 TOP_K = 20
 _COUNT_CACHE = 4096
-#: Grid workers finish requests at the same moment; their audit records go one at a time.
-_AUDIT_LOCK = threading.Lock()
+#: Grid workers finish requests at the same moment; their records go one at a time.
+_CALL_LOCK = threading.Lock()
+#: Writes GBNF for a JSON schema (llama.cpp's servers read ``grammar``).
+GbnfWriter = Callable[[dict[str, Any]], str]
 #: Model ids named in an error (a server may list thousands, each of any length).
 _SHOWN_MODELS = 10
 _SHOWN_CHARS = 200
@@ -90,24 +91,8 @@ def _short(text: str, limit: int = _SHOWN_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
-def remote_loaded(spec: ModelSpec, server: ServerConfig, n_ctx: int) -> LoadedModel:
-    """A ``LoadedModel`` describing the server's copy (tasks read the hash, format, context)."""
-    where = Path(server.base_url)
-    plan = OffloadPlan(
-        backend="server", device=server.host, n_layers=0, n_gpu_layers=0, n_ctx=n_ctx,
-        n_threads=0, n_batch=0, type_k="", type_v="", flash_attn=False, weights_bytes=0,
-        kv_bytes=0, compute_bytes=0, gpu_bytes=0, ram_bytes=0,
-        notes=[f"runs on the firm inference server {server.base_url}"],
-    )  # fmt: skip
-    return LoadedModel(InstalledModel(spec, where), GGUFInfo(where, 0, 0), plan, 0.0)
-
-
 class RemoteEngine:
     """``EngineLike`` over an OpenAI-compatible server; safe to call from several threads."""
-
-    remote = True
-    #: app.engine.structured.generate_json sends the schema itself (no llama.cpp grammar).
-    accepts_json_schema = True
 
     def __init__(
         self,
@@ -118,6 +103,8 @@ class RemoteEngine:
         api_key: str | None = None,
         parallel: int = 1,
         timeout_s: float = 600.0,
+        on_call: CallListener,
+        gbnf_of: GbnfWriter | None = None,
     ) -> None:
         self.server = server
         #: The longest one request may take, answer included (settings, bounded by policy).
@@ -125,8 +112,14 @@ class RemoteEngine:
         self.spec = spec
         #: Documents a grid or batch may send at once (settings.server_parallel).
         self.parallel = max(1, parallel)
+        self.capabilities = Capabilities(
+            remote=True, parallel=self.parallel, server=server.base_url
+        )
+        self.calibration = CalibrationCache()
         self._api_key = api_key
-        self._loaded: LoadedModel | None = remote_loaded(spec, server, n_ctx)
+        self._on_call = on_call
+        self._gbnf_of = gbnf_of
+        self._identity: ModelIdentity | None = ModelIdentity.of(spec, n_ctx)
         self._executor = ThreadPoolExecutor(
             max_workers=self.parallel + 1, thread_name_prefix="chambers-remote"
         )
@@ -138,8 +131,13 @@ class RemoteEngine:
 
     # -- plumbing ---------------------------------------------------------------------
     @property
-    def loaded(self) -> LoadedModel | None:
-        return self._loaded
+    def identity(self) -> ModelIdentity | None:
+        return self._identity
+
+    @property
+    def plan(self) -> None:
+        """No local memory plan: the server's operator sized it."""
+        return None
 
     @property
     def host(self) -> str:
@@ -182,27 +180,21 @@ class RemoteEngine:
 
     def _audit(self, endpoint: str, sent: int, received: int, outcome: str, start: float) -> None:
         call = current_call()
-        with _AUDIT_LOCK:
-            self._write_record(call.task, call.vault_id, endpoint, sent, received, outcome, start)
-
-    def _write_record(self, task: str, vault_id: str | None, endpoint: str, sent: int,
-                      received: int, outcome: str, start: float) -> None:  # fmt: skip
-        audit_event(
-            "inference.call",
-            vault_id=vault_id,
-            outcome=outcome,
+        record = ServerCall(
+            task=call.task,
+            vault_id=call.vault_id,
+            host=self.server.host,
+            port=self.server.port,
+            model=self.spec.id,
             model_sha256=self.spec.sha256,
-            details={
-                "host": self.server.host,
-                "port": self.server.port,
-                "model": self.spec.id,
-                "task": task,
-                "endpoint": endpoint,
-                "bytes_sent": sent,
-                "bytes_received": received,
-                "duration_s": round(time.perf_counter() - start, 3),
-            },
+            endpoint=endpoint,
+            bytes_sent=sent,
+            bytes_received=received,
+            outcome=outcome,
+            duration_s=round(time.perf_counter() - start, 3),
         )
+        with _CALL_LOCK:
+            self._on_call(record)
 
     def _open(
         self, method: str, endpoint: str, payload: dict[str, Any] | None, *, root: bool = False
@@ -274,8 +266,8 @@ class RemoteEngine:
                 "(vLLM --served-model-name, llama.cpp --alias / --model_alias).",
             )
         limit = served[self.spec.id].get("max_model_len")
-        if isinstance(limit, int) and self._loaded and limit < self._loaded.plan.n_ctx:
-            self._loaded = remote_loaded(self.spec, self.server, limit)
+        if isinstance(limit, int) and self._identity and limit < self._identity.context:
+            self._identity = ModelIdentity.of(self.spec, limit)
 
     # -- tokens -----------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
@@ -330,25 +322,16 @@ class RemoteEngine:
         prompt: str | None = None,
         max_tokens: int = 512,
         temperature: float = 0.0,
-        grammar: Any = None,
+        schema: dict[str, Any] | None = None,
         cancel: CancelToken | None = None,
         stop: Sequence[str] | None = None,
-        json_schema: dict[str, Any] | None = None,
     ) -> Generation:
         """Start a completion on the server; iterate the result for text as it arrives.
 
-        ``grammar`` is what app.engine.structured.grammar_for returned: its schema is
-        looked up and sent (a raw llama.cpp grammar means nothing to a server).
+        ``schema`` travels as ``response_format`` and, given a GBNF writer, as ``grammar``.
         """
-        from app.engine.structured import schema_of
-
         if (messages is None) == (prompt is None):
             raise EngineError("Give either messages or a raw prompt.", "")
-        if json_schema is None and grammar is not None:
-            json_schema = schema_of(grammar)
-            if json_schema is None:
-                raise EngineError("This grammar was not built from a JSON schema; a server "
-                                  "can only be given a schema.", "Use grammar_for(schema).")  # fmt: skip
         text = prompt if prompt is not None else render(messages or [], self.spec.chat_format)
         stops = list(stop) if stop is not None else stop_strings(self.spec.chat_format)
         payload: dict[str, Any] = {
@@ -357,13 +340,12 @@ class RemoteEngine:
         }  # fmt: skip
         if stops:
             payload["stop"] = stops
-        if json_schema is not None:
-            from app.engine import llama_backend
-
-            payload["grammar"] = llama_backend.schema_to_gbnf(json_schema)
+        if schema is not None:
+            if self._gbnf_of is not None:
+                payload["grammar"] = self._gbnf_of(schema)
             payload["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": "answer", "schema": json_schema, "strict": True},
+                "json_schema": {"name": "answer", "schema": schema, "strict": True},
             }
         generation = Generation(cancel or CancelToken())
         context = contextvars.copy_context()  # the task label travels to the worker
@@ -414,7 +396,7 @@ class RemoteEngine:
             stats.finish_reason = "cancelled" if token.cancelled else finish
             stats.total_seconds = time.perf_counter() - start
             self.stats_feed.finished(stats)
-            gen._put(_DONE)
+            gen._put(DONE)
         except BaseException as exc:  # delivered to the reading thread
             gen._put(
                 exc
@@ -483,7 +465,7 @@ class RemoteEngine:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
-        self._loaded = None
+        self._identity = None
 
     def __enter__(self) -> RemoteEngine:
         return self

@@ -1,7 +1,8 @@
 """JSON-Schema-constrained output.
 
-A llama.cpp grammar generated from the schema means the model can only emit tokens that
-keep the JSON valid. It cannot stop ``max_tokens`` from cutting an object in half, so
+Each backend constrains itself to the schema it is given (``stream(schema=...)``): the
+local engine turns it into a llama.cpp grammar here (``grammar_for``), a server is sent
+the schema. A grammar means the model can only emit tokens that keep the JSON valid. It cannot stop ``max_tokens`` from cutting an object in half, so
 every string and array is given a bound, the token budget is computed from those bounds so
 the object can always close, and a cut or invalid object is an error, never a result.
 """
@@ -12,9 +13,8 @@ import copy
 import inspect
 import json
 import threading
-import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import jsonschema
@@ -30,8 +30,6 @@ DEFAULT_MAX_ITEMS = 20
 GRAMMAR_CACHE_SIZE = 64
 _grammar_cache: OrderedDict[str, Any] = OrderedDict()
 _cache_lock = threading.Lock()
-#: The schema each grammar was built from: a server backend sends the schema instead.
-_schemas: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def bound_schema(
@@ -87,8 +85,14 @@ def token_budget(schema: dict[str, Any]) -> int:
     return size(schema) + 16
 
 
-def grammar_for(schema: dict[str, Any], *, task: str | None = None) -> Any:
-    """The one path from a JSON schema to a llama.cpp grammar; every task calls it.
+def grammar_for(
+    schema: dict[str, Any],
+    *,
+    task: str | None = None,
+    build: Callable[[dict[str, Any]], Any] | None = None,
+) -> Any:
+    """The one path from a JSON schema to a grammar (the local engine's
+    ``stream(schema=...)`` calls it with its runtime's ``build``; default llama.cpp's).
 
     Enum options and consts are often document text (a clause's sentences, a summary's
     page numbers, a fact's quote). Their literals are escaped by app.engine.gbnf and the
@@ -99,13 +103,14 @@ def grammar_for(schema: dict[str, Any], *, task: str | None = None) -> Any:
     """
     from app.engine import gbnf, llama_backend
 
-    key = json.dumps(schema, sort_keys=True)
+    build = build or llama_backend.grammar_from_schema
+    key = f"{build.__module__}:{json.dumps(schema, sort_keys=True)}"
     with _cache_lock:
         if key in _grammar_cache:
             _grammar_cache.move_to_end(key)
             return _grammar_cache[key]
     try:
-        grammar = llama_backend.grammar_from_schema(schema)
+        grammar = build(schema)
     except gbnf.GrammarError as exc:
         name = task or _calling_module()
         raise OutputInvalidError(
@@ -116,21 +121,9 @@ def grammar_for(schema: dict[str, Any], *, task: str | None = None) -> Any:
         ) from exc
     with _cache_lock:
         _grammar_cache[key] = grammar
-        _schemas[grammar] = copy.deepcopy(schema)
         while len(_grammar_cache) > GRAMMAR_CACHE_SIZE:  # enums built from documents vary
             _grammar_cache.popitem(last=False)
     return grammar
-
-
-def schema_of(grammar: Any) -> dict[str, Any] | None:
-    """The JSON schema ``grammar_for`` built ``grammar`` from (None for any other grammar).
-
-    Tasks pass ``grammar=grammar_for(schema)`` to ``engine.stream``; the firm-server
-    backend (app/engine/remote.py) cannot use a llama.cpp grammar object, so it sends
-    this schema instead and the task code stays the same for both backends.
-    """
-    with _cache_lock:
-        return _schemas.get(grammar)
 
 
 def _calling_module() -> str:
@@ -172,19 +165,7 @@ def generate_json(
     jsonschema.Draft202012Validator.check_schema(schema)
     bounded = bound_schema(schema)
     budget = max_tokens if max_tokens is not None else token_budget(bounded)
-    if getattr(engine, "accepts_json_schema", False):  # a server: the schema, no grammar
-        server: Any = engine  # app/engine/remote.RemoteEngine
-        generation = server.stream(
-            messages, json_schema=bounded, max_tokens=budget, cancel=cancel, stop=[]
-        )
-    else:
-        generation = engine.stream(
-            messages,
-            grammar=grammar_for(bounded, task="generate"),
-            max_tokens=budget,
-            cancel=cancel,
-            stop=[],
-        )
+    generation = engine.stream(messages, schema=bounded, max_tokens=budget, cancel=cancel, stop=[])
     text = generation.read()
     if generation.stats.finish_reason == "cancelled":
         raise CancelledError("Generation was cancelled.")

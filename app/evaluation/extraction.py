@@ -262,7 +262,7 @@ def evaluate(
     """Import ``files`` (label id -> path) into a scratch matter, extract, score, destroy."""
     cancel = cancel or CancelToken()
     start = time.perf_counter()
-    loaded = engine.loaded
+    identity = engine.identity
     with scratch_matter() as vault:
         label_ids: dict[str, str] = {}
         details: dict[str, DetailValue] = {}
@@ -289,7 +289,7 @@ def evaluate(
             result = Evaluation(
                 fieldset.name,
                 str(labels.path),
-                loaded.model.spec.id if loaded else None,
+                identity.id if identity else None,
                 [label_ids[d] for d in ids],
                 fields,
                 outcomes,

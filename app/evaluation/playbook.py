@@ -241,8 +241,8 @@ def evaluate_playbook(
             "Evaluate with the playbook whose statement ids the labels use (e.g. nda).",
         )
     start = time.perf_counter()
-    loaded = engine.loaded if engine is not None else None
-    result = PlaybookEvaluation(book.name, str(path), loaded.model.spec.id if loaded else None,
+    identity = engine.identity if engine is not None else None
+    result = PlaybookEvaluation(book.name, str(path), identity.id if identity else None,
                                 [], [], {s.id: s.statement for s in book.statements if s.id in statements})  # fmt: skip
     with scratch_matter("playbook evaluation") as vault, tempfile.TemporaryDirectory() as folder:
         outcome, ids = "error", []

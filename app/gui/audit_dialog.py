@@ -1,15 +1,15 @@
 """Audit viewer: the log's records newest first, a filter, Verify and Export for IT.
 
 Records are read with the audit package's own reader (``select_records``, the one the
-export uses), and verification and export are the same calls the CLI makes
-(``verify_log``, ``export_log``), run as jobs with progress and Cancel. The log holds
+export uses), and verification and export are the audit package's calls the CLI makes
+too (``verify_log``, ``export_log_file``, which records the export), run as jobs with
+progress and Cancel. The log holds
 identifiers and short facts only, never content, so nothing here can show a document,
 prompt or title.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from app import audit, paths
 from app.audit.export import select_records
 from app.cancel import CancelToken, Progress
-from app.errors import ChambersError
 from app.gui.jobs import Job, JobRunner
 
 COLUMNS = ("Seq", "Time", "User", "Action", "Vault", "Objects", "Outcome", "Model")
@@ -447,23 +446,9 @@ class AuditDialog(QDialog):
 
         def work(progress: Progress, cancel: CancelToken) -> tuple[Path, int]:
             progress(0.0, "Exporting")
-            partial = target.with_name(target.name + ".partial")
-            try:
-                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                    count = audit.export_log(handle, fmt, directory=directory)
-                cancel.raise_if_cancelled()
-                os.replace(partial, target)
-            except OSError as exc:
-                partial.unlink(missing_ok=True)
-                raise ChambersError(
-                    f"Could not write {target}: {exc.strerror or exc}.",
-                    "Choose a folder you can write to, with free space.",
-                ) from exc
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-            audit.audit_event("audit.export", details={"format": fmt, "records": count})
+            count = audit.export_log_file(
+                target, fmt, directory=directory, before_replace=cancel.raise_if_cancelled
+            )
             return target, count
 
         job = Job(work, "audit export")

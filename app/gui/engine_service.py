@@ -1,45 +1,40 @@
-"""The GUI's handle on the engine: load a model and stream answers without blocking.
+"""The GUI's handle on the engine: load or connect one in the background, report its figures.
 
-The engine already owns its model on a dedicated thread; this service only moves results
-onto the GUI thread as signals and keeps the status bar's figures (model, backend,
-tokens per second) in one place. The speed comes from the engine's own stats feed, so it
-moves for every task (each calls the engine directly from its job), not only for
-``stream``.
+The engine already owns its model on a dedicated thread, and every task calls it directly
+from its own job (MainWindow.run_task); this service only chooses when to (re)load, asks
+app.engine.backend.open_backend (the one place that picks this computer or the firm
+server) for the engine, and moves its figures onto the GUI thread as signals for the
+status bar (model, backend, tokens per second from the engine's own stats feed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.cancel import CancelToken, Progress
 from app.config import Settings, load_settings
-from app.engine import LoadedModel
-from app.engine.chat import Message
-from app.engine.loader import load_engine
+from app.engine.backend import open_backend, placement
+from app.engine.identity import ModelIdentity
 from app.engine.protocol import EngineHandle
 from app.engine.stats import GenerationStats
 from app.gui.jobs import Job, JobRunner
+from app.tasks.audited import record_inference_call
 
 
 class EngineService(QObject):
-    loading = Signal(str)  # model id
-    loaded = Signal(object)  # LoadedModel
+    loading = Signal(str)  # model id, or the server's URL
+    loaded = Signal(object)  # EngineHandle
     load_failed = Signal(str, str)
-    piece = Signal(str)
     #: GenerationStats while a generation runs (every half second) and when any call ends;
     #: emitted from the engine's thread, delivered queued on the GUI thread.
     stats = Signal(object)
-    generation_done = Signal(object)  # GenerationStats
-    generation_failed = Signal(str, str)
 
     def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
         self._engine: EngineHandle | None = None
-        self._current: Job | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
     @property
@@ -47,26 +42,22 @@ class EngineService(QObject):
         return self._engine
 
     @property
-    def model(self) -> LoadedModel | None:
-        return self._engine.loaded if self._engine else None
-
-    @property
-    def generating(self) -> bool:
-        return self._current is not None
+    def model(self) -> ModelIdentity | None:
+        return self._engine.identity if self._engine else None
 
     def load(self, model_id: str | None = None, settings: Settings | None = None) -> Job:
-        """Load ``model_id`` (default: settings, then catalog) in the background."""
+        """Load ``model_id`` (default: settings, then catalog) on this computer, in the
+        background (no matter is open yet, so nothing goes to a server)."""
         chosen = settings or load_settings()
         self.loading.emit(model_id or chosen.default_model or "default model")
 
         def work(progress: Progress, cancel: CancelToken) -> EngineHandle:
             progress(0.1, "Checking and loading the model")
-            return load_engine(model_id, settings=chosen)
+            return open_backend(
+                model_id, settings=chosen, local_only=True, on_call=record_inference_call
+            )
 
-        job = Job(work, "model load")
-        job.signals.done.connect(self._on_loaded)
-        job.signals.failed.connect(self.load_failed)
-        return self._runner.start(job)
+        return self._start(Job(work, "model load"))
 
     def use_for_matter(self, matter: Sequence[str]) -> Job | None:
         """Run this matter's tasks where the policy and settings say (app/engine/backend.py).
@@ -74,19 +65,19 @@ class EngineService(QObject):
         The firm server only where the machine policy allows it for this matter; otherwise
         the local model (reloaded only if the previous matter used the server).
         """
-        from app.engine.backend import connect_server, placement
-
         chosen = placement(matter)
         if chosen.server is None:
-            return self.load() if getattr(self._engine, "remote", False) else None
-        url = str(chosen.server["base_url"])
-        self.loading.emit(url)
+            remote = self._engine is not None and self._engine.capabilities.remote
+            return self.load() if remote else None
+        self.loading.emit(str(chosen.server["base_url"]))
 
         def work(progress: Progress, cancel: CancelToken) -> EngineHandle:
             progress(0.1, "Connecting to the firm inference server")
-            return connect_server(url, matter=matter)
+            return open_backend(matter=matter, on_call=record_inference_call)
 
-        job = Job(work, "firm server")
+        return self._start(Job(work, "firm server"))
+
+    def _start(self, job: Job) -> Job:
         job.signals.done.connect(self._on_loaded)
         job.signals.failed.connect(self.load_failed)
         return self._runner.start(job)
@@ -99,7 +90,7 @@ class EngineService(QObject):
         self._release()
         self._engine = engine
         self._unsubscribe = engine.stats_feed.subscribe(self._publish)
-        self.loaded.emit(engine.loaded)
+        self.loaded.emit(engine)
 
     def _publish(self, stats: GenerationStats) -> None:
         self.stats.emit(stats)
@@ -112,35 +103,5 @@ class EngineService(QObject):
             self._engine.close()
             self._engine = None
 
-    def stream(self, messages: Sequence[Message], max_tokens: int = 512, **kwargs: Any) -> Job:
-        """Generate in the background; pieces arrive through the ``piece`` signal."""
-        engine = self._engine
-        if engine is None:
-            raise RuntimeError("stream() called before a model was loaded")
-
-        def work(progress: Progress, cancel: CancelToken) -> Any:
-            generation = engine.stream(messages, max_tokens=max_tokens, cancel=cancel, **kwargs)
-            for piece in generation:
-                self.piece.emit(piece)
-            return generation.stats
-
-        job = Job(work, "generation")
-        job.signals.done.connect(self._on_generated)
-        job.signals.failed.connect(self.generation_failed)
-        job.signals.finished.connect(self._clear_current)
-        self._current = job
-        return self._runner.start(job)
-
-    def _on_generated(self, stats: Any) -> None:
-        self.generation_done.emit(stats)
-
-    def _clear_current(self) -> None:
-        self._current = None
-
-    def cancel(self) -> None:
-        if self._current is not None:
-            self._current.cancel()
-
     def close(self) -> None:
-        self.cancel()
         self._release()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
-from app.engine import LoadedModel
+from app.engine.protocol import EngineHandle
 from app.engine.stats import GenerationStats
 
 
@@ -53,18 +55,14 @@ class ChambersStatusBar(QStatusBar):
         self.model_label.setText(self.tr("Loading {0}…").format(model_id))
         self.backend_label.setText("")
 
-    def show_model(self, loaded: LoadedModel) -> None:
-        plan = loaded.plan
-        self.model_label.setText(loaded.model.spec.name)
-        if plan.on_gpu:
-            where = self.tr("{0} {1}/{2} layers").format(
-                plan.backend, min(plan.n_gpu_layers, plan.n_layers), plan.n_layers
-            )
-        else:
-            where = self.tr("CPU · {0} threads").format(plan.n_threads)
-        if plan.backend == "server":  # app/engine/remote.py: the firm's inference server
-            self.backend_label.setText(self.tr("Firm server: {0}").format(plan.device))
-            self.backend_label.setToolTip("\n".join(plan.notes))
+    def show_model(self, engine: EngineHandle) -> None:
+        identity, plan = engine.identity, engine.plan
+        self.model_label.setText(identity.name if identity else "")
+        server = engine.capabilities.server
+        if engine.capabilities.remote:  # app/engine/remote.py: the firm's inference server
+            host = urlsplit(server).hostname or server
+            self.backend_label.setText(self.tr("Firm server: {0}").format(host))
+            self.backend_label.setToolTip(server)
             self.offline_label.setText(self.tr("Firm network"))
             self.offline_label.setToolTip(
                 self.tr(
@@ -72,8 +70,18 @@ class ChambersStatusBar(QStatusBar):
                 )
             )
             return
-        self.backend_label.setText(self.tr("On this computer · {0}").format(where))
-        self.backend_label.setToolTip("\n".join([plan.summary(), *plan.notes]))
+        if plan is None:  # a backend with no memory plan of its own
+            where, tip = "", ""
+        elif plan.on_gpu:
+            where = self.tr("{0} {1}/{2} layers").format(
+                plan.backend, min(plan.n_gpu_layers, plan.n_layers), plan.n_layers
+            )
+            tip = "\n".join([plan.summary(), *plan.notes])
+        else:
+            where = self.tr("CPU · {0} threads").format(plan.n_threads)
+            tip = "\n".join([plan.summary(), *plan.notes])
+        self.backend_label.setText(self.tr("On this computer · {0}").format(where).rstrip(" ·"))
+        self.backend_label.setToolTip(tip)
         self.offline_label.setText(self.tr("Offline ✓"))
 
     def show_speed(self, tokens_per_second: float | None) -> None:

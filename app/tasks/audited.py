@@ -2,7 +2,8 @@
 
 ``audited_task`` times the run and writes ``task.run`` with the task kind, the documents
 read, the model's hash and how it ended, whatever happens inside; the task fills in ids
-and counts, never content.
+and counts, never content. ``record_inference_call`` is the listener the engine's owner
+gives a firm-server backend: one ``inference.call`` record per request.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from app.audit import audit_event
 from app.audit.records import DetailValue
 from app.cancel import CancelToken, Progress, no_progress
-from app.engine.context import calls_for
+from app.engine.context import ServerCall, calls_for
 from app.engine.protocol import EngineLike
 from app.errors import CancelledError
 from app.tasks.batch import engine_parallel
@@ -50,14 +51,34 @@ def record_task_run(
     details: Mapping[str, DetailValue] | None = None,
 ) -> None:
     """The ``task.run`` record every task writes once: ids, model hash, counts, never content."""
-    loaded = engine.loaded
+    identity = engine.identity
     audit_event(
         "task.run",
         vault_id=vault_id,
         object_ids=list(document_ids),
         outcome=outcome,
-        model_sha256=loaded.model.spec.sha256 if loaded else None,
+        model_sha256=identity.sha256 if identity else None,
         details={"kind": kind, "duration_s": round(seconds, 2), **(details or {})},
+    )
+
+
+def record_inference_call(call: ServerCall) -> None:
+    """The ``inference.call`` record of one firm-server request (never its content)."""
+    audit_event(
+        "inference.call",
+        vault_id=call.vault_id,
+        outcome=call.outcome,
+        model_sha256=call.model_sha256,
+        details={
+            "host": call.host,
+            "port": call.port,
+            "model": call.model,
+            "task": call.task,
+            "endpoint": call.endpoint,
+            "bytes_sent": call.bytes_sent,
+            "bytes_received": call.bytes_received,
+            "duration_s": call.duration_s,
+        },
     )
 
 

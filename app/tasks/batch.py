@@ -28,13 +28,14 @@ class _Skipped(Exception):
 
 def engine_parallel(engine: EngineLike, parallel: int | None = None) -> int:
     """How many documents to send at once: ``parallel`` if given, else the engine's own
-    bound on a firm server (``RemoteEngine.parallel``, from settings.server_parallel),
+    bound on a firm server (``capabilities.parallel``, from settings.server_parallel),
     else 1 (the local engine runs one model, one call at a time)."""
     if parallel is not None:
         return max(1, parallel)
-    if not getattr(engine, "remote", False):
+    capabilities = engine.capabilities
+    if not capabilities.remote:
         return 1
-    return max(1, int(getattr(engine, "parallel", 1)))
+    return max(1, capabilities.parallel)
 
 
 def run_bounded(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from app.cancel import CancelToken
 from app.engine.chat import Message
 from app.engine.protocol import EngineLike
-from app.tasks.prompts import load_prompt
+from app.tasks.prompts import fill, load_prompt
 
 PROMPT_FILE = "choose.txt"
 MAX_OPTIONS = 6
@@ -54,11 +54,7 @@ class Chooser:
             f"{letter}. {_clip(text)}"
             for letter, text in zip(string.ascii_uppercase, options, strict=False)
         )
-        content = (
-            user.replace("{question}", question)
-            .replace("{description}", description)
-            .replace("{options}", lines)
-        )
+        content = fill(user, {"question": question, "description": description, "options": lines})
         messages: list[Message] = [
             {"role": "system", "content": system.strip()},
             {"role": "user", "content": content.strip()},

@@ -39,16 +39,15 @@ check of app/tasks/patterns.py.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from app import paths
 from app.errors import ChambersError
 from app.tasks.candidates import registry
+from app.tasks.named_files import NamedFiles
 from app.textfiles import FileRefusedError, read_small_text
 
 MAX_VALUE_CHARS = 600
@@ -58,7 +57,6 @@ PATTERN_HINT = (
     "Correct the pattern (Python regular expression syntax, no repeated group "
     "holding another repeat such as (\\w+\\s?)+) or remove it."
 )
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class FieldSetError(ChambersError):
@@ -117,10 +115,6 @@ class FieldSet:
         return FieldSet(
             self.name, self.title, self.description, tuple(self.field(n) for n in names), self.path
         )
-
-
-def user_dir() -> Path:
-    return paths.data_dir() / "fieldsets"
 
 
 def _field(path: Path, name: str, node: Any, kind: str = "Field set") -> Field:
@@ -249,26 +243,23 @@ def parse_fieldset(path: Path) -> FieldSet:
     )
 
 
+#: Field sets by name: ``resources/fieldsets/`` then ``<data dir>/fieldsets/``.
+FIELDSETS = NamedFiles("fieldsets", "field set", parse_fieldset, FieldSetError)
+
+
+def user_dir() -> Path:
+    return FIELDSETS.user_dir()
+
+
 def fieldset_paths() -> dict[str, Path]:
     """Name -> file of every field set, built-in then user (a user file wins)."""
-    return paths.resource_files("fieldsets")
+    return FIELDSETS.paths()
 
 
 def list_fieldsets() -> list[str]:
-    return sorted(fieldset_paths())
+    return FIELDSETS.names()
 
 
 def load_fieldset(name_or_path: str | Path) -> FieldSet:
     """A field set by name (built-in or user) or by the path of a .json file."""
-    text = str(name_or_path)
-    if isinstance(name_or_path, Path) or text.endswith(".json") or "/" in text:
-        return parse_fieldset(Path(name_or_path))
-    if not _NAME.match(text):
-        raise FieldSetError(f"{text!r} is not a field set name.")
-    known = fieldset_paths()
-    if text not in known:
-        raise FieldSetError(
-            f"There is no field set named {text!r}.",
-            f"Choose one of: {', '.join(sorted(known))}; or add {text}.json to {user_dir()}.",
-        )
-    return parse_fieldset(known[text])
+    return FIELDSETS.load(name_or_path)

@@ -198,15 +198,6 @@ class Vault:
             )
             return {sha: doc_id for sha, doc_id in rows}
 
-    def page_counts(self) -> dict[str, int]:
-        with self._mutex:
-            rows = (
-                self._require()
-                .execute("SELECT document_id, count(*) FROM pages GROUP BY document_id")
-                .fetchall()
-            )
-            return {doc_id: int(n) for doc_id, n in rows}
-
     # -- task outputs (app/vault/task_outputs.py) ---------------------------------------
 
     def get_task_output(self, output_id: str) -> task_outputs.TaskOutput | None:

@@ -4,7 +4,8 @@
 # small Gemma model) signed with throw-away test keys whose root is dist/test-root.json.
 #
 # Cached outside the repository ($CHAMBERS_PKG_CACHE, default ~/.cache/chambers-package):
-#   wheels/   llama-cpp-python built for release (-DGGML_NATIVE=OFF), keyed by version+flags
+#   wheels/   llama-cpp-python built for any AVX2 CPU (installer/llama-cmake-args), keyed by
+#             flags; shared with the app's virtualenv (installer/llama_wheel.sh)
 #   venv-*/   the build environment (runtime deps + PyInstaller), keyed by the dependency
 #             lists + wheel (the newest two are kept)
 #   pyi-*/    the PyInstaller folder, keyed by the source files and the environment (newest
@@ -24,7 +25,7 @@ DEV_PY=$SRC/.venv/bin/python
 CACHE=${CHAMBERS_PKG_CACHE:-$HOME/.cache/chambers-package}
 DIST=${CHAMBERS_DIST:-dist}
 BUILD=${CHAMBERS_BUILD:-build}
-LLAMA_CMAKE=${LLAMA_CMAKE:-"-DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF"}
+LLAMA_CMAKE=${LLAMA_CMAKE:-$(cat installer/llama-cmake-args)}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 1700000000)}
 export PYTHONHASHSEED=0
 START=$(date +%s)
@@ -40,18 +41,15 @@ CACHED_WHEEL=yes CACHED_VENV=yes CACHED_PYI=yes
 VERSION=$("$DEV_PY" -c 'import app; print(app.__version__)')
 LLAMA_VERSION=$("$DEV_PY" -c 'import importlib.metadata as m; print(m.version("llama-cpp-python"))')
 
-# 1. llama.cpp for every x86-64 CPU: the default build targets the build machine's CPU
-#    (-march=native) and dies with "Illegal instruction" elsewhere.
-WHEELS=$CACHE/wheels/llama-$LLAMA_VERSION-$(echo "$LLAMA_CMAKE" | sha256sum | cut -c1-12)
-if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
-    step "building llama-cpp-python $LLAMA_VERSION with $LLAMA_CMAKE (slow: ~12 min on 2 cores)"
-    CACHED_WHEEL=no
-    rm -rf "$WHEELS.tmp"
-    CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) CMAKE_ARGS="$LLAMA_CMAKE" "$DEV_PY" -m pip wheel --quiet --no-cache-dir --no-deps --no-binary llama-cpp-python \
-        -w "$WHEELS.tmp" "llama-cpp-python==$LLAMA_VERSION"
-    mv "$WHEELS.tmp" "$WHEELS"
-fi
-WHEEL=$(ls "$WHEELS"/llama_cpp_python-*.whl)
+# 1. llama.cpp for every x86-64 CPU with AVX2 (the default build targets the build machine's
+#    CPU, -march=native, and dies with "Illegal instruction" elsewhere). The wheel comes from
+#    the wheelhouse the app's `make setup` fills (installer/llama_wheel.sh, same flags), so a
+#    machine compiles llama.cpp once for both.
+WHEEL_LOG=$(mktemp)
+WHEEL=$(CMAKE_ARGS="$LLAMA_CMAKE" CHAMBERS_PKG_CACHE="$CACHE" PY="$DEV_PY" \
+    bash installer/llama_wheel.sh "$LLAMA_VERSION" 2> >(tee "$WHEEL_LOG" >&2))
+grep -q '^building' "$WHEEL_LOG" && CACHED_WHEEL=no
+rm -f "$WHEEL_LOG"
 
 # 2. The build environment: never the developer's virtualenv (it may hold a native build).
 #    Keyed by the dependency lists (not all of pyproject.toml: a new lint or test setting

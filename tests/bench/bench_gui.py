@@ -107,6 +107,9 @@ def _measure_stalls() -> list[dict[str, Any]]:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.cancel import CancelToken, Progress
+    from app.engine.chat import Message
+    from app.gui.jobs import Job
     from app.gui.main_window import MainWindow
     from app.matters import create_matter, open_matter
 
@@ -159,14 +162,30 @@ def _measure_stalls() -> list[dict[str, Any]]:
             raise RuntimeError(f"model did not load: {failures[0]}")
         figures += _stall_figures("loading the model", gaps)
 
+        # The path every task takes: a job on the window's runner calls the engine and
+        # hands its pieces to the GUI thread as partial results (MainWindow.run_task).
         pieces: list[str] = []
         stats: list[Any] = []
-        window.engine.piece.connect(pieces.append)
-        window.engine.generation_done.connect(stats.append)
-        window.engine.generation_failed.connect(lambda msg, hint: failures.append(msg))
+        engine = window.engine.engine
+        assert engine is not None
+
+        def generate(progress: Progress, cancel: CancelToken) -> Any:
+            messages: list[Message] = [{"role": "user", "content": QUESTION}]
+            generation = engine.stream(messages, max_tokens=200, cancel=cancel)
+            for piece in generation:
+                job.signals.partial.emit(piece)
+            return generation.stats
+
+        def start_generation() -> None:
+            window.track(job, "Generating…")
+
+        job = Job(generate, "generation")
+        job.signals.partial.connect(pieces.append)
+        job.signals.done.connect(stats.append)
+        job.signals.failed.connect(lambda msg, hint: failures.append(msg))
         started = time.perf_counter()
         gaps = measured(
-            lambda: window.engine.stream([{"role": "user", "content": QUESTION}], max_tokens=200),
+            start_generation,
             lambda: bool(stats) or bool(failures),
             600,
         )
@@ -176,8 +195,6 @@ def _measure_stalls() -> list[dict[str, Any]]:
         figures += _stall_figures(f"generating {stats[0].generated_tokens} tokens", gaps)
         # The same engine and prompt straight from Python, no event loop running: if the
         # GUI speed is far below this, the GUI is in the way; if both are low, the machine is.
-        engine = window.engine.engine
-        assert engine is not None
         direct = engine.stream([{"role": "user", "content": QUESTION}], max_tokens=200)
         direct.read()
         figures += [

@@ -44,9 +44,9 @@ from app.engine.protocol import EngineLike
 from app.ingest.importer import import_paths
 from app.models.store import resolve_model
 from app.policy_sources import LinuxPolicyFiles
-from app.tasks import load_fieldset
+from app.tasks.audited import record_inference_call
 from app.tasks.extract import extract_grid
-from app.tasks.fieldsets import FieldSet
+from app.tasks.fieldsets import FieldSet, load_fieldset
 from app.tasks.summarise.batch import summarise_batch
 from app.vault import create_vault, unlock
 from tests.fixtures.audit import file_store, no_anchor_key
@@ -135,7 +135,7 @@ def run() -> list[dict[str, Any]]:
         engine = Engine()
         engine.load(model, settings=settings, hardware=detect())
         try:
-            n_ctx = engine.loaded.plan.n_ctx if engine.loaded else 4096
+            n_ctx = engine.identity.context if engine.identity else 4096
             _runs(engine, pdfs, fieldset, "local", tasks, results)
         finally:
             engine.close()
@@ -148,7 +148,9 @@ def run() -> list[dict[str, Any]]:
             for parallel in (1, 2):
                 chosen = Settings(context=n_ctx, inference_server=server.base_url,
                                   server_parallel=parallel)  # fmt: skip
-                with connect_server(server.base_url, settings=chosen) as remote:
+                with connect_server(
+                    server.base_url, settings=chosen, on_call=record_inference_call
+                ) as remote:
                     _runs(remote, pdfs, fieldset, f"server x{parallel}", tasks, results)
         finally:
             server.kill()

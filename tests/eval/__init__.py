@@ -17,6 +17,16 @@ from app import audit, paths
 from tests.fixtures.audit import file_store
 
 LIMIT_ENV = "EVAL_LIMIT"
+MODEL_ENV = "EVAL_MODEL_ID"
+
+
+def eval_model_id(default: str | None) -> str | None:
+    """The model an evaluation loads: ``EVAL_MODEL_ID`` when set, else the settings' default.
+
+    Lets one run compare models (tests/eval/eval_models.py) without touching the user's
+    settings file.
+    """
+    return os.environ.get(MODEL_ENV, "").strip() or default or None
 
 
 def eval_limit() -> int | None:

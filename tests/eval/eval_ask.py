@@ -38,7 +38,7 @@ from app.ingest.importer import import_paths
 from app.models.store import resolve_model
 from app.tasks.fieldsets import load_fieldset
 from app.tasks.review import load_playbook
-from tests.eval import eval_limit, temporary_home
+from tests.eval import eval_limit, eval_model_id, temporary_home
 from tests.group_runner import RESULTS
 from tests.shared_data import CUAD, SHARED_DATA
 
@@ -120,7 +120,7 @@ def _figures(group: str, block: dict[str, Any]) -> list[dict[str, Any]]:
 def run() -> list[dict[str, Any]]:
     routing = os.environ.get("EVAL_ASK_ROUTING", "1") != "0"
     settings = load_settings()
-    model = resolve_model(settings.default_model or None)
+    model = resolve_model(eval_model_id(settings.default_model))
     out: list[dict[str, Any]] = []
     every: list[AskOutcome] = []
     with temporary_home():

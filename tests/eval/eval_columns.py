@@ -32,7 +32,7 @@ from app.tasks.chooser import Chooser
 from app.tasks.columns import column_cell, column_route
 from app.tasks.extract.pipeline import document_text
 from app.tasks.fieldsets import load_fieldset
-from tests.eval import eval_limit, temporary_home
+from tests.eval import eval_limit, eval_model_id, temporary_home
 from tests.group_runner import RESULTS
 from tests.shared_data import CUAD
 
@@ -90,7 +90,7 @@ def _accuracy(pairs: list[tuple[bool, bool]]) -> float | None:
 def run() -> list[dict[str, Any]]:
     unrouted = os.environ.get("EVAL_COLUMNS_UNROUTED", "1") != "0"
     settings = load_settings()
-    model = resolve_model(settings.default_model or None)
+    model = resolve_model(eval_model_id(settings.default_model))
     labels = load_labels(CUAD / "labels.csv", load_fieldset("commercial-contract"))
     limit = eval_limit()
     ids = labels.document_ids[:limit] if limit else labels.document_ids

@@ -18,8 +18,7 @@ from app.cli import main
 from app.engine import Engine
 from app.errors import CancelledError
 from app.ingest.importer import import_paths
-from app.tasks import NOT_STATED, ask
-from app.tasks.ask import Answer
+from app.tasks.ask import NOT_STATED, Answer, ask
 from app.tasks.columns import column_cell
 from app.tasks.grounding import unsupported_facts
 from app.vault import Vault, create_vault, unlock

@@ -15,9 +15,9 @@ import pytest
 
 from app.cli import main
 from app.engine import Engine
-from app.tasks import find_quote
 from app.tasks.draft.pipeline import grounded
 from app.tasks.draft.render import OPEN
+from app.tasks.quotes import find_quote
 from app.vault import unlock
 from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD

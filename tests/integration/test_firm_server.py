@@ -26,10 +26,9 @@ from app.ingest.importer import import_paths
 from app.models.store import InstalledModel
 from app.paths import audit_dir
 from app.policy import PolicyForbidsError
-from app.tasks import load_fieldset
-from app.tasks.audited import run_ask, run_extract
+from app.tasks.audited import record_inference_call, run_ask, run_extract
 from app.tasks.extract.resume import ROW_TASK
-from app.tasks.fieldsets import FieldSet
+from app.tasks.fieldsets import FieldSet, load_fieldset
 from app.tasks.quotes import find_quote
 from app.tasks.summarise.batch import summarise_batch
 from app.tasks.summarise.parts import PARTIAL_TASK, RESULT_TASK
@@ -136,7 +135,7 @@ def test_without_a_policy_nothing_is_sent(firm_server: FirmServer, etc: Path) ->
     with pytest.raises(PolicyForbidsError, match=r"not listed in inference\.servers"):
         placement(settings=_settings(firm_server))
     with pytest.raises(PolicyForbidsError, match="nothing was sent"):
-        open_backend(settings=_settings(firm_server))
+        open_backend(settings=_settings(firm_server), on_call=record_inference_call)
     assert firm_server.requests_seen() == seen
     assert _calls() == []
 
@@ -148,33 +147,40 @@ def test_refusals_come_before_any_request(
     settings = _settings(firm_server)
     write_policy(etc, [firm_server.policy_entry(models=["some-other-model"])])
     with pytest.raises(PolicyForbidsError, match="is not allowed on"):
-        connect_server(firm_server.base_url, settings=settings)
+        connect_server(firm_server.base_url, settings=settings, on_call=record_inference_call)
     assert placement(settings=settings).label == LOCAL
 
     write_policy(etc, [firm_server.policy_entry(matters=["M-ALLOWED"])])
     with pytest.raises(PolicyForbidsError, match="may not use"):
-        connect_server(firm_server.base_url, matter=["M-OTHER"], settings=settings)
+        connect_server(
+            firm_server.base_url,
+            matter=["M-OTHER"],
+            settings=settings,
+            on_call=record_inference_call,
+        )
     assert placement(["M-OTHER"], settings=settings).label == LOCAL
     assert placement(["M-ALLOWED"], settings=settings).label == "Firm server: 127.0.0.1"
 
     other = make_certificate(tmp_path / "other", "impostor")
     write_policy(etc, [firm_server.policy_entry(fingerprint=other.fingerprint)])
     with pytest.raises(ServerTrustError, match="nothing was sent") as wrong_pin:
-        connect_server(firm_server.base_url, settings=settings)
+        connect_server(firm_server.base_url, settings=settings, on_call=record_inference_call)
     assert firm_server.certificate.fingerprint in wrong_pin.value.message
 
     entry = firm_server.policy_entry()
     del entry["fingerprint"]
     write_policy(etc, [{**entry, "ca_cert": str(other.cert)}])
     with pytest.raises(ServerTrustError, match="does not verify"):
-        connect_server(firm_server.base_url, settings=settings)
+        connect_server(firm_server.base_url, settings=settings, on_call=record_inference_call)
     assert firm_server.requests_seen() == seen
     assert _calls() == []
 
     # The same server with the right CA file connects: the refusals above were the checks.
     write_policy(etc, [{**entry, "ca_cert": str(firm_server.certificate.cert)}])
-    with connect_server(firm_server.base_url, settings=settings) as engine:
-        assert engine.loaded is not None and engine.loaded.plan.backend == "server"
+    with connect_server(
+        firm_server.base_url, settings=settings, on_call=record_inference_call
+    ) as engine:
+        assert engine.capabilities.remote and engine.plan is None
     assert firm_server.requests_seen() == seen + 1
     (call,) = _calls()
     assert call["details"]["endpoint"] == "models" and call["outcome"] == "ok"  # type: ignore[index]
@@ -200,7 +206,9 @@ def test_ask_extract_and_summarise_cite_as_the_local_engine_does(
     local_grid = run_extract([doc], fieldset, qwen_engine, vault)
     local_summary = short_summary(qwen_engine)
 
-    remote = open_backend(matter=[vault.vault_id], settings=_settings(firm_server))
+    remote = open_backend(
+        matter=[vault.vault_id], settings=_settings(firm_server), on_call=record_inference_call
+    )
     assert isinstance(remote, RemoteEngine)
     with remote:
         answer = run_ask(question, remote, vault, routing=False)
@@ -249,7 +257,11 @@ def test_server_killed_mid_grid_keeps_rows_and_rerun_completes(
         if message.endswith(": done"):
             firm_server.kill()
 
-    engine = connect_server(firm_server.base_url, settings=_settings(firm_server, parallel=2))
+    engine = connect_server(
+        firm_server.base_url,
+        settings=_settings(firm_server, parallel=2),
+        on_call=record_inference_call,
+    )
     try:
         with pytest.raises(ServerUnavailableError, match=re.escape(firm_server.base_url)):
             run_extract(order, fieldset, engine, vault, progress=kill_after_first_row)
@@ -307,7 +319,9 @@ def test_batch_summaries_are_sent_two_at_once_and_cite_pages(
     docs = [ids["alder-supply"], ids["cedar-licence"]]
     settings = _settings(firm_server, parallel=2)
     with (
-        connect_server(firm_server.base_url, settings=settings) as engine,
+        connect_server(
+            firm_server.base_url, settings=settings, on_call=record_inference_call
+        ) as engine,
         calls_for("summarise", vault.vault_id),
     ):
         summaries = summarise_batch(docs, engine, vault, **SHORT)
@@ -334,7 +348,11 @@ def test_server_killed_mid_batch_keeps_finished_summaries_and_rerun_completes(
         finished.append(summary.document_id)
         firm_server.kill()
 
-    engine = connect_server(firm_server.base_url, settings=_settings(firm_server, parallel=2))
+    engine = connect_server(
+        firm_server.base_url,
+        settings=_settings(firm_server, parallel=2),
+        on_call=record_inference_call,
+    )
     try:
         with pytest.raises(ServerUnavailableError, match="1 of 2 summaries were finished"):
             summarise_batch(docs, engine, vault, on_summary=kill_after_first_summary, **SHORT)

@@ -29,6 +29,7 @@ from app.engine.server_link import MAX_ANSWER_BYTES, ServerUnavailableError
 from app.errors import ChambersError, EngineError
 from app.models.catalog import default_model_id, load_catalog
 from app.policy import PolicyError
+from app.tasks.audited import record_inference_call
 from tests.fixtures.firm_server import LOOPBACK, make_certificate, write_policy
 
 API_KEY = "sk-chambers-test-0123456789abcdef"
@@ -142,7 +143,12 @@ class Hostile:
         entry = {"base_url": self.base_url, "fingerprint": self.certificate.fingerprint}
         spec = next(s for s in load_catalog() if s.id == MODEL)
         return RemoteEngine(
-            ServerConfig.from_policy(entry), spec, n_ctx=2048, api_key=API_KEY, timeout_s=timeout_s
+            ServerConfig.from_policy(entry),
+            spec,
+            n_ctx=2048,
+            api_key=API_KEY,
+            timeout_s=timeout_s,
+            on_call=record_inference_call,
         )
 
 
@@ -247,7 +253,11 @@ def test_the_policy_bounds_the_deadline(hostile: Hostile, etc: Path) -> None:
     hostile.mode = "stall"
     start = time.monotonic()
     with pytest.raises(ServerUnavailableError, match="within 2 s"):
-        connect_server(hostile.base_url, settings=Settings(server_timeout_seconds=600))
+        connect_server(
+            hostile.base_url,
+            settings=Settings(server_timeout_seconds=600),
+            on_call=record_inference_call,
+        )
     assert time.monotonic() - start < 6
     assert allowed_timeout({"max_timeout_seconds": 900}, 600) == 600
     assert allowed_timeout({}, 45) == 45 and allowed_timeout({}, 0) == 1

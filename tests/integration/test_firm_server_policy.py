@@ -26,6 +26,7 @@ from app.errors import EngineError
 from app.models.catalog import default_model_id
 from app.paths import audit_dir
 from app.policy import PolicyError, PolicyForbidsError
+from app.tasks.audited import record_inference_call
 from tests.fixtures.firm_server import LOOPBACK, Certificate, make_certificate, write_policy
 
 
@@ -83,7 +84,7 @@ def _calls() -> list[dict[str, object]]:
 def test_no_policy_no_server_no_request(stand_in: StandIn, etc: Path) -> None:
     assert placement(settings=Settings()).label == LOCAL
     with pytest.raises(PolicyForbidsError, match=r"not listed in inference\.servers"):
-        open_backend(settings=_chosen(stand_in))
+        open_backend(settings=_chosen(stand_in), on_call=record_inference_call)
     assert stand_in.requests == [] and _calls() == []
 
 
@@ -94,7 +95,7 @@ def test_a_user_policy_file_cannot_add_a_server(
     user.write_text(json.dumps({"inference": {"servers": [stand_in.entry()]}}))
     monkeypatch.setenv("CHAMBERS_POLICY", str(user))
     with pytest.raises(PolicyForbidsError):
-        connect_server(stand_in.base_url, settings=_chosen(stand_in))
+        connect_server(stand_in.base_url, settings=_chosen(stand_in), on_call=record_inference_call)
     assert stand_in.requests == []
 
 
@@ -104,25 +105,29 @@ def test_model_matter_and_certificate_are_checked_before_any_request(
     chosen = _chosen(stand_in)
     write_policy(etc, [stand_in.entry(models=["another-model"])])
     with pytest.raises(PolicyForbidsError, match="nothing was sent"):
-        connect_server(stand_in.base_url, settings=chosen)
+        connect_server(stand_in.base_url, settings=chosen, on_call=record_inference_call)
     write_policy(etc, [stand_in.entry(matters=["M-1"])])
     with pytest.raises(PolicyForbidsError, match="may not use"):
-        connect_server(stand_in.base_url, matter=["M-2"], settings=chosen)
+        connect_server(
+            stand_in.base_url, matter=["M-2"], settings=chosen, on_call=record_inference_call
+        )
     assert placement(["M-2"], settings=chosen).label == LOCAL
     impostor = make_certificate(tmp_path / "impostor", "impostor")
     write_policy(etc, [stand_in.entry(fingerprint=impostor.fingerprint)])
     with pytest.raises(ServerTrustError, match=re.escape(stand_in.certificate.fingerprint)):
-        connect_server(stand_in.base_url, settings=chosen)
+        connect_server(stand_in.base_url, settings=chosen, on_call=record_inference_call)
     entry = stand_in.entry()
     del entry["fingerprint"]
     write_policy(etc, [{**entry, "ca_cert": str(impostor.cert)}])
     with pytest.raises(ServerTrustError, match="does not verify"):
-        connect_server(stand_in.base_url, settings=chosen)
+        connect_server(stand_in.base_url, settings=chosen, on_call=record_inference_call)
     assert stand_in.requests == [] and _calls() == []
 
     write_policy(etc, [{**entry, "ca_cert": str(stand_in.certificate.cert)}])
-    with connect_server(stand_in.base_url, settings=chosen) as engine:
-        assert engine.loaded is not None and engine.loaded.plan.device == LOOPBACK
+    with connect_server(
+        stand_in.base_url, settings=chosen, on_call=record_inference_call
+    ) as engine:
+        assert engine.capabilities.server == stand_in.base_url
     assert stand_in.requests == ["GET /v1/models"]
     (call,) = _calls()
     assert call["details"] == {  # ids and counts only
@@ -138,7 +143,7 @@ def test_a_server_not_serving_the_model_is_an_error(tmp_path: Path, etc: Path) -
     try:
         write_policy(etc, [server.entry()])
         with pytest.raises(EngineError, match="does not serve"):
-            connect_server(server.base_url, settings=_chosen(server))
+            connect_server(server.base_url, settings=_chosen(server), on_call=record_inference_call)
         assert server.requests == ["GET /v1/models"]
     finally:
         server.httpd.shutdown()

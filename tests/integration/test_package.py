@@ -135,6 +135,25 @@ def test_installed_program_references_no_build_python(package: PackageRun) -> No
     assert found == []
 
 
+def test_shipped_llama_cpp_uses_avx2_and_no_avx512(package: PackageRun) -> None:
+    """The .deb's llama.cpp is vectorised for any x86-64-v3 CPU: ymm (AVX2) code, no zmm.
+
+    ggml turns its AVX defaults off when SOURCE_DATE_EPOCH is set, which build.sh sets: an
+    SSE-only build ran every user's model several times slower (installer/llama-cmake-args).
+    """
+    opt = Path(package.info["stage"]) / "opt" / "chambers"
+    libraries = sorted(opt.rglob("libggml-cpu.so*"))
+    assert libraries, "libggml-cpu.so is not in the package"
+    code = subprocess.run(
+        ["objdump", "-d", "--no-show-raw-insn", str(libraries[0])],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert code.count("%ymm") > 1000
+    assert "%zmm" not in code
+
+
 def test_doctor_runs_in_the_clean_root(package: PackageRun) -> None:
     before, after = package.json("doctor-before.json"), package.json("doctor.json")
     assert before["app_version"] == app.__version__

@@ -18,10 +18,9 @@ from app.cli import main
 from app.engine import Engine
 from app.errors import CancelledError
 from app.ingest.importer import import_paths
-from app.tasks import summarise
 from app.tasks.grounding import unsupported_facts
 from app.tasks.quotes import find_quote
-from app.tasks.summarise.pipeline import date_key
+from app.tasks.summarise.pipeline import date_key, summarise
 from app.vault import Vault, unlock
 from tests.fixtures.vault import PASSPHRASE, Ready
 from tests.shared_data import CUAD

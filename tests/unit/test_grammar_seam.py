@@ -185,6 +185,7 @@ def test_only_the_backend_builds_grammars_and_only_grammar_for_calls_it() -> Non
         if "grammar_from_schema" in names and relative not in (
             "engine/llama_backend.py",
             "engine/structured.py",
+            "engine/engine.py",  # hands its runtime's builder to grammar_for
         ):
             offenders.append(f"{relative}: grammar_from_schema (use structured.grammar_for)")
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):

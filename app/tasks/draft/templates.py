@@ -28,15 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app import paths
 from app.errors import ChambersError
 from app.tasks.fieldsets import Field, fields_from_properties
+from app.tasks.named_files import NamedFiles
 from app.textfiles import FileRefusedError, read_small_text
 
 STYLES = ("title", "heading", "paragraph", "lines")
 BUILTINS = ("today",)
 MAX_SENTENCES = 8
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -86,10 +85,6 @@ class Template:
             if item.name == name:
                 return item
         raise TemplateError(f"Template {self.name!r} has no fact {name!r}.")
-
-
-def user_dir() -> Path:
-    return paths.data_dir() / "templates"
 
 
 def _section(path: Path, name: str, node: Any) -> Section:
@@ -174,24 +169,23 @@ def parse_template(path: Path) -> Template:
     )
 
 
+#: Templates by name: ``resources/templates/`` then ``<data dir>/templates/``.
+TEMPLATES = NamedFiles("templates", "template", parse_template, TemplateError)
+
+
+def user_dir() -> Path:
+    return TEMPLATES.user_dir()
+
+
 def template_paths() -> dict[str, Path]:
     """Name -> file of every template, built-in then user (a user file wins)."""
-    return paths.resource_files("templates")
+    return TEMPLATES.paths()
 
 
 def list_templates() -> list[str]:
-    return sorted(template_paths())
+    return TEMPLATES.names()
 
 
 def load_template(name_or_path: str | Path) -> Template:
     """A template by name (built-in or user) or by the path of a .json file."""
-    text = str(name_or_path)
-    if isinstance(name_or_path, Path) or text.endswith(".json") or "/" in text:
-        return parse_template(Path(name_or_path))
-    known = template_paths()
-    if not _NAME.match(text) or text not in known:
-        raise TemplateError(
-            f"There is no template named {text!r}.",
-            f"Choose one of: {', '.join(sorted(known))}; or add {text}.json to {user_dir()}.",
-        )
-    return parse_template(known[text])
+    return TEMPLATES.load(name_or_path)

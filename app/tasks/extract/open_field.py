@@ -25,6 +25,7 @@ from app.tasks.extract.cells import NOT_FOUND_CELL, Cell
 from app.tasks.extract.passages import candidate_passages, search_query
 from app.tasks.fieldsets import Field
 from app.tasks.legal_values import words
+from app.tasks.prompts import prompt_messages
 from app.tasks.quotes import find_quote
 from app.vault import Vault
 
@@ -53,18 +54,10 @@ def passage_sentences(
 
 
 def _value_messages(item: Field, sentence: Sentence) -> list[Message]:
-    return [
-        {
-            "role": "system",
-            "content": "You give the short answer to a question from one contract sentence, "
-            "using only words of that sentence.",
-        },
-        {
-            "role": "user",
-            "content": f"SENTENCE: {sentence.flat}\n\nQUESTION: {item.title} "
-            f'({item.description})\n\nReply in JSON with the short answer as "value".',
-        },
-    ]
+    return prompt_messages(
+        "extract_value.txt",
+        {"sentence": sentence.flat, "title": item.title, "description": item.description},
+    )
 
 
 def _choice_value(
@@ -75,12 +68,15 @@ def _choice_value(
     listed = "\n".join(
         f"{letter}. {option}" for letter, option in zip(letters, options, strict=True)
     )
-    messages: list[Message] = [
-        {"role": "system", "content": "You answer a question about one contract sentence "
-         "with the letter of one option."},
-        {"role": "user", "content": f"SENTENCE: {sentence.flat}\n\nQUESTION: {item.title} "
-         f"({item.description})\n\nOPTIONS:\n{listed}\n\nAnswer with one letter."},
-    ]  # fmt: skip
+    messages = prompt_messages(
+        "extract_choice.txt",
+        {
+            "sentence": sentence.flat,
+            "title": item.title,
+            "description": item.description,
+            "options": listed,
+        },
+    )
     scores = engine.score_options(engine.render(messages), letters, cancel=cancel)
     return options[max(range(len(options)), key=lambda i: scores[i])]
 

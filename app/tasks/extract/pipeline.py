@@ -34,8 +34,8 @@ def document_text(vault: Vault, document_id: str) -> DocumentText:
 
 
 def params_for(engine: EngineLike) -> ChooserParams:
-    loaded = engine.loaded
-    return load_params(loaded.model.spec.sha256 if loaded else None)
+    identity = engine.identity
+    return load_params(identity.sha256 if identity else None)
 
 
 def extract_document(
@@ -83,8 +83,8 @@ def extract_grid(
 ) -> Grid:
     """Documents x fields; rows in the order of ``document_ids``.
 
-    On the firm's inference server (an engine with ``remote``) up to ``parallel``
-    documents (default: the engine's ``parallel``, settings.server_parallel) are sent at
+    On the firm's inference server (``capabilities.remote``) up to ``parallel``
+    documents (default: ``capabilities.parallel``, settings.server_parallel) are sent at
     once, and each finished row is kept in the vault so a rerun after the server went
     away resumes (app/tasks/extract/resume.py). The local engine runs one at a time.
     """
@@ -92,9 +92,9 @@ def extract_grid(
     grid = Grid(fieldset.name, [(f.name, f.title) for f in fieldset.fields])
     count = max(1, len(document_ids))
     chooser, params = Chooser(engine), params_for(engine)
-    remote = bool(getattr(engine, "remote", False))
+    remote = engine.capabilities.remote
     parallel = engine_parallel(engine, parallel)
-    model_sha = engine.loaded.model.spec.sha256 if engine.loaded else None
+    model_sha = engine.identity.sha256 if engine.identity else None
     if parallel > 1:
         progress = monotonic(progress)
     progress(

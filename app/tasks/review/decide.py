@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from app.engine.chat import Message
 from app.paths import resource_path
+from app.tasks import prompts
 from app.tasks.review.candidates import Candidate
 from app.tasks.review.playbook import PlaybookError
 
@@ -45,15 +46,9 @@ FEATURES = (
 #: Sentences shown to the model, best first, each cut to this many characters.
 SHOWN_SENTENCES = 2
 SHOWN_CHARS = 300
-
-SYSTEM = (
-    "You review contracts for a lawyer. You read a statement and sentences taken from one "
-    "contract, and you choose:\n"
-    "A. The sentences make the statement true: the contract says so.\n"
-    "B. The sentences make the statement false: the contract says the opposite.\n"
-    "C. The sentences do not address the statement.\n"
-    "Reply with one letter."
-)
+#: The question put to the model (resources/prompts/): its calibration and the fitted
+#: weights belong to this wording, so a change to it needs a refit.
+PROMPT_FILE = "review_decide.txt"
 
 
 @dataclass(frozen=True)
@@ -92,12 +87,7 @@ def prompt_messages(statement: str, sentences: Sequence[str]) -> list[Message]:
     """The options first (every call shares them, so the KV cache keeps them), then the
     statement, then this document's sentences, then the question right before the letter."""
     numbered = "\n".join(f"{i}. {s}" for i, s in enumerate(sentences, 1)) or "N/A"
-    user = (
-        f"Statement: {statement}\n\n"
-        f"Sentences from the contract:\n{numbered}\n\n"
-        "Answer A (true), B (false) or C (not addressed):"
-    )
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+    return prompts.prompt_messages(PROMPT_FILE, {"statement": statement, "sentences": numbered})
 
 
 def shown_text(candidate: Candidate) -> str:

@@ -28,18 +28,16 @@ pass the backtracking check of app/tasks/patterns.py, which also bounds its matc
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from app.errors import ChambersError
-from app.paths import data_dir, resource_files
+from app.tasks.named_files import NAME, NamedFiles
 from app.tasks.patterns import CuePattern, compile_cue
 from app.tasks.review.positions import RISKS, WANTS, Position
 from app.textfiles import FileRefusedError, read_small_text
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 CUE_KINDS = ("topic", "entail", "contradict")
 
 
@@ -82,15 +80,15 @@ class Playbook:
 
 def playbook_paths() -> dict[str, Path]:
     """Name -> file of every playbook, built-in first, then the user's."""
-    return resource_files("playbooks")
+    return PLAYBOOKS.paths()
 
 
 def list_playbooks() -> list[str]:
-    return sorted(playbook_paths())
+    return PLAYBOOKS.names()
 
 
 def user_dir() -> Path:
-    return data_dir() / "playbooks"
+    return PLAYBOOKS.user_dir()
 
 
 def _patterns(raw: Any, where: str, path: Path) -> tuple[CuePattern, ...]:
@@ -219,7 +217,7 @@ def parse_playbook(path: Path, _seen: tuple[Path, ...] = ()) -> Playbook:
 def _variant(path: Path, data: dict[str, Any], seen: tuple[Path, ...]) -> Playbook:
     """A playbook that takes ``extends``'s statements and cues with its own positions."""
     base_name = data.get("extends")
-    if not isinstance(base_name, str) or not _NAME.match(base_name):
+    if not isinstance(base_name, str) or not NAME.match(base_name):
         raise PlaybookError(f'{path}: "extends" must name another playbook, e.g. "nda".')
     known = playbook_paths()
     if base_name not in known:
@@ -260,18 +258,10 @@ def _variant(path: Path, data: dict[str, Any], seen: tuple[Path, ...]) -> Playbo
     return Playbook(name, title, tuple(statements), path, base.weights)
 
 
+#: Playbooks by name: ``resources/playbooks/`` then ``<data dir>/playbooks/``.
+PLAYBOOKS: NamedFiles[Playbook] = NamedFiles("playbooks", "playbook", parse_playbook, PlaybookError)
+
+
 def load_playbook(name_or_path: str | Path) -> Playbook:
     """A playbook by name (built-in or ``<data dir>/playbooks/``) or by file path."""
-    text = str(name_or_path)
-    if isinstance(name_or_path, Path) or text.endswith(".json") or "/" in text:
-        return parse_playbook(Path(name_or_path))
-    if not _NAME.match(text):
-        raise PlaybookError(f"{text!r} is not a playbook name.")
-    known = playbook_paths()
-    if text not in known:
-        raise PlaybookError(
-            f"There is no playbook named {text!r}.",
-            f"Choose one of: {', '.join(sorted(known)) or '(none)'}; "
-            f"or add {text}.json to {user_dir()}.",
-        )
-    return parse_playbook(known[text])
+    return PLAYBOOKS.load(name_or_path)

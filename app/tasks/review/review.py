@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from app.cancel import CancelToken, Progress, no_progress
+from app.engine.calibration import content_free_scores
 from app.engine.protocol import EngineLike
 from app.tasks.quote import Quote, quote_from_fields
 from app.tasks.review.candidates import (
@@ -137,12 +138,9 @@ class ReviewResult:
         }
 
 
-_CALIBRATION: dict[tuple[int, str, str], list[float]] = {}
-
-
 def _model_sha(engine: EngineLike) -> str | None:
-    loaded = engine.loaded
-    return loaded.model.spec.sha256 if loaded is not None else None
+    identity = engine.identity
+    return identity.sha256 if identity is not None else None
 
 
 def model_scores(
@@ -151,16 +149,18 @@ def model_scores(
     candidates: list[Candidate],
     cancel: CancelToken | None,
 ) -> tuple[float, float, float]:
-    """Calibrated log-probabilities of A/B/C: the content-free prompt's scores subtracted."""
+    """Calibrated log-probabilities of A/B/C: the content-free prompt's scores subtracted.
+
+    The content-free scores come from the engine's one calibration cache (per model and
+    prompt), so each statement's are measured once however many documents are reviewed.
+    """
     letters = list(OPTION_LETTERS)
-    key = (id(engine), str(_model_sha(engine)), statement.statement)
-    if key not in _CALIBRATION:
-        blank = engine.render(prompt_messages(statement.statement, ["N/A"]))
-        _CALIBRATION[key] = engine.score_options(blank, letters, cancel=cancel)
+    blank = engine.render(prompt_messages(statement.statement, ["N/A"]))
+    baseline = content_free_scores(engine, blank, letters, cancel=cancel)
     shown = [shown_text(c) for c in candidates[:SHOWN_SENTENCES]]
     prompt = engine.render(prompt_messages(statement.statement, shown))
     raw = engine.score_options(prompt, letters, cancel=cancel)
-    a, b, c = (r - z for r, z in zip(raw, _CALIBRATION[key], strict=True))
+    a, b, c = (r - z for r, z in zip(raw, baseline, strict=True))
     return a, b, c
 
 

@@ -19,20 +19,19 @@ The chronology style keeps the page-window map: windows of consecutive pages tha
 the model's context, each asked for its dated events under a schema whose ``page`` is
 an enum of the window's pages, then merged and sorted by date.
 
-Resume: each finished model step (the narrative's call, a chronology window) is stored
-in the vault's ``task_outputs`` table, keyed by the document's SHA-256, the style, the
-step's input, the settings and the model's SHA-256, so a run interrupted by Ctrl-C (or a
-firm server that went away) picks up where it stopped.
+Resume (app/tasks/resume.py): each finished model step (the narrative's call, a
+chronology window) is stored in the vault's ``task_outputs`` table, keyed by the
+document's SHA-256, the style, the step's input, the settings and the model's SHA-256,
+so a run interrupted by Ctrl-C (or a firm server that went away) picks up where it
+stopped.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.cancel import CancelToken, Progress, no_progress
@@ -40,8 +39,9 @@ from app.engine.chat import Message
 from app.engine.protocol import EngineLike
 from app.engine.structured import generate_json, token_budget
 from app.errors import CancelledError
-from app.tasks.candidates import DocumentText, Extractors, Page
+from app.tasks.candidates import DocumentText, Extractors, Page, Sentence
 from app.tasks.fieldsets import FieldSet
+from app.tasks.resume import KeptSteps, step_key
 from app.tasks.summarise.facts import facts_header
 from app.tasks.summarise.key_terms import absent_line, key_terms, summary_fieldset
 from app.tasks.summarise.narrative import (
@@ -101,23 +101,22 @@ __all__ = [
 
 
 class _Partials:
-    """Finished steps of earlier runs of this document, read once, written as they finish."""
+    """Finished steps of earlier runs of this document (app/tasks/resume.py), as points."""
 
     def __init__(self, vault: Vault, document_id: str, enabled: bool) -> None:
-        self._vault, self._document_id, self._enabled = vault, document_id, enabled
-        self._stored: dict[str, tuple[list[Point], dict[str, int]]] = {}
-        if not enabled:
-            return
-        for output in vault.list_task_outputs(PARTIAL_TASK, document_ids=[document_id]):
-            try:
-                points = [Point.from_json(p, self._document_id) for p in output.result["points"]]
-                counts = {str(k): int(v) for k, v in output.result.get("counts", {}).items()}
-            except (ValueError, TypeError, KeyError, AttributeError):
-                continue  # an unreadable partial is recomputed
-            self._stored[output.id] = (points, counts)
+        self._document_id = document_id
+        self._kept = KeptSteps(vault, PARTIAL_TASK, document_id, enabled=enabled)
 
     def get(self, key: str) -> tuple[list[Point], dict[str, int]] | None:
-        return self._stored.get(key)
+        stored = self._kept.get(key)
+        if stored is None:
+            return None
+        try:
+            points = [Point.from_json(p, self._document_id) for p in stored["points"]]
+            counts = {str(k): int(v) for k, v in stored.get("counts", {}).items()}
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None  # an unreadable partial is recomputed
+        return points, counts
 
     def put(
         self,
@@ -126,20 +125,8 @@ class _Partials:
         model_sha256: str | None,
         counts: dict[str, int] | None = None,
     ) -> None:
-        self._stored[key] = (points, counts or {})
-        if not self._enabled:
-            return
-        self._vault.put_task_output(
-            PARTIAL_TASK,
-            key,
-            {"points": [p.to_json() for p in points], "counts": counts or {}},
-            document_ids=[self._document_id],
-            model_sha256=model_sha256,
-        )
-
-
-def partial_key(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
+        result = {"points": [p.to_json() for p in points], "counts": counts or {}}
+        self._kept.put(key, result, model_sha256)
 
 
 # -- the task --------------------------------------------------------------------------
@@ -179,6 +166,24 @@ def _prompt_overhead(engine: EngineLike, messages: list[Message]) -> int:
     return engine.count_tokens(engine.render(messages))
 
 
+@dataclass
+class _Run:
+    """One summary being made: what every step reads, so a step takes the run, not a dozen
+    parameters. The steps below are its parts in order (rules, reading, the model)."""
+
+    info: DocumentInfo
+    pages: list[Page]
+    engine: EngineLike
+    style: str
+    spec: StyleSpec
+    window_tokens: int | None
+    partials: _Partials
+    cancel: CancelToken
+    progress: Progress
+    on_points: Callable[[list[Point]], None] | None
+    stats: SummaryStats = field(default_factory=SummaryStats)
+
+
 def summarise(
     document_id: str,
     engine: EngineLike,
@@ -208,27 +213,23 @@ def summarise(
         raise SummariseError(f"Unknown style {style!r}.", f"Use one of: {', '.join(STYLES)}.")
     cancel = cancel or CancelToken()
     start = time.perf_counter()
-    base = STYLE_SPECS[style]
-    spec = replace(
-        base,
-        max_points=max_points if max_points is not None else base.max_points,
-        max_chars=max_chars if max_chars is not None else base.max_chars,
-    )
+    spec = _style_spec(style, max_points, max_chars)
     info = vault.get_document_info(document_id)
     pages = [Page(p.page, p.text) for p in sorted(vault.pages(document_id), key=lambda p: p.page)]
     if not pages:
         raise SummariseError(f"{info.title!r} has no pages to summarise.")
-    if engine.loaded is None:
+    if engine.identity is None:
         raise SummariseError("No model is loaded.", "Load a model first.")
     progress(0.0, "Reading the document")
     partials = _Partials(vault, document_id, store)
+    run = _Run(
+        info, pages, engine, style, spec, window_tokens, partials, cancel, progress, on_points
+    )
     if style == "chronology":
-        summary = _chronology(info, pages, engine, spec, window_tokens, partials, cancel,
-                              progress, on_points)  # fmt: skip
+        summary = _chronology(run)
     else:
         chosen = fieldset if isinstance(fieldset, FieldSet) else summary_fieldset(fieldset)
-        summary = _brief(info, pages, engine, style, spec, chosen, window_tokens, partials,
-                         cancel, progress, on_points)  # fmt: skip
+        summary = _brief(run, chosen)
     summary.stats.total_seconds = time.perf_counter() - start
     if store:
         vault.put_task_output(
@@ -242,85 +243,29 @@ def summarise(
     return summary
 
 
+def _style_spec(style: str, max_points: int | None, max_chars: int | None) -> StyleSpec:
+    """The style's defaults with the caller's overrides."""
+    base = STYLE_SPECS[style]
+    spec = replace(
+        base,
+        max_points=max_points if max_points is not None else base.max_points,
+        max_chars=max_chars if max_chars is not None else base.max_chars,
+    )
+    return spec
+
+
 def _model_sha(engine: EngineLike) -> str:
-    loaded = engine.loaded
-    assert loaded is not None, "summarise checks that a model is loaded"
-    return loaded.model.spec.sha256
+    identity = engine.identity
+    assert identity is not None, "summarise checks that a model is loaded"
+    return identity.sha256
 
 
-def _brief(
-    info: DocumentInfo,
-    pages: list[Page],
-    engine: EngineLike,
-    style: str,
-    spec: StyleSpec,
-    fieldset: FieldSet,
-    window_tokens: int | None,
-    partials: _Partials,
-    cancel: CancelToken,
-    progress: Progress,
-    on_points: Callable[[list[Point]], None] | None,
-) -> Summary:
+def _brief(run: _Run, fieldset: FieldSet) -> Summary:
     """Facts and key terms by rule, then a few checked points from one model call."""
-    stats = SummaryStats()
-    rules_start = time.perf_counter()
-    doc = DocumentText(pages, info.title, document_id=info.id)
-    extractors = Extractors(doc)
-    header = facts_header(doc, extractors)
-    terms, absent = key_terms(extractors, fieldset)
-    stats.rules_seconds = time.perf_counter() - rules_start
-    if on_points is not None and (header or terms):
-        on_points([*header, *terms])
-    progress(0.2, "Reading every page for the points the key terms do not cover")
-
-    # What the model reads: a budget of characters (about 3 a token, so that one token
-    # count at the end confirms it fits rather than one per sentence).
-    loaded = engine.loaded
-    assert loaded is not None
-    labels = [p.text.split(":", 1)[0] for p in [*header, *terms]]
-    empty = points_messages(info.title, labels, [], spec.max_points)
-    output = token_budget(points_schema(spec.sentences, spec.max_points, spec.max_chars))
-    budget = loaded.plan.n_ctx - _prompt_overhead(engine, empty) - output - MARGIN
-    if window_tokens is not None:
-        budget = min(budget, window_tokens)
-    chars = max(0, min(spec.input_chars, 3 * budget))
-    reading = read_document(doc, [*header, *terms], spec.sentences, chars)
-    shown = list(reading.shown)
-    while shown and engine.count_tokens(numbered(shown)) > budget:
-        shown.pop()  # rare: text denser than 3 characters a token
-    stats.sentences_read = reading.read
-    stats.sentences_boilerplate = reading.boilerplate
-    stats.sentences_shown = len(shown)
-
-    checked = Checked([])
-    if shown:
-        model_sha = loaded.model.spec.sha256
-        settings = (FORMAT_VERSION, style, spec.max_points, spec.max_chars, fieldset.name)
-        spans = [(s.page, s.start, s.end) for s in shown]
-        key = partial_key("points", info.sha256, settings, spans, model_sha)
-        stats.windows = 1
-        found = partials.get(key)
-        if found is not None:
-            stats.windows_reused = 1
-            points, counts = found
-            checked = Checked(points, counts.get("written", 0), counts.get("confirmed", 0),
-                              counts.get("quoted", 0), counts.get("dropped", 0))  # fmt: skip
-        else:
-            progress(0.3, f"Asking the model about {len(shown)} sentences")
-            cancel.raise_if_cancelled()
-            value = _generate(
-                engine,
-                points_messages(info.title, labels, shown, spec.max_points),
-                points_schema(len(shown), spec.max_points, spec.max_chars),
-                cancel,
-                stats,
-            )
-            checked = check_points(value, shown, doc.document_id, spec.max_chars)
-            counts = {"written": checked.written, "confirmed": checked.confirmed,
-                      "quoted": checked.quoted, "dropped": checked.dropped}  # fmt: skip
-            partials.put(key, checked.points, model_sha, counts)
-        if on_points is not None and checked.points:
-            on_points(list(checked.points))
+    info, pages, style, stats = run.info, run.pages, run.style, run.stats
+    doc, header, terms, absent = _brief_rules(run, fieldset)
+    labels, shown = _brief_reading(run, doc, header, terms)
+    checked = _brief_points(run, fieldset, labels, shown)
     summary = Summary(
         info.id,
         info.title,
@@ -342,35 +287,98 @@ def _brief(
     return replace(summary, text=format_sections(summary, absent_line(absent)))
 
 
-def _chronology(
-    info: DocumentInfo,
-    pages: list[Page],
-    engine: EngineLike,
-    spec: StyleSpec,
-    window_tokens: int | None,
-    partials: _Partials,
-    cancel: CancelToken,
-    progress: Progress,
-    on_points: Callable[[list[Point]], None] | None,
-) -> Summary:
-    """Dated events, window by window (pages packed to fit the context), in date order."""
-    style = "chronology"
-    stats = SummaryStats()
-    loaded = engine.loaded
-    assert loaded is not None
-    model_sha = loaded.model.spec.sha256
-    all_numbers = [p.number for p in pages]
-    empty = Window(tuple(all_numbers[:1]), "", 0)
-    overhead = _prompt_overhead(engine, window_messages(style, info.title, empty))
-    output = token_budget(window_schema(style, all_numbers[:1], spec))
-    budget = loaded.plan.n_ctx - overhead - output - MARGIN
+def _brief_rules(
+    run: _Run, fieldset: FieldSet
+) -> tuple[DocumentText, list[Point], list[Point], list[str]]:
+    """The facts header and the key terms, by rule (no model), shown as soon as found."""
+    info, pages, stats = run.info, run.pages, run.stats
+    on_points, progress = run.on_points, run.progress
+    rules_start = time.perf_counter()
+    doc = DocumentText(pages, info.title, document_id=info.id)
+    extractors = Extractors(doc)
+    header = facts_header(doc, extractors)
+    terms, absent = key_terms(extractors, fieldset)
+    stats.rules_seconds = time.perf_counter() - rules_start
+    if on_points is not None and (header or terms):
+        on_points([*header, *terms])
+    progress(0.2, "Reading every page for the points the key terms do not cover")
+    return doc, header, terms, absent
+
+
+def _brief_reading(
+    run: _Run, doc: DocumentText, header: list[Point], terms: list[Point]
+) -> tuple[list[str], list[Sentence]]:
+    """The labels already listed, and the salient sentences that fit the model's budget."""
+    info, engine, spec, stats = run.info, run.engine, run.spec, run.stats
+    window_tokens = run.window_tokens
+    # What the model reads: a budget of characters (about 3 a token, so that one token
+    # count at the end confirms it fits rather than one per sentence).
+    identity = engine.identity
+    assert identity is not None
+    labels = [p.text.split(":", 1)[0] for p in [*header, *terms]]
+    empty = points_messages(info.title, labels, [], spec.max_points)
+    output = token_budget(points_schema(spec.sentences, spec.max_points, spec.max_chars))
+    budget = identity.context - _prompt_overhead(engine, empty) - output - MARGIN
     if window_tokens is not None:
         budget = min(budget, window_tokens)
-    if budget < 64:
-        raise SummariseError(
-            f"The model's context ({loaded.plan.n_ctx} tokens) leaves no room for the pages.",
-            "Raise the context size in Settings.",
-        )
+    chars = max(0, min(spec.input_chars, 3 * budget))
+    reading = read_document(doc, [*header, *terms], spec.sentences, chars)
+    shown = list(reading.shown)
+    while shown and engine.count_tokens(numbered(shown)) > budget:
+        shown.pop()  # rare: text denser than 3 characters a token
+    stats.sentences_read = reading.read
+    stats.sentences_boilerplate = reading.boilerplate
+    stats.sentences_shown = len(shown)
+    return labels, shown
+
+
+def _brief_points(
+    run: _Run, fieldset: FieldSet, labels: list[str], shown: list[Sentence]
+) -> Checked:
+    """The model's checked points over the shown sentences (or those of an earlier run)."""
+    info, engine, style, spec, stats = run.info, run.engine, run.style, run.spec, run.stats
+    partials, cancel, progress, on_points = run.partials, run.cancel, run.progress, run.on_points
+    identity = engine.identity
+    assert identity is not None
+    checked = Checked([])
+    if shown:
+        model_sha = identity.sha256
+        settings = (FORMAT_VERSION, style, spec.max_points, spec.max_chars, fieldset.name)
+        spans = [(s.page, s.start, s.end) for s in shown]
+        key = step_key("points", info.sha256, settings, spans, model_sha)
+        stats.windows = 1
+        found = partials.get(key)
+        if found is not None:
+            stats.windows_reused = 1
+            points, counts = found
+            checked = Checked(points, counts.get("written", 0), counts.get("confirmed", 0),
+                              counts.get("quoted", 0), counts.get("dropped", 0))  # fmt: skip
+        else:
+            progress(0.3, f"Asking the model about {len(shown)} sentences")
+            cancel.raise_if_cancelled()
+            value = _generate(
+                engine,
+                points_messages(info.title, labels, shown, spec.max_points),
+                points_schema(len(shown), spec.max_points, spec.max_chars),
+                cancel,
+                stats,
+            )
+            checked = check_points(value, shown, info.id, spec.max_chars)
+            counts = {"written": checked.written, "confirmed": checked.confirmed,
+                      "quoted": checked.quoted, "dropped": checked.dropped}  # fmt: skip
+            partials.put(key, checked.points, model_sha, counts)
+        if on_points is not None and checked.points:
+            on_points(list(checked.points))
+    return checked
+
+
+def _chronology(run: _Run) -> Summary:
+    """Dated events, window by window (pages packed to fit the context), in date order."""
+    info, pages, engine, spec, stats = run.info, run.pages, run.engine, run.spec, run.stats
+    on_points, progress = run.on_points, run.progress
+    style = "chronology"
+    all_numbers = [p.number for p in pages]
+    budget = _chronology_budget(run, all_numbers)
     stats.window_tokens = budget
     windows = make_windows([(p.number, p.text) for p in pages], engine.count_tokens, budget)
     stats.windows = len(windows)
@@ -379,28 +387,7 @@ def _chronology(
     covered: set[int] = set()
     empty_pages = sorted(p.number for p in pages if not p.text.strip())
     for i, window in enumerate(windows):
-        cancel.raise_if_cancelled()
-        key = partial_key("map", info.sha256, settings, window.key, model_sha)
-        stored = partials.get(key)
-        if stored is not None:
-            stats.windows_reused += 1
-            found = stored[0]
-        elif all(p in empty_pages for p in window.pages) or not YEAR.search(window.text):
-            found = []
-        else:
-            progress(
-                0.9 * i / len(windows),
-                f"Summarising pages {window.key[1:]} (part {i + 1} of {len(windows)})",
-            )
-            value = _generate(
-                engine,
-                window_messages(style, info.title, window),
-                window_schema(style, window.pages, spec),
-                cancel,
-                stats,
-            )
-            found = _events(value)
-            partials.put(key, found, model_sha)
+        found = _chronology_window(run, windows, i, settings, empty_pages)
         points.extend(found)
         covered.update(window.pages)
         if on_points is not None and found:
@@ -419,3 +406,58 @@ def _chronology(
         empty_pages,
         stats,
     )
+
+
+def _chronology_budget(run: _Run, all_numbers: list[int]) -> int:
+    """Tokens of pages one window may hold: the context less the prompt and the answer."""
+    info, engine, spec, window_tokens = run.info, run.engine, run.spec, run.window_tokens
+    style = "chronology"
+    identity = engine.identity
+    assert identity is not None
+    empty = Window(tuple(all_numbers[:1]), "", 0)
+    overhead = _prompt_overhead(engine, window_messages(style, info.title, empty))
+    output = token_budget(window_schema(style, all_numbers[:1], spec))
+    budget = identity.context - overhead - output - MARGIN
+    if window_tokens is not None:
+        budget = min(budget, window_tokens)
+    if budget < 64:
+        raise SummariseError(
+            f"The model's context ({identity.context} tokens) leaves no room for the pages.",
+            "Raise the context size in Settings.",
+        )
+    return budget
+
+
+def _chronology_window(
+    run: _Run, windows: list[Window], i: int, settings: tuple[object, ...], empty_pages: list[int]
+) -> list[Point]:
+    """One window's dated events: kept from an earlier run, none (no year), or asked for."""
+    info, engine, spec, stats = run.info, run.engine, run.spec, run.stats
+    partials, cancel, progress = run.partials, run.cancel, run.progress
+    style, window = "chronology", windows[i]
+    identity = engine.identity
+    assert identity is not None
+    model_sha = identity.sha256
+    cancel.raise_if_cancelled()
+    key = step_key("map", info.sha256, settings, window.key, model_sha)
+    stored = partials.get(key)
+    if stored is not None:
+        stats.windows_reused += 1
+        found = stored[0]
+    elif all(p in empty_pages for p in window.pages) or not YEAR.search(window.text):
+        found = []
+    else:
+        progress(
+            0.9 * i / len(windows),
+            f"Summarising pages {window.key[1:]} (part {i + 1} of {len(windows)})",
+        )
+        value = _generate(
+            engine,
+            window_messages(style, info.title, window),
+            window_schema(style, window.pages, spec),
+            cancel,
+            stats,
+        )
+        found = _events(value)
+        partials.put(key, found, model_sha)
+    return found
