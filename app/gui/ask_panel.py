@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
@@ -81,7 +80,7 @@ class AskPanel(TaskPanel):
     def snapshot(self) -> dict[str, Any] | None:
         """The questions and answers shown (their citations too), kept in the vault."""
         entries = [entry.replace(WORKING, "") for entry in self._entries]
-        return {"entries": entries, "citations": [asdict(c) for c in self._citations]}
+        return {"entries": entries, "citations": [c.to_json() for c in self._citations]}
 
     def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
         self._entries = [str(entry) for entry in shown["entries"]]

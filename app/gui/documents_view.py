@@ -126,7 +126,7 @@ class DocumentsView(QWidget):
 
     import_requested = Signal(list)  # list[Path]
     search_requested = Signal(str)
-    open_requested = Signal(str, int, str)  # document id, page, text to mark
+    open_requested = Signal(str, int, object)  # document id, page, text to mark
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -220,7 +220,8 @@ class DraftPanel(TaskPanel):
             return
         source = self.rendered.sources[int(url.path()) - 1]
         if source.document_id and source.page is not None:
-            self.source_requested.emit(source.document_id, source.page, source.quote)
+            self.source_requested.emit(source.document_id, source.page,
+                                       source.cited or source.quote)  # fmt: skip
 
     def _choose_file(self) -> None:
         if self.rendered is None:

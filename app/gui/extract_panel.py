@@ -416,7 +416,11 @@ class ExtractPanel(ReviewingPanel):
             self.source_cleared.emit()
             return
         document_id = self.model.grid.rows[current.row()].document_id
-        quote = cell.quote if cell.status == "supported" else (cell.closest or "")
+        # A supported cell is marked at its span; the closest sentence to an unsupported
+        # quote, and a quote kept without a span, are looked for on the page.
+        quote = cell.cited(document_id) or (
+            cell.quote if cell.status == "supported" else cell.closest or ""
+        )
         self.source_requested.emit(document_id, cell.page, quote)
 
     def _show_detail(self, index: QModelIndex) -> None:

@@ -58,6 +58,7 @@ from app.matters import (
 from app.models.store import resolve_model
 from app.tasks.ask import Citation
 from app.tasks.corrections import Correction
+from app.tasks.quote import Quote
 from app.tasks.shown import load_shown, save_shown
 from app.vault import Vault, VaultInfo, list_vaults
 from app.vault.search import SearchHit
@@ -535,10 +536,11 @@ class MainWindow(QMainWindow):
 
     def open_citation(self, citation: Citation) -> None:
         """Open the cited page in the source pane with the quote highlighted."""
-        self.open_source(citation.document_id, citation.page, citation.quote)
+        self.open_source(citation.document_id, citation.page, citation.cited)
 
-    def open_source(self, document_id: str, page: int, quote: str = "") -> None:
-        """Show ``page`` of the document in the source pane, ``quote`` marked where found."""
+    def open_source(self, document_id: str, page: int, quote: Quote | str = "") -> None:
+        """Show ``page`` of the document in the source pane, ``quote`` marked at its span
+        (text kept without a span: where it is found)."""
         if self.vault is None:
             return
         self.source.show()

@@ -17,7 +17,6 @@ Export redline writes the tracked-change DOCX (or the memo for a PDF).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -67,12 +66,9 @@ class ReviewTasks(Protocol):
 def as_grid(playbook: str, document_id: str, title: str, rows: Sequence[ReviewRow]) -> Grid:
     """The review as a one-row grid (statements as fields), to store and export like one."""
     cells = {
-        r.statement_id: Cell(
-            r.label,
-            r.quote or "",
-            r.page,
-            "supported" if r.verified else "unsupported" if r.quote else "not_found",
-        )
+        r.statement_id: Cell.quoting(r.label, r.cited)
+        if r.cited is not None and r.verified
+        else Cell(r.label, r.quote or "", r.page, "unsupported" if r.quote else "not_found")
         for r in rows
     }
     fields = [(r.statement_id, r.statement) for r in rows]
@@ -219,12 +215,12 @@ class ReviewPanel(ReviewingPanel):
 
     def snapshot(self) -> dict[str, Any] | None:
         document_id, title, playbook = self._target
-        rows = [asdict(row) for row in self.rows]
+        rows = [row.to_json() for row in self.rows]
         return {"document_id": document_id, "title": title, "playbook": playbook, "rows": rows}
 
     def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
         self._target = (str(shown["document_id"]), str(shown["title"]), str(shown["playbook"]))
-        rows = review_rows_from_json(shown["rows"])
+        rows = review_rows_from_json(shown["rows"], self._target[0])
         self.done((review_tasks.ReviewResult(self._target[0], self._target[2], rows, 0.0),
                    corrections))  # fmt: skip
 
@@ -260,7 +256,7 @@ class ReviewPanel(ReviewingPanel):
         self.update_enabled()
         if 0 <= index < len(self.rows) and self.rows[index].page is not None:
             row = self.rows[index]
-            self.source_requested.emit(self._target[0], row.page, row.quote or "")
+            self.source_requested.emit(self._target[0], row.page, row.cited or "")
         else:
             self.source_cleared.emit()
 

@@ -34,7 +34,7 @@ from app.cancel import CancelToken, Progress
 from app.gui.jobs import Job, JobRunner
 from app.ingest.ocr_boxes import ocr_highlights
 from app.ingest.render import RenderedPage, render_pdf_page
-from app.tasks.quotes import find_quote
+from app.tasks.quote import Quote, span_on_page
 from app.vault import Vault
 
 
@@ -52,15 +52,25 @@ class PageView:
     ocr_confidence: float | None = None  # a scanned page: how sure OCR was of its text
 
 
-def load_page(vault: Vault, document_id: str, page: int, quote: str = "") -> PageView:
-    """Decrypt the page's text (and, for a PDF or an image, its page with the quote's boxes)."""
+def load_page(vault: Vault, document_id: str, page: int, quote: Quote | str = "") -> PageView:
+    """Decrypt the page's text (and, for a PDF or an image, its page with the quote's boxes).
+
+    A Quote is marked at its own span (app/tasks/quote.py); only text kept without one
+    (an older stored result, a search hit) is looked for on the page.
+    """
     info = vault.get_document_info(document_id)
     pages = {p.page: p.text for p in vault.pages(document_id)}
     text = pages.get(page, "")
-    span = find_quote(quote, text) if quote else None
+    span = span_on_page(quote, page, text)
     rendered = None
     if info.mime_type == "application/pdf":
-        rendered = render_pdf_page(vault.get_document(document_id).content, page, quote=quote)
+        # The page image is searched for the span's words; of two matches, the one at the
+        # span. Words not found in the page text are still tried (their opening words).
+        unplaced = quote if isinstance(quote, str) else quote.text if quote.page == page else ""
+        words = text[span[0] : span[1]] if span else unplaced
+        at = span[0] / len(text) if span and isinstance(quote, Quote) else None
+        rendered = render_pdf_page(vault.get_document(document_id).content, page, quote=words,
+                                   at=at)  # fmt: skip
     elif info.mime_type.startswith("image/") and page == 1:
         rendered = render_image(vault.get_document(document_id).content)
     ocr = vault.page_ocr(document_id, page)  # a scan: its OCR word boxes locate the quote
@@ -155,7 +165,8 @@ class SourceViewer(QWidget):
         self.page_image: QImage | None = None
         self.zoom, self.fitting = 1.0, False
         self._vault: Vault | None = None
-        self._quote: tuple[int, str] = (0, "")  # the page the quote is on, and the quote
+        #: The page the quote is on, and the quote (a Quote, or text kept without a span).
+        self._quote: tuple[int, Quote | str] = (0, "")
         self._update_buttons()
 
     def _button(self, text: str, tip: str, keys: str = "") -> QToolButton:
@@ -190,8 +201,13 @@ class SourceViewer(QWidget):
         self.clear()
         self.hide()
 
-    def show_page(self, vault: Vault, document_id: str, page: int, quote: str = "") -> Job | None:
+    def show_page(
+        self, vault: Vault, document_id: str, page: int, quote: Quote | str = ""
+    ) -> Job | None:
         """Open ``page`` of the document with ``quote`` highlighted in image and text.
+
+        ``quote`` is a Quote, marked at its span; plain text (kept without a span) is
+        looked for on the page.
 
         Decrypting and rendering a PDF page takes a noticeable fraction of a second, so it
         runs on a worker; the newest request wins when clicks come faster than that.

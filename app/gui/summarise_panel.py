@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBo
 
 from app.gui.task_panel import TaskContext, TaskPanel, TaskRequest
 from app.tasks.audited import run_summarise, run_summarise_batch
+from app.tasks.quote import Quote
 from app.tasks.shown import summary_from_json
 from app.tasks.summarise.key_terms import absent_line
 from app.tasks.summarise.parts import clip, confirmed_line
@@ -92,7 +93,7 @@ class SummarisePanel(TaskPanel):
         #: A batch run's summaries (All documents), in the matter's order.
         self.summaries: list[Summary] = []
         self._batch: dict[str, list[Point]] = {}
-        self._links: list[tuple[str, int, str]] = []
+        self._links: list[tuple[str, int, Quote | str]] = []
         self.clear()
         self.set_available(False)
 
@@ -306,7 +307,7 @@ class SummarisePanel(TaskPanel):
             self.output.setHtml(f"<p><b>{html.escape(message)}</b></p>")
 
     # -- output and links ---------------------------------------------------------------
-    def link(self, index: int) -> tuple[str, int, str]:
+    def link(self, index: int) -> tuple[str, int, Quote | str]:
         """The (document id, page, quote) behind the ``index``-th page link."""
         return self._links[index]
 
@@ -325,7 +326,8 @@ class SummarisePanel(TaskPanel):
     def _refs(self, document_id: str, point: Point) -> str:
         refs = []
         for page in point.pages:
-            self._links.append((document_id, page, point.quote or ""))
+            on_page = next((c for c in point.cited if c.page == page), None)
+            self._links.append((document_id, page, on_page or point.unplaced or ""))
             refs.append(f"<a href='cite:{len(self._links) - 1}'>p.&nbsp;{page}</a>")
         return ", ".join(refs)
 

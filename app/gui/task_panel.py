@@ -133,7 +133,9 @@ class TaskPanel(QWidget):
 
     run_requested = Signal(object)  # TaskRequest
     cancel_requested = Signal()
-    source_requested = Signal(str, int, str)  # document id, page, quote
+    #: Document id, page, and the quote to mark: a Quote (app/tasks/quote.py), marked at
+    #: its span, or text kept without a span, looked for on the page.
+    source_requested = Signal(str, int, object)
     #: The selection moved to something with no page: the source pane shows nothing.
     source_cleared = Signal()
 

@@ -47,9 +47,13 @@ def capped_scale(width: float, height: float, scale: float, max_pixels: int = MA
 
 
 def render_pdf_page(
-    content: bytes, page: int, *, scale: float = 1.5, quote: str = ""
+    content: bytes, page: int, *, scale: float = 1.5, quote: str = "", at: float | None = None
 ) -> RenderedPage:
-    """Page ``page`` (1-based) of a PDF held in memory, with ``quote`` located if given."""
+    """Page ``page`` (1-based) of a PDF held in memory, with ``quote`` located if given.
+
+    ``at`` is where the quote starts, as a share of the page text (a quote's span says
+    where it is; the same words may come twice on a page): of several matches, the one
+    nearest that point is outlined. None: the first match."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(content)
@@ -61,7 +65,7 @@ def render_pdf_page(
             pdf_page.close()
             return RenderedPage(b"", 0, 0, 0, (), True, (width, height), (width, height))
         bitmap = pdf_page.render(scale=drawn, rev_byteorder=False)
-        boxes = _quote_boxes(pdf_page, quote, height, drawn) if quote.strip() else ()
+        boxes = _quote_boxes(pdf_page, quote, height, drawn, at) if quote.strip() else ()
         rendered = RenderedPage(
             bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride, boxes,
             drawn < scale, None, (width, height),
@@ -74,9 +78,10 @@ def render_pdf_page(
 
 
 def _quote_boxes(
-    pdf_page: object, quote: str, page_height: float, scale: float
+    pdf_page: object, quote: str, page_height: float, scale: float, at: float | None = None
 ) -> tuple[tuple[float, float, float, float], ...]:
-    """Boxes of the first match of the quote (or of its opening words, across line breaks)."""
+    """Boxes of the match of the quote (or of its opening words, across line breaks)
+    nearest ``at`` (a share of the page's characters), or the first match."""
     textpage = pdf_page.get_textpage()  # type: ignore[attr-defined]
     try:
         words = quote.split()
@@ -85,8 +90,14 @@ def _quote_boxes(
             if not probe:
                 continue
             searcher = textpage.search(probe, match_case=False)
-            found = searcher.get_next()
+            matches: list[tuple[int, int]] = []
+            while (match := searcher.get_next()) and (at is not None or not matches):
+                matches.append(match)
             searcher.close()
+            # The page text drops PDFium's line-end characters, so a share of it points
+            # near, not exactly at, the character PDFium counts.
+            target = (at or 0.0) * textpage.count_chars()
+            found = min(matches, key=lambda m: abs(m[0] - target)) if matches else None
             if found:
                 index, count = found
                 boxes = []

@@ -56,12 +56,12 @@ def grid_from_json(data: Mapping[str, Any]) -> Grid:
     return Grid(str(data["fieldset"]), [(f["name"], f["title"]) for f in data["fields"]], rows)
 
 
-def review_rows_from_json(rows: list[Mapping[str, Any]]) -> list[ReviewRow]:
-    return [ReviewRow(**_known(ReviewRow, row)) for row in rows]
+def review_rows_from_json(rows: list[Mapping[str, Any]], document_id: str) -> list[ReviewRow]:
+    return [ReviewRow.from_json(row, document_id) for row in rows]
 
 
 def summary_from_json(data: Mapping[str, Any]) -> Summary:
-    points = [Point.from_json(_known(Point, p)) for p in data["points"]]
+    points = [Point.from_json(p, str(data["document_id"])) for p in data["points"]]
     stats = SummaryStats(**_known(SummaryStats, data.get("stats", {})))
     return Summary(
         str(data["document_id"]),
@@ -84,4 +84,4 @@ def summary_from_json(data: Mapping[str, Any]) -> Summary:
 
 
 def citations_from_json(items: list[Mapping[str, Any]]) -> list[Citation]:
-    return [Citation(**_known(Citation, c)) for c in items]
+    return [Citation.from_json(c) for c in items]

@@ -11,13 +11,14 @@ from PySide6.QtCore import Qt, QUrl
 from app.gui.draft_panel import DraftPanel
 from app.gui.main_window import MainWindow
 from app.paths import audit_dir
-from app.tasks.draft.pipeline import Draft, Fact, SectionText, Sentence, Source
+from app.tasks.draft.pipeline import Draft, Fact, Prose, SectionText, Source
 from app.tasks.draft.render import OPEN
 from app.tasks.draft.templates import load_template
+from app.tasks.quote import Quote
 from app.vault import DocumentInfo, VaultInfo
 from tests.gui.conftest import PASSPHRASE, unlock_with
 
-PAGE = Source("doc-1", "Supply Agreement", 3, "the sum of $48,500 is due", True, 10, 35)
+PAGE = Source("Supply Agreement", Quote("doc-1", 3, 10, 35, "the sum of $48,500 is due"))
 
 
 def _draft() -> Draft:
@@ -27,7 +28,7 @@ def _draft() -> Draft:
         result.facts[item.name] = Fact(item.name, item.title, None, "missing")
     result.facts["amount_owed"] = Fact("amount_owed", "Amount owed", "$48,500", "supported", PAGE)
     result.sections["background"] = SectionText(
-        "background", "Background", [Sentence("The sum of $48,500 fell due.", PAGE)]
+        "background", "Background", [Prose("The sum of $48,500 fell due.", PAGE)]
     )
     return result
 
@@ -63,7 +64,7 @@ def test_draft_panel_requests_previews_links_and_saves(qtbot, tmp_path: Path) ->
     assert panel.save_button.isEnabled() and not panel.cancel_button.isEnabled()
     with qtbot.waitSignal(panel.source_requested) as opened:
         panel.preview.anchorClicked.emit(QUrl("src:1"))
-    assert opened.args == ["doc-1", 3, "the sum of $48,500 is due"]
+    assert opened.args == ["doc-1", 3, PAGE.cited]  # the Quote: marked at its span
 
     saved = panel.save(tmp_path / "letter")
     assert saved == tmp_path / "letter.docx" and "Saved" in panel.state.text()

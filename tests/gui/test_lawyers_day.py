@@ -440,17 +440,19 @@ def test_a_summary_and_answers_kept_as_json_show_again_the_same(qtbot) -> None: 
     from app.gui.ask_panel import AskPanel
     from app.gui.summarise_panel import SummarisePanel
     from app.tasks.ask import Answer, Citation
+    from app.tasks.quote import Quote
     from app.tasks.summarise.pipeline import Point, Summary
 
+    laws = Quote("doc-1", 3, 10, 17, "laws of")
     summary = Summary("doc-1", "Lease", "", [Point("Rent is due monthly.", [1, 2]),
-                      Point("Oklahoma law governs.", [3], "laws of")], [1, 2, 3], 3, "brief")  # fmt: skip
+                      Point("Oklahoma law governs.", [3], cited=[laws])], [1, 2, 3], 3, "brief")  # fmt: skip
     shown, again = SummarisePanel(), SummarisePanel()
     qtbot.addWidget(shown)
     qtbot.addWidget(again)
     shown.finish(summary)
     again.restore(json.loads(json.dumps(shown.snapshot())), [])
     assert again.output.toPlainText() == shown.output.toPlainText() != ""
-    assert again.coverage.text() == "Pages covered 3/3" and again.link(2) == ("doc-1", 3, "laws of")
+    assert again.coverage.text() == "Pages covered 3/3" and again.link(2) == ("doc-1", 3, laws)
 
     ask, asked = AskPanel(), AskPanel()
     qtbot.addWidget(ask)
@@ -462,7 +464,7 @@ def test_a_summary_and_answers_kept_as_json_show_again_the_same(qtbot) -> None: 
     ask.show()
     ask.show_progress(0.1, "Reading 6 passage(s)")  # the step, not only "Working…"
     assert ask.state.isVisible() and ask.state.text() == "Reading 6 passage(s)"
-    cite = Citation("doc-1", "Lease", 3, "laws of the State of Oklahoma", True, 1)
+    cite = Citation("Lease", Quote("doc-1", 3, 1, 30, "laws of the State of Oklahoma"), True)
     ask.finish(Answer("Oklahoma law.", [cite], [], True))
     asked.restore(json.loads(json.dumps(ask.snapshot())), [])
     assert asked.transcript.toPlainText() == ask.transcript.toPlainText()

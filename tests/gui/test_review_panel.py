@@ -21,7 +21,9 @@ from app.gui.main_window import MainWindow
 from app.gui.review_panel import ReviewPanel
 from app.paths import audit_dir
 from app.tasks.corrections import load_corrections
+from app.tasks.quote import Quote
 from app.tasks.quotes import find_quote
+from app.tasks.review.review import ReviewRow
 from app.vault import DocumentInfo, VaultInfo
 from tests.fixtures.engine import SharedEngine
 from tests.gui.conftest import PASSPHRASE, unlock_with
@@ -31,25 +33,26 @@ ROOT = Path(__file__).resolve().parents[2]
 SHORT = "cuad-dev-010"  # two pages: MP3.com / Tickets.com sponsorship, California law
 
 
-@dataclass(frozen=True)
-class Row:
-    """The shape of app.tasks.review.ReviewRow."""
-
-    statement_id: str
-    statement: str
-    label: str
-    page: int | None
-    quote: str | None
-    score: float = 0.9
-    verified: bool = True
-    decided_by: str = "rule"
+def Row(
+    statement_id: str,
+    statement: str,
+    label: str,
+    page: int | None,
+    quote: str | None,
+    *,
+    verified: bool = True,
+    decided_by: str = "rule",
+) -> ReviewRow:
+    """A review row quoting ``quote`` (the start of page ``page``)."""
+    cited = Quote("doc-1", page, 0, len(quote), quote) if page and quote else None
+    return ReviewRow(statement_id, statement, label, cited, 0.9, verified, decided_by)  # type: ignore[arg-type]
 
 
 @dataclass
 class Result:
     document_id: str
     playbook: str
-    rows: list[Row]
+    rows: list[ReviewRow]
     seconds: float = 0.1
     notes: list[str] = field(default_factory=list)
 
@@ -67,7 +70,7 @@ ROWS = [
 class ScriptedReview:
     """The task layer, scripted: reports ``rows`` one at a time and records each call."""
 
-    def __init__(self, rows: list[Row]) -> None:
+    def __init__(self, rows: list[ReviewRow]) -> None:
         self.rows = rows
         self.calls: list[tuple[str, str]] = []
 
@@ -117,7 +120,7 @@ def test_review_panel_shows_rows_opens_pages_and_asks_to_store_reviews(qtbot) ->
 
     with qtbot.waitSignal(panel.source_requested) as opened:
         panel.table.setCurrentCell(0, 0)
-    assert opened.args == ["doc-1", 1, "CONFIDENTIAL TREATMENT HAS BEEN REQUESTED"]
+    assert opened.args == ["doc-1", 1, ROWS[0].cited]  # the Quote: marked at its span
     with qtbot.assertNotEmitted(panel.source_requested):
         panel.table.setCurrentCell(2, 0)  # no page to open
 

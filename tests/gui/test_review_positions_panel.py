@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.gui.review_panel import POSITION_COLUMN, ReviewPanel
+from app.tasks.quote import Quote
 from app.tasks.review import ReviewResult, load_playbook
 from app.tasks.review.review import ReviewRow, with_position
 from app.vault import DocumentInfo
@@ -33,7 +34,8 @@ def _rows() -> list[ReviewRow]:
     rows = []
     for statement in book.statements:
         label, quote = QUOTES.get(statement.id, ("Entailment", None))
-        row = ReviewRow(statement.id, statement.statement, label, 1 if quote else None, quote,  # type: ignore[arg-type]
+        cited = Quote("doc-1", 1, 0, len(quote), quote) if quote else None
+        row = ReviewRow(statement.id, statement.statement, label, cited,  # type: ignore[arg-type]
                         0.9, bool(quote), "rule")  # fmt: skip
         rows.append(with_position(row, statement))
     return rows

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QImage
 from app.gui.source_viewer import IMAGE_WIDTH, SourceViewer, load_page, render_image
 from app.ingest.importer import import_paths
 from app.ingest.types import IngestLimits
+from app.tasks.quote import Quote
 from app.vault import Vault, unlock
 from tests.fixtures.vault import Ready
 from tests.shared_data import FILES
@@ -121,3 +122,41 @@ def test_render_image_reads_jpeg_and_keeps_small_images_as_they_are(qapp) -> Non
     assert page is not None and (page.width, page.height) == (300, 200)
     assert page.bgr[:3] == b"\xff\xff\xff"
     assert render_image(b"not an image") is None
+
+
+VECTOR = FILES / "court" / "vector-pdf.pdf"
+TWICE = "Alabama v. North Carolina, 560"  # twice on page 3 of the opinion
+
+
+def test_the_viewer_marks_a_quotes_own_span_not_the_first_match(qtbot, vault: Vault) -> None:  # type: ignore[no-untyped-def]
+    """A Quote of the second of two identical phrases is marked there, in text and image;
+    only text kept without a span (an older stored result) is searched for."""
+    (imported,) = import_paths(vault, [VECTOR], limits=IngestLimits()).imported
+    text = next(p.text for p in vault.pages(imported.document_id) if p.page == 3)
+    first = text.index(TWICE)
+    second = text.index(TWICE, first + 1)
+    quote = Quote.cut(imported.document_id, 3, text, second, second + len(TWICE))
+    assert quote.text == TWICE == text[quote.start : quote.end]
+
+    viewer = SourceViewer()
+    qtbot.addWidget(viewer)
+    viewer.resize(1100, 800)
+    viewer.show()
+    viewer.show_page(vault, imported.document_id, 3, quote)
+    assert viewer.view is not None and viewer.view.span == (second, second + len(TWICE))
+    shown = viewer.text.toPlainText()
+    assert shown.count(f"[{TWICE}]") == 1
+    before = shown[: shown.index(f"[{TWICE}]")].split()
+    assert before[-6:] == text[:second].split()[-6:]  # the words before the second one
+
+    searched = load_page(vault, imported.document_id, 3, TWICE)  # text without a span
+    assert searched.span == (first, first + len(TWICE))
+    by_span = load_page(vault, imported.document_id, 3, quote)
+    assert by_span.rendered is not None and searched.rendered is not None
+    assert by_span.rendered.highlights and searched.rendered.highlights
+    # The page image outlines the second match: lower on the page than the first.
+    assert by_span.rendered.highlights[0][1] > searched.rendered.highlights[0][1] + 5
+
+    if shot := os.environ.get("CHAMBERS_SCREENSHOT"):  # for a person to look at
+        qtbot.wait(50)
+        assert viewer.grab().save(shot)

@@ -113,16 +113,16 @@ def test_a_stopped_batch_shows_what_each_document_had(qtbot) -> None:  # type: i
 
 
 def test_a_kept_summary_shows_its_key_terms_table_and_checked_points_again(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from app.tasks.summarise.parts import Cited
+    from app.tasks.quote import Quote
 
+    control = Quote("doc-1", 2, 10, 47, "If Beta is acquired, Acme may end it.")
     points = [
-        Point("Parties: Acme; Beta.", [1], "between Acme and Beta", kind="fact"),
-        Point("Change of control: Yes", [2], "If Beta is acquired, Acme may end it.",
-              kind="term", term="change_of_control", cited=[Cited(2, 10, 47)]),
-        Point("Beta pays within 30 days.", [3], "Beta shall pay within thirty (30) days.",
-              cited=[Cited(3, 0, 39)]),
-        Point("Acme shall deliver monthly.", [4], "Acme shall deliver monthly.", kind="quoted",
-              cited=[Cited(4, 0, 27)]),
+        Point("Parties: Acme; Beta.", [1], kind="fact", unplaced="between Acme and Beta"),
+        Point("Change of control: Yes", [2], kind="term", term="change_of_control", cited=[control]),
+        Point("Beta pays within 30 days.", [3],
+              cited=[Quote("doc-1", 3, 0, 39, "Beta shall pay within thirty (30) days.")]),
+        Point("Acme shall deliver monthly.", [4], kind="quoted",
+              cited=[Quote("doc-1", 4, 0, 27, "Acme shall deliver monthly.")]),
     ]  # fmt: skip
     summary = Summary("doc-1", "Lease", "", points, [1, 2, 3, 4], 4, "brief", [], facts=1,
                       key_terms=1, absent=["Cap on liability"], written=3, confirmed=1, quoted=1)  # fmt: skip
@@ -136,7 +136,9 @@ def test_a_kept_summary_shows_its_key_terms_table_and_checked_points_again(qtbot
                   "the contract's own words"):  # fmt: skip
         assert words in text, words
     assert "1 key facts, 1 key terms, 2 other point(s)" in shown.state.text()
-    assert shown.link(1) == ("doc-1", 2, "If Beta is acquired, Acme may end it.")
+    assert shown.link(1) == ("doc-1", 2, control)
+    assert shown.link(0) == ("doc-1", 1, "between Acme and Beta")  # kept without a span
     again.restore(json.loads(json.dumps(shown.snapshot())), [])
     assert again.output.toPlainText() == text and again.summary is not None
-    assert again.summary.points[1].cited == [Cited(2, 10, 47)] and again.summary.absent
+    assert again.summary.points[1].cited == [control] and again.summary.absent
+    assert again.summary.points[0].quote == "between Acme and Beta"

@@ -33,11 +33,13 @@ from app.gui.summarise_panel import SummarisePanel
 from app.paths import audit_dir
 from app.tasks.corrections import load_corrections
 from app.tasks.extract import Cell, Grid, Row
+from app.tasks.quote import Quote
 from app.tasks.summarise.pipeline import Point, Summary
 from app.vault import DocumentInfo, VaultInfo
 from tests.gui.conftest import PASSPHRASE, unlock_with
 from tests.shared_data import CUAD
 
+LAWS = Quote("doc-1", 3, 10, 17, "laws of")
 SHORT = "cuad-dev-010"  # two pages: MP3.com / Tickets.com sponsorship, California law
 TINY = "cuad-dev-076"  # two short pages: PC Quote / A.B. Watley co-branding amendment
 
@@ -134,7 +136,7 @@ def test_summarise_panel_streams_points_and_links_each_page(qtbot) -> None:  # t
         "doc-1",
         "Lease",
         "",
-        [Point("Rent is due monthly.", [1, 2]), Point("Oklahoma law governs.", [3], "laws of")],
+        [Point("Rent is due monthly.", [1, 2]), Point("Oklahoma law governs.", [3], cited=[LAWS])],
         [1, 2, 3],
         3,
         "detailed",
@@ -145,7 +147,7 @@ def test_summarise_panel_streams_points_and_links_each_page(qtbot) -> None:  # t
     assert "cite:2" in panel.output.toHtml()
     with qtbot.waitSignal(panel.source_requested) as opened:
         panel.output.anchorClicked.emit(QUrl("cite:2"))
-    assert opened.args == ["doc-1", 3, "laws of"]
+    assert opened.args == ["doc-1", 3, LAWS]  # the Quote itself: the viewer marks its span
     assert panel.link(1) == ("doc-1", 2, "")
 
     partial = Summary("doc-1", "Lease", "", [Point("x", [1])], [1], 3, "brief", [1])
@@ -190,7 +192,8 @@ def test_extract_panel_marks_cells_and_asks_for_reviews(qtbot) -> None:  # type:
 
     with qtbot.waitSignal(panel.source_requested) as opened:
         panel.select_cell(0, 0)
-    assert opened.args == ["doc-1", 2, "laws of the State of Oklahoma"]
+    # A supported cell opens its span (the Quote), so the viewer marks it there.
+    assert opened.args == ["doc-1", 2, Quote("doc-1", 2, 10, 39, "laws of the State of Oklahoma")]
     assert "Supported: p. 2" in panel.detail.text()
     with qtbot.waitSignal(panel.source_requested) as opened:
         panel.select_cell(0, 1)

@@ -24,6 +24,7 @@ from app.cli import main
 from app.engine import Engine
 from app.ingest.errors import ZipBombError
 from app.ingest.importer import import_paths
+from app.tasks.quote import Quote
 from app.tasks.review import load_playbook, review_document
 from app.tasks.review.deliver import export_review, load_decisions, occurrence, save_decision
 from app.tasks.review.ooxml import Mark, RedlineError, W
@@ -305,10 +306,11 @@ def test_a_recurring_sentence_is_changed_where_the_review_quoted_it() -> None:
     document.save(data)
     page = "\n\n".join(("Definitions.", sentence, "Term and termination.", sentence))
     second = page.rindex(sentence)
-    row = ReviewRow("nda-18", "s", "Entailment", 1, sentence, 0.9, True, "rule",
-                    second, second + len(sentence))  # fmt: skip
+    row = ReviewRow("nda-18", "s", "Entailment", Quote.cut("doc", 1, page, second, second + len(sentence)),
+                    0.9, True, "rule")  # fmt: skip
+    first = Quote.cut("doc", 1, page, page.index(sentence), page.index(sentence) + len(sentence))
     assert occurrence({1: page}, row) == 1
-    assert occurrence({1: page}, replace(row, char_start=page.index(sentence))) == 0
+    assert occurrence({1: page}, replace(row, cited=first)) == 0
     edit = Edit("nda-18", "replace", "No solicitation for six months.", sentence, ("c",), 1)
     out, notes = write_redline(data.getvalue(), "twice.docx", [edit], _MARK)
     assert not notes

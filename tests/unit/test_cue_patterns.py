@@ -32,7 +32,7 @@ from app.tasks.patterns import (
 )
 from app.tasks.retrieve import build_query
 from app.tasks.review import PlaybookError, list_playbooks, load_playbook
-from app.tasks.review.candidates import rank_sentences, split_sentences
+from app.tasks.review.candidates import rank_sentences, review_sentences
 
 HOSTILE = r"(\w+\s?)+$"
 #: Passes the static check (a bounded repeat) yet backtracks for seconds on a sentence.
@@ -128,7 +128,7 @@ def test_a_slow_cue_in_review_is_stopped_by_the_budget_naming_its_file() -> None
     path = _write("playbooks", "slow", _playbook(SLOW))
     book = load_playbook("slow")  # passes the static check
     statement = book.statement("conf")
-    sentences = split_sentences(1, " ".join([SENTENCE] * 3))
+    sentences = review_sentences([Page(1, " ".join([SENTENCE] * 3))])
     start = time.monotonic()
     with pytest.raises(CueTimeoutError) as caught:
         rank_sentences(statement, sentences, build_query(statement.statement))

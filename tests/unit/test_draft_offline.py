@@ -10,9 +10,10 @@ import pytest
 from docx.enum.text import WD_COLOR_INDEX
 
 from app import paths
-from app.tasks.draft.pipeline import Draft, Fact, SectionText, Sentence, Source, grounded, plausible
+from app.tasks.draft.pipeline import Draft, Fact, Prose, SectionText, Source, grounded, plausible
 from app.tasks.draft.render import CLOSE, OPEN, layout, to_text, write_docx
 from app.tasks.draft.templates import TemplateError, list_templates, load_template
+from app.tasks.quote import INSTRUCTIONS, Quote
 
 BUILTIN = {"engagement-letter", "demand-letter", "nda", "memo"}
 
@@ -81,8 +82,8 @@ def test_grounded_accepts_values_from_the_quote_and_rejects_invented_ones() -> N
 
 def _draft() -> Draft:
     template = load_template("demand-letter")
-    page = Source("doc-1", "Supply Agreement", 3, "the sum of $48,500 is due", True, 10, 35)
-    told = Source(None, "Your instructions", None, "Give them 14 days", True, 0, 17)
+    page = Source("Supply Agreement", Quote("doc-1", 3, 10, 35, "the sum of $48,500 is due"))
+    told = Source("Your instructions", Quote(INSTRUCTIONS, 0, 0, 17, "Give them 14 days"))
     result = Draft(template, "Give them 14 days", ["doc-1"], "23 November 2026")
     for item in template.facts:
         result.facts[item.name] = Fact(item.name, item.title, None, "missing")
@@ -90,14 +91,14 @@ def _draft() -> Draft:
     result.facts["deadline"] = Fact("deadline", "Deadline", "14 days", "supported", told)
     result.facts["recipient_name"] = Fact(
         "recipient_name", "Recipient", "Bolt Ltd", "unsupported",
-        Source("doc-1", "Supply Agreement", 1, "Bolt Limited", False),
+        Source("Supply Agreement", None, ("doc-1", 1, "Bolt Limited")),
     )  # fmt: skip
     result.sections["background"] = SectionText(
         "background",
         "Background",
         [
-            Sentence("The sum of $48,500 fell due.", page),
-            Sentence("Bolt refused to pay.", Source("doc-1", "Supply Agreement", 4, "x", False)),
+            Prose("The sum of $48,500 fell due.", page),
+            Prose("Bolt refused to pay.", Source("Supply Agreement", None, ("doc-1", 4, "x"))),
         ],
     )
     return result

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from app.ingest.text import normalise
+from app.tasks.candidates.document import Page
 from app.tasks.retrieve import build_query
 from app.tasks.review import load_playbook
 from app.tasks.review.candidates import (
     QuoteNotOnPageError,
     assert_on_page,
     rank_sentences,
-    split_sentences,
+    review_sentences,
 )
 from tests.eval.nli_scoring import load_ndas
 from tests.shared_data import SHARED_DATA
@@ -22,7 +23,7 @@ DEV = SHARED_DATA / "contractnli" / "dev.json"
 def test_every_sentence_of_real_ndas_is_its_pages_own_text() -> None:
     for nda in load_ndas(DEV, 3):
         page = normalise(nda.text)  # what the vault stores for a .txt file
-        sentences = split_sentences(1, page)
+        sentences = review_sentences([Page(1, page)])
         assert len(sentences) > 10
         for s in sentences:
             assert s.text == page[s.start : s.end] and s.text == s.text.strip()
@@ -47,6 +48,8 @@ def test_the_clauses_own_wording_ranks_its_sentence_first() -> None:
     nda = load_ndas(DEV, 1)[0]
     page = normalise(nda.text)
     statement = load_playbook("nda").statement("nda-11")  # no reverse engineering
-    ranked = rank_sentences(statement, split_sentences(1, page), build_query(statement.statement))
+    ranked = rank_sentences(
+        statement, review_sentences([Page(1, page)]), build_query(statement.statement)
+    )
     assert ranked[0].entail and "reverse engineer" in ranked[0].sentence.text
     assert not any(c.entail for c in ranked[-5:])

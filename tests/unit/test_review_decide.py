@@ -7,8 +7,9 @@ import json
 import pytest
 
 from app import paths
+from app.tasks.candidates.document import Sentence
 from app.tasks.review import PlaybookError
-from app.tasks.review.candidates import Candidate, Sentence
+from app.tasks.review.candidates import Candidate
 from app.tasks.review.decide import (
     CUE_FEATURES,
     FEATURES,
@@ -26,7 +27,7 @@ from app.tasks.review.decide import (
 def _candidate(
     text: str, *, topic: bool = False, entail: bool = False, contradict: bool = False
 ) -> Candidate:
-    return Candidate(Sentence(1, 0, len(text), text), 0.3, topic, entail, contradict)
+    return Candidate(Sentence(1, 0, len(text), text, 0), 0.3, topic, entail, contradict)
 
 
 def test_the_default_rule_follows_the_cues() -> None:

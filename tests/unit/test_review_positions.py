@@ -77,7 +77,7 @@ def test_the_proposed_change_is_the_insert_clause_or_the_replacement_or_a_commen
 def test_rows_are_ordered_by_risk_then_deviations_first() -> None:
     book = load_playbook("nda")
     rows = [
-        with_position(ReviewRow(s.id, s.statement, label, None, None, 0.0, False, "rule"), s)
+        with_position(ReviewRow(s.id, s.statement, label, None, 0.0, False, "rule"), s)
         for s, label in zip(book.statements, ["NotMentioned", "Contradiction"] * 9, strict=False)
     ]
     result = ReviewResult("doc", "nda", rows, 0.0)
@@ -141,9 +141,7 @@ def test_the_text_output_shows_position_outcome_and_the_proposed_wording() -> No
 
     book = load_playbook("nda")
     rows = [
-        with_position(
-            ReviewRow(s.id, s.statement, "NotMentioned", None, None, 0.0, False, "rule"), s
-        )
+        with_position(ReviewRow(s.id, s.statement, "NotMentioned", None, 0.0, False, "rule"), s)
         for s in book.statements
     ]
     text = format_review(ReviewResult("doc", "nda", rows, 0.0))

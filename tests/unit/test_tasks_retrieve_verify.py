@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.tasks.candidates.document import sentence_spans
 from app.tasks.quotes import closest_sentence, find_quote
 from app.tasks.retrieve import build_query
 
@@ -65,6 +66,12 @@ def test_fabricated_or_trivial_quotes_are_not_verified(quote: str) -> None:
 
 def test_closest_sentence_needs_real_overlap() -> None:
     assert closest_sentence("bananas delivered late", PAGE) is None
+
+
+def test_the_closest_sentence_is_one_of_the_one_splitters_sentences() -> None:
+    closest = closest_sentence("governed by the laws of the State of Texas", PAGE)
+    sentences = [" ".join(PAGE[s:e].split()) for s, e in sentence_spans(PAGE)]
+    assert closest in sentences and "State of Oklahoma" in closest
 
 
 def test_overlapping_terms_at_one_position_do_not_break_the_window() -> None:

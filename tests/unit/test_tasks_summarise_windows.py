@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.tasks.quote import Quote
 from app.tasks.summarise.pipeline import (
     STYLE_SPECS,
     Point,
@@ -72,9 +73,12 @@ def test_every_formatted_point_carries_a_citation() -> None:
     assert chrono == "2020-01-02: Signed. [Lease, p. 1]"
 
 
+FILED = Quote("doc-1", 2, 40, 56, "filed separately")
+
+
 def test_repeated_points_become_one_citing_every_page() -> None:
     points = [
-        Point("The redacted portion was filed with the SEC.", [2], "filed separately"),
+        Point("The redacted portion was filed with the SEC.", [2], cited=[FILED]),
         Point("Tickets.com sponsors MP3.com.", [1]),
         Point("the redacted portion was filed with the SEC", [1]),
         Point("Paid on signing.", [3], date="1999-02"),
@@ -88,3 +92,4 @@ def test_repeated_points_become_one_citing_every_page() -> None:
         "Paid on signing.",
     ]
     assert merged[0].pages == [1, 2] and merged[0].quote == "filed separately"
+    assert merged[0].cited == [FILED]  # the quote keeps its span through the merge

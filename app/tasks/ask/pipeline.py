@@ -52,6 +52,7 @@ from app.tasks.extract.pipeline import document_text, extract_document
 from app.tasks.fieldsets import load_fieldset
 from app.tasks.grounding import unsupported_facts
 from app.tasks.legal_values import find_dates, words
+from app.tasks.quote import Quote
 from app.tasks.quotes import find_quote
 from app.tasks.review.playbook import Playbook
 from app.tasks.review.review import review_document
@@ -96,10 +97,9 @@ def split_question(question: str) -> list[str]:
 
 def citation(document_id: str, title: str, sentence: Sentence, page_text: str) -> Citation:
     """The sentence as a citation; ``verified`` re-checks it against its page."""
-    span = find_quote(sentence.flat, page_text)
-    verified = span is not None and page_text[sentence.start : sentence.end] == sentence.text
-    return Citation(document_id, title, sentence.page, sentence.flat, verified,
-                    sentence.start, sentence.end)  # fmt: skip
+    cited = Quote.of(document_id, sentence)
+    verified = find_quote(sentence.flat, page_text) is not None and cited.on(page_text)
+    return Citation(title, cited, verified)
 
 
 def _found_citation(found: Found, docs: dict[str, DocumentText]) -> Citation:
@@ -120,9 +120,8 @@ def _cell_citation(document_id: str, doc: DocumentText, cell: Cell) -> Citation 
         and cell.quote.endswith(page_text[cell.char_start : end + 1].rstrip()[-1:])
     ):
         end += 1
-    text = page_text[cell.char_start : end]
-    return Citation(document_id, doc.title, cell.page, " ".join(text.split()),
-                    cell.status == "supported", cell.char_start, end)  # fmt: skip
+    cited = Quote.cut(document_id, cell.page, page_text, cell.char_start, end)
+    return Citation(doc.title, cited, cell.status == "supported")
 
 
 _CLOSING = ".;:!?\"')\u201d\u2019"
@@ -227,14 +226,12 @@ class _Run:
             row = result.rows[0]
             self.stats.model_calls += row.decided_by == "model"
             value = _LABEL_WORDS.get(row.label)
-            if value is None or row.page is None or row.char_start is None:
+            if value is None or row.cited is None or not row.verified:
                 out.append(DocumentAnswer(document_id, doc.title, None, (), "not_stated",
                                           row.decided_by))  # fmt: skip
                 self.stream(target, out[-1])
                 continue
-            assert row.char_end is not None and row.quote is not None
-            cite = Citation(document_id, doc.title, row.page, row.quote, row.verified,
-                            row.char_start, row.char_end)  # fmt: skip
+            cite = Citation(doc.title, row.cited, row.verified)
             out.append(DocumentAnswer(document_id, doc.title, value, (cite,), "confirmed",
                                       row.decided_by))  # fmt: skip
             self.stream(target, out[-1])

@@ -1,17 +1,19 @@
 """What Ask returns: an answer, the sentences it rests on, and whether it was confirmed.
 
-A citation is a sentence of a page (document, page, character span), cut by the one
-sentence splitter (app/tasks/candidates/document.py): the model never types a quote, it
+A citation is a sentence of a page (document, page, character span: a Quote,
+app/tasks/quote.py), cut by the one sentence splitter (app/tasks/candidates/document.py): the model never types a quote, it
 only chooses sentences by number, so every quote shown is verbatim by construction.
 ``verified`` still records the check against the page, as the guarantee's witness.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from app.engine import GenerationStats
+from app.tasks.quote import Quote
 
 #: What the answer is: a short answer confirmed by its sentences, the cited sentences
 #: without a short answer (the model's phrasing held a fact they do not state), or
@@ -24,16 +26,48 @@ UNCONFIRMED = "No short answer could be confirmed. The documents say:"
 
 @dataclass(frozen=True)
 class Citation:
-    """One sentence of one page: ``quote == page_text[char_start:char_end]`` (whitespace
-    folded for display)."""
+    """One sentence of one page, as the one quote type (app/tasks/quote.py), with the
+    document's title and the check against the page."""
 
-    document_id: str
     title: str
-    page: int
-    quote: str
+    cited: Quote
     verified: bool
-    char_start: int | None = None
-    char_end: int | None = None
+
+    @property
+    def document_id(self) -> str:
+        return self.cited.document_id
+
+    @property
+    def page(self) -> int:
+        return self.cited.page
+
+    @property
+    def quote(self) -> str:
+        """The sentence on one line, for display (``cited.text`` is the page's own)."""
+        return self.cited.flat
+
+    @property
+    def char_start(self) -> int:
+        return self.cited.start
+
+    @property
+    def char_end(self) -> int:
+        return self.cited.end
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields ``chambers ask --json`` has always written."""
+        return {"document_id": self.document_id, "title": self.title, **self.cited.fields(),
+                "verified": self.verified}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, node: Mapping[str, Any]) -> Citation:
+        """A citation as ``to_json`` wrote it (a kept result)."""
+        start, end = node.get("char_start"), node.get("char_end")
+        if start is None or end is None:
+            raise ValueError("A kept citation without its span is an older shape.")
+        cited = Quote(str(node["document_id"]), int(node["page"]), int(start), int(end),
+                      str(node["quote"]))  # fmt: skip
+        return cls(str(node.get("title", "")), cited, bool(node.get("verified")))
 
 
 @dataclass
@@ -107,11 +141,12 @@ class Answer:
             "confirmed": self.confirmed,
             "path": self.path,
             "yes_no": self.yes_no,
-            "citations": [asdict(c) for c in self.citations],
-            "closest": [asdict(c) for c in self.closest],
+            "citations": [c.to_json() for c in self.citations],
+            "closest": [c.to_json() for c in self.closest],
             "unsupported": list(self.unsupported),
             "documents": [
-                asdict(d) | {"citations": [asdict(c) for c in d.citations]} for d in self.documents
+                asdict(d) | {"citations": [c.to_json() for c in d.citations]}
+                for d in self.documents
             ],
             "parts": [p.to_json() for p in self.parts],
             "stats": self.stats.to_json(),

@@ -13,10 +13,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from app.tasks.quote import Quote
+
 #: A sentence ends at . ; ? ! (a closing quote or bracket may follow) before whitespace
 #: and a capital, digit, quote or bracket; or at a blank line; or at a line that is a
 #: heading in capitals. Abbreviations common in contracts do not end a sentence.
 _BREAK = re.compile(r"(?<=[.;?!])[\"'\u201d\u2019)\]]?\s+(?=[\"'\u201c\u2018(\[A-Z0-9])|\n\s*\n")
+#: With ``line_starts``, also at a line that starts a list item ("(a)", "2.", "iv)") or a
+#: capital: clause lists put each item on its own line, and playbook review reads each
+#: item as its own sentence (measured on ContractNLI; extraction keeps whole sentences).
+_BREAK_LINES = re.compile(_BREAK.pattern + r"|\n(?=\s*(?:\(?[a-z0-9ivx]{1,4}[.)]|[A-Z]))")
 _ABBREVIATION = re.compile(
     r"(?:\b(?i:Inc|Corp|Co|Ltd|L\.L\.C|L\.P|N\.A|No|Nos|Mr|Mrs|Ms|Dr|St|Jr|Sr|U\.S|S\.A|"
     r"B\.V|N\.V|GmbH|Pty|Sec|Art|para|et al|e\.g|i\.e|v|vs|Ste|Blvd|Ave|Bros|Intl|Assn)\.|"
@@ -52,9 +58,20 @@ class Page:
 class DocumentText:
     """Pages in order and their sentences; built once per document and shared by fields."""
 
-    def __init__(self, pages: Sequence[Page], title: str = "") -> None:
+    def __init__(
+        self,
+        pages: Sequence[Page],
+        title: str = "",
+        *,
+        line_starts: bool = False,
+        document_id: str = "",
+    ) -> None:
         self.pages = [p for p in pages if p.text.strip()]
         self.title = title
+        #: The vault's id of the document: what its quotes (app/tasks/quote.py) point at.
+        self.document_id = document_id
+        #: Split at line starts too (see ``_BREAK_LINES``): how playbook review reads.
+        self.line_starts = line_starts
         self._by_number = {p.number: p.text for p in pages}
 
     def page_text(self, number: int) -> str:
@@ -64,9 +81,17 @@ class DocumentText:
     def sentences(self) -> list[Sentence]:
         out: list[Sentence] = []
         for page in self.pages:
-            for start, end in sentence_spans(page.text):
+            for start, end in sentence_spans(page.text, line_starts=self.line_starts):
                 out.append(Sentence(page.number, start, end, page.text[start:end], len(out)))
         return out
+
+    def quote(self, sentence: Sentence) -> Quote:
+        """The sentence as the one quote type, of this document."""
+        return Quote.of(self.document_id, sentence)
+
+    def cut(self, page: int, start: int, end: int) -> Quote:
+        """The span ``start:end`` of page ``page`` as a quote (its text is the page's)."""
+        return Quote.cut(self.document_id, page, self.page_text(page), start, end)
 
     def head(self, chars: int) -> Iterator[Sentence]:
         """Sentences from the start until ``chars`` characters of text have been read."""
@@ -84,11 +109,15 @@ class DocumentText:
         return self.sentences[sentence.index + 1 : sentence.index + 1 + count]
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of one page (whitespace trimmed)."""
+def sentence_spans(text: str, *, line_starts: bool = False) -> list[tuple[int, int]]:
+    """Character spans of the sentences of one page (whitespace trimmed).
+
+    This is the one sentence splitter: Extract, Ask, Summarise, Draft and Review all cut
+    their quotes from its sentences.
+    """
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _BREAK.finditer(text):
+    for match in (_BREAK_LINES if line_starts else _BREAK).finditer(text):
         if text[match.start() - 1 : match.start()] == "." and _ABBREVIATION.search(
             text[max(0, start) : match.start()]
         ):

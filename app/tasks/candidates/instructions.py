@@ -21,7 +21,7 @@ from app.tasks.candidates.document import DocumentText, Sentence, sentence_spans
 from app.tasks.candidates.parties import party_candidates
 from app.tasks.candidates.types import Candidate
 from app.tasks.legal_values import duration_spans, money_spans, words
-from app.tasks.quotes import find_quote
+from app.tasks.quote import INSTRUCTIONS, INSTRUCTIONS_PAGE, Quote
 
 _DEADLINE_CUE = re.compile(
     r"\b(give|giving|within|deadline|allow|grant|by|in|pay\s+within|respond)\b", re.IGNORECASE
@@ -43,23 +43,25 @@ Documents = Sequence[tuple[str, DocumentText]]
 
 @dataclass(frozen=True)
 class TypedValue:
-    """A fact's value with the sentence it came from (instructions when document is None)."""
+    """A fact's value with the sentence it came from (the instructions when the quote's
+    document is INSTRUCTIONS)."""
 
     value: str
-    quote: str
-    document_id: str | None
-    page: int | None
-    char_start: int
-    char_end: int
+    cited: Quote
+
+    @property
+    def quote(self) -> str:
+        return self.cited.flat
 
 
 def instruction_sentences(instructions: str) -> list[Sentence]:
     spans = sentence_spans(instructions)
-    return [Sentence(0, s, e, instructions[s:e], i) for i, (s, e) in enumerate(spans)]
+    return [Sentence(INSTRUCTIONS_PAGE, s, e, instructions[s:e], i)
+            for i, (s, e) in enumerate(spans)]  # fmt: skip
 
 
 def _from_instructions(sentence: Sentence, value: str) -> TypedValue:
-    return TypedValue(value, sentence.flat, None, None, sentence.start, sentence.end)
+    return TypedValue(value, Quote.of(INSTRUCTIONS, sentence))
 
 
 def amount(instructions: str) -> TypedValue | None:
@@ -118,10 +120,11 @@ def _parties(docs: Documents) -> list[tuple[str, Candidate, str]]:
 def document_value(document_id: str, doc: DocumentText, candidate: Candidate) -> TypedValue | None:
     """``candidate``'s value with its sentence located on its page (None if it is not there)."""
     sentence = candidate.sentence
-    span = find_quote(sentence.flat, doc.page_text(sentence.page))
-    if span is None:
-        return None
-    return TypedValue(candidate.value, sentence.flat, document_id, sentence.page, *span)
+    page_text = doc.page_text(sentence.page)
+    cited: Quote | None = Quote.of(document_id, sentence)
+    if cited is None or not cited.on(page_text):
+        cited = Quote.locate(document_id, sentence.page, page_text, sentence.flat)
+    return TypedValue(candidate.value, cited) if cited is not None else None
 
 
 def party_fact(kind: str, instructions: str, docs: Documents) -> TypedValue | None:

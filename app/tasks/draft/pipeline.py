@@ -44,7 +44,7 @@ from app.tasks.fieldsets import Field
 from app.tasks.grounding import unsupported_facts
 from app.tasks.legal_values import find_dates, find_durations
 from app.tasks.prompts import prompt_messages
-from app.tasks.quotes import find_quote
+from app.tasks.quote import INSTRUCTIONS, INSTRUCTIONS_PAGE, Quote
 from app.tasks.retrieve import Passage
 from app.vault import Vault
 
@@ -60,15 +60,51 @@ _CLAUSE = re.compile(r" (?:is|are|was|were|shall|will|must|owes|owed|has|have) "
 
 @dataclass(frozen=True)
 class Source:
-    """Where a fact or sentence came from: a document page, or the instructions."""
+    """Where a fact or sentence came from: a span of a document page or of the
+    instructions (``cited``, the one quote type); or, when the model's quote is on
+    neither, the passage it named (``document_id``, ``page``) and its words, unverified."""
 
-    document_id: str | None
     title: str
-    page: int | None
-    quote: str
-    verified: bool
-    char_start: int | None = None
-    char_end: int | None = None
+    cited: Quote | None
+    #: The passage and words of a quote that was not found there (``cited`` is None).
+    unfound: tuple[str | None, int | None, str] | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.cited is not None
+
+    @property
+    def document_id(self) -> str | None:
+        """The document quoted; None for the instructions."""
+        if self.cited is not None:
+            return self.cited.document_id or None
+        return self.unfound[0] if self.unfound else None
+
+    @property
+    def page(self) -> int | None:
+        if self.cited is not None:
+            return self.cited.page if self.cited.document_id else None
+        return self.unfound[1] if self.unfound else None
+
+    @property
+    def quote(self) -> str:
+        if self.cited is not None:
+            return self.cited.flat
+        return self.unfound[2] if self.unfound else ""
+
+    @property
+    def char_start(self) -> int | None:
+        return self.cited.start if self.cited else None
+
+    @property
+    def char_end(self) -> int | None:
+        return self.cited.end if self.cited else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The fields ``chambers draft --json`` has always written."""
+        return {"document_id": self.document_id, "title": self.title, "page": self.page,
+                "quote": self.quote, "verified": self.verified, "char_start": self.char_start,
+                "char_end": self.char_end}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -82,7 +118,9 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class Sentence:
+class Prose:
+    """A sentence the model wrote for a section, with the quote it rests on."""
+
     text: str
     source: Source
 
@@ -91,7 +129,7 @@ class Sentence:
 class SectionText:
     name: str
     title: str
-    sentences: list[Sentence]
+    sentences: list[Prose]
 
 
 @dataclass
@@ -121,10 +159,18 @@ class Draft:
             "template": self.template.name,
             "date": self.date,
             "document_ids": self.document_ids,
-            "facts": {name: asdict(fact) for name, fact in self.facts.items()},
-            "sections": {name: asdict(sec) for name, sec in self.sections.items()},
+            "facts": {
+                name: asdict(fact) | {"source": fact.source.to_json() if fact.source else None}
+                for name, fact in self.facts.items()
+            },
+            "sections": {name: _section_json(sec) for name, sec in self.sections.items()},
             "counts": self.counts(),
         }
+
+
+def _section_json(section: SectionText) -> dict[str, Any]:
+    sentences = [{"text": s.text, "source": s.source.to_json()} for s in section.sentences]
+    return asdict(section) | {"sentences": sentences}
 
 
 def grounded(value: str, quote: str) -> bool:
@@ -201,17 +247,15 @@ class _Sources:
         return self._pages.get(key, "")
 
     def cite(self, passage: Passage, quote: str) -> Source:
+        """The model's quote as the span of its passage's page it reproduces, or unfound."""
         quote = " ".join(quote.split())
-        span = find_quote(quote, self.text(passage)) if quote else None
-        return Source(
-            passage.document_id or None,
-            passage.title,
-            passage.page if passage.document_id else None,
-            quote,
-            span is not None,
-            span[0] if span else None,
-            span[1] if span else None,
-        )
+        document_id = passage.document_id or INSTRUCTIONS
+        page = passage.page if passage.document_id else INSTRUCTIONS_PAGE
+        cited = Quote.locate(document_id, page, self.text(passage), quote)
+        if cited is not None:
+            return Source(passage.title, cited)
+        return Source(passage.title, None,
+                      (passage.document_id or None, page if passage.document_id else None, quote))  # fmt: skip
 
 
 def _generate(engine: EngineLike, messages: list[Message], schema: dict[str, Any],
@@ -269,12 +313,11 @@ def typed_fact(item: Field, draft: Draft, texts: list[tuple[str, DocumentText]],
     if found is None or not plausible(item, found.value):
         return Fact(item.name, item.title, None, "missing")
     title = (
-        vault.get_document_info(found.document_id).title
-        if found.document_id
+        vault.get_document_info(found.cited.document_id).title
+        if found.cited.document_id
         else INSTRUCTIONS_TITLE
     )
-    source = Source(found.document_id, title, found.page, found.quote, True,
-                    found.char_start, found.char_end)  # fmt: skip
+    source = Source(title, found.cited)
     return Fact(item.name, item.title, found.value, "supported", source)
 
 
@@ -353,12 +396,12 @@ def write_section(section: Section, draft: Draft, engine: EngineLike, vault: Vau
         cancel,
         draft,
     )
-    sentences: list[Sentence] = []
+    sentences: list[Prose] = []
     for item in answer["sentences"] if answer else []:
         text = " ".join(str(item["text"]).split())
         if text:
             source = sources.cite(passages[int(item["passage"]) - 1], str(item["quote"]))
-            sentences.append(Sentence(unsupported_as_placeholders(text, source, draft), source))
+            sentences.append(Prose(unsupported_as_placeholders(text, source, draft), source))
     return SectionText(section.name, section.title, sentences)
 
 

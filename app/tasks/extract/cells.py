@@ -1,7 +1,8 @@
 """The grid Extract fills: documents x fields, one cell per pair, with its evidence.
 
-A cell carries the value, the verbatim quote and where it sits on its page, and how it
-was decided (a rule, or the model choosing among candidate sentences), so the grid, the
+A cell carries the value, the verbatim quote and where it sits on its page (a supported
+cell is built from one span, ``Cell.quoting``, and read back as the one quote type,
+``Cell.cited``), and how it was decided (a rule, or the model choosing among candidate sentences), so the grid, the
 exports and the review screen can all show why a value is there.
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from app.tasks.quote import Quote, Span, quote_from_fields
 
 Status = Literal["supported", "unsupported", "not_found"]
 
@@ -38,6 +41,22 @@ class Cell:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def quoting(cls, value: str | None, cited: Span, **extra: Any) -> Cell:
+        """A supported cell whose evidence is ``cited`` (a sentence or a Quote cut from
+        its page): quote, page and span all come from that one span, so the quote is the
+        page's own text at the span the viewer highlights."""
+        return cls(value, " ".join(cited.text.split()), cited.page, "supported",
+                   cited.start, cited.end, **extra)  # fmt: skip
+
+    def cited(self, document_id: str) -> Quote | None:
+        """The cell's evidence as the one quote type (app/tasks/quote.py); None for a
+        cell without a span (not found, unsupported, or kept by an older version)."""
+        if self.status != "supported":
+            return None
+        return quote_from_fields(document_id, self.page, self.quote, self.char_start,
+                                 self.char_end)  # fmt: skip
 
 
 NOT_FOUND_CELL = Cell(None, "", None, "not_found")

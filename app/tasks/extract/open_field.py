@@ -133,5 +133,4 @@ def open_cell(
         return Cell(value, sentence.flat, sentence.page, "unsupported", note=note,
                     decided_by="generated" if not item.is_choice else "model",
                     closest=sentence.flat if not supported else None)  # fmt: skip
-    return Cell(value, sentence.flat, sentence.page, "supported", span[0], span[1],
-                decided_by="generated" if not item.is_choice else "model")  # fmt: skip
+    return Cell.quoting(value, sentence, decided_by="generated" if not item.is_choice else "model")

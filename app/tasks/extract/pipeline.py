@@ -29,7 +29,8 @@ from app.vault import Vault
 def document_text(vault: Vault, document_id: str) -> DocumentText:
     """The document's pages as stored in the vault, ready to split into sentences."""
     title = vault.get_document_info(document_id).title
-    return DocumentText([Page(p.page, p.text) for p in vault.pages(document_id)], title)
+    pages = [Page(p.page, p.text) for p in vault.pages(document_id)]
+    return DocumentText(pages, title, document_id=document_id)
 
 
 def params_for(engine: EngineLike) -> ChooserParams:

@@ -11,6 +11,7 @@ from typing import Any
 
 from app.tasks.extract.cells import Cell
 from app.tasks.fieldsets import Field
+from app.tasks.quote import Quote
 from app.tasks.quotes import closest_sentence, find_quote
 
 MAX_QUOTE_CHARS = 240
@@ -37,4 +38,4 @@ def verify_cell(value: str | None, quote: str, page: int, page_text: str, passag
     span = find_quote(quote, page_text) if quote else None
     if span is None:
         return Cell(value, quote, page, "unsupported", closest=closest_sentence(quote, passage))
-    return Cell(value, quote, page, "supported", span[0], span[1])
+    return Cell.quoting(value, Quote.cut("", page, page_text, *span))

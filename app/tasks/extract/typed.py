@@ -23,7 +23,6 @@ from app.tasks.chooser import Chooser
 from app.tasks.extract.cells import Cell
 from app.tasks.extract.params import ChooserParams
 from app.tasks.fieldsets import Field
-from app.tasks.quotes import find_quote
 
 
 @dataclass(frozen=True)
@@ -64,20 +63,11 @@ def verbatim_cell(value: str, candidate: Candidate, page_text: str, decided_by: 
     By construction the quote is a slice of the page, so the check can only fail if
     the page text changed under the candidate; it stays, as the guarantee's witness.
     """
-    span = find_quote(candidate.quote, page_text)
-    if span is None:
+    sentence = candidate.sentence
+    if page_text[sentence.start : sentence.end] != sentence.text:
         return Cell(value, candidate.quote, candidate.page, "unsupported",
                     decided_by=decided_by, derivation=candidate.derivation)  # fmt: skip
-    return Cell(
-        value,
-        candidate.quote,
-        candidate.page,
-        "supported",
-        span[0],
-        span[1],
-        derivation=candidate.derivation,
-        decided_by=decided_by,
-    )
+    return Cell.quoting(value, sentence, derivation=candidate.derivation, decided_by=decided_by)
 
 
 def typed_cell(

@@ -1,11 +1,11 @@
 """The sentences of one document that may settle a playbook statement, verbatim.
 
-A sentence is a span of its page (page number, character range), cut at sentence
-punctuation or a line break (clause lists put each item on its own line), so its text is
-``page_text[start:end]`` by construction and a quote taken from it cannot be wrong. The
-check that it really is on its page (``assert_on_page``, app/tasks/verify.find_quote)
-stays as an assertion that the tests exercise: it guards the one promise a reviewer
-relies on.
+A sentence is a span of its page (page number, character range), cut by the one
+sentence splitter at sentence punctuation or a line start (clause lists put each item on
+its own line), so its text is ``page_text[start:end]`` by construction and a quote taken
+from it cannot be wrong. The check that it really is on its page (``assert_on_page``,
+app/tasks/quotes.find_quote) stays as an assertion that the tests exercise: it guards
+the one promise a reviewer relies on.
 
 Sentences are ranked per statement by the statement's content words, weighed by their
 rarity in this document (app/tasks/retrieve: words every clause uses count for little),
@@ -16,37 +16,22 @@ words.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.cancel import CancelToken
+from app.tasks.candidates.document import DocumentText, Page, Sentence
 from app.tasks.patterns import CueBudget
 from app.tasks.quotes import MIN_QUOTE_CHARS, find_quote
 from app.tasks.retrieve import Query, build_query, weigh
 from app.tasks.review.playbook import Statement
 from app.vault import Vault
 
-_BREAK = re.compile(
-    r"(?<=[.;?!])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9(])|\n\s*\n|\n(?=\s*(?:\(?[a-z0-9ivx]{1,4}[.)]|[A-Z]))"
-)
 _EDGE = " \t\r\n\"'.,;:\u2026"  # what find_quote ignores at a quote's edges
-#: A sentence longer than this is cut into pieces at clause breaks (; or ,) near it.
-MAX_SENTENCE_CHARS = 600
 
 
 class QuoteNotOnPageError(AssertionError):
     """A quote that is not on the page it cites: a bug, never a finding to show."""
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """``text == page_text[start:end]`` of page ``page``."""
-
-    page: int
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -62,42 +47,22 @@ class Candidate:
         return self.coverage + 0.6 * self.topic + 0.5 * (self.entail or self.contradict)
 
 
-def _pieces(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
-    """Cut an over-long span at '; ' or ', ' so no piece is much over the limit."""
-    while end - start > MAX_SENTENCE_CHARS:
-        cut = max(text.rfind("; ", start, start + MAX_SENTENCE_CHARS),
-                  text.rfind(", ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS))  # fmt: skip
-        if cut <= start:
-            cut = text.rfind(" ", start, start + MAX_SENTENCE_CHARS)
-        if cut <= start:
-            break
-        yield start, cut + 1
-        start = cut + 2
-    yield start, end
+def review_sentences(pages: Sequence[Page]) -> list[Sentence]:
+    """Every sentence of the pages, in reading order, as a playbook reads them.
 
-
-def split_sentences(page: int, text: str) -> list[Sentence]:
-    """The page's sentences as exact spans (edges trimmed of whitespace)."""
-    out: list[Sentence] = []
-    position = 0
-    bounds = [m.end() for m in _BREAK.finditer(text)] + [len(text)]
-    for stop in bounds:
-        for start, end in _pieces(text, position, stop):
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if len(text[start:end].strip(_EDGE)) >= MIN_QUOTE_CHARS:  # else unverifiable
-                out.append(Sentence(page, start, end, text[start:end]))
-        position = stop
-    return out
+    The one splitter's sentences (app/tasks/candidates/document.py), split at list items
+    and line starts too, as a playbook reads a clause list item by item; a piece too
+    short to verify as a quote is left out.
+    """
+    doc = DocumentText(pages, line_starts=True)
+    return [s for s in doc.sentences if len(s.text.strip(_EDGE)) >= MIN_QUOTE_CHARS]
 
 
 def document_sentences(vault: Vault, document_id: str) -> tuple[dict[int, str], list[Sentence]]:
     """Page texts and every sentence of the document, in reading order."""
-    pages = {p.page: p.text for p in vault.pages(document_id)}
-    sentences = [s for page, text in sorted(pages.items()) for s in split_sentences(page, text)]
-    return pages, sentences
+    stored = vault.pages(document_id)
+    pages = {p.page: p.text for p in stored}
+    return pages, review_sentences([Page(p.page, p.text) for p in stored])
 
 
 def statement_query(statement: Statement, vault: Vault, document_id: str) -> Query:

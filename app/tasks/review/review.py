@@ -11,13 +11,14 @@ once per statement and engine and reused for every document.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from app.cancel import CancelToken, Progress, no_progress
 from app.engine.calibration import content_free_scores
 from app.engine.protocol import EngineLike
+from app.tasks.quote import Quote, quote_from_fields
 from app.tasks.review.candidates import (
     Candidate,
     QuoteNotOnPageError,
@@ -52,14 +53,11 @@ class ReviewRow:
     statement_id: str
     statement: str
     label: Label
-    page: int | None
-    quote: str | None
+    #: The sentence quoted (app/tasks/quote.py); None without a quote.
+    cited: Quote | None
     score: float
     verified: bool
     decided_by: str  # "rule" | "model" | "default"
-    #: Where the quote sits on its page (for the source viewer); None without a quote.
-    char_start: int | None = None
-    char_end: int | None = None
     model_seconds: float = 0.0
     #: The firm's position (positions.py): the answer it wants, the risk, the guidance,
     #: the outcome, and the change the redline proposes (None where none is needed).
@@ -68,6 +66,42 @@ class ReviewRow:
     guidance: str | None = None
     outcome: str | None = None
     change: ProposedChange | None = None
+
+    @property
+    def page(self) -> int | None:
+        return self.cited.page if self.cited else None
+
+    @property
+    def quote(self) -> str | None:
+        """The sentence on one line, for display and the exports."""
+        return self.cited.flat if self.cited else None
+
+    @property
+    def char_start(self) -> int | None:
+        return self.cited.start if self.cited else None
+
+    @property
+    def char_end(self) -> int | None:
+        return self.cited.end if self.cited else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The row's fields as ``chambers review --json`` has always written them."""
+        data = asdict(self)
+        del data["cited"]
+        where = self.cited.fields() if self.cited else dict.fromkeys(_WHERE)
+        return data | where | {"score": round(self.score, 4),
+                               "model_seconds": round(self.model_seconds, 3)}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, node: Mapping[str, Any], document_id: str) -> ReviewRow:
+        """A row as ``to_json`` wrote it; a row kept without its span loses its quote."""
+        names = {f.name for f in fields(cls)} - {"cited"}
+        cited = quote_from_fields(document_id, node.get("page"), node.get("quote"),
+                                  node.get("char_start"), node.get("char_end"))  # fmt: skip
+        return cls(cited=cited, **{k: v for k, v in node.items() if k in names})
+
+
+_WHERE = ("page", "quote", "char_start", "char_end")
 
 
 @dataclass
@@ -100,10 +134,7 @@ class ReviewResult:
             "playbook": self.playbook,
             "seconds": round(self.seconds, 3),
             "notes": list(self.notes),
-            "rows": [
-                asdict(r) | {"score": round(r.score, 4), "model_seconds": round(r.model_seconds, 3)}
-                for r in self.ordered()
-            ],
+            "rows": [r.to_json() for r in self.ordered()],
         }
 
 
@@ -168,6 +199,7 @@ def review_statement(
     combiner: Combiner | None,
     cancel: CancelToken | None,
     *,
+    document_id: str,
     collect: bool = False,
 ) -> tuple[ReviewRow, Evidence]:
     """One statement: cues, then the model only where the fitted cue stage is unsure.
@@ -192,21 +224,19 @@ def review_statement(
     if source is None:
         if label != "NotMentioned":  # a document with no sentence at all
             label, by = "NotMentioned", "rule"
-        row = ReviewRow(statement.id, statement.statement, label, None, None, score, False, by, model_seconds=seconds)  # fmt: skip
+        row = ReviewRow(statement.id, statement.statement, label, None, score, False, by, seconds)
         return with_position(row, statement), evidence
     sentence = source.sentence
+    # The quote is the sentence itself, so its span is the sentence's own (find_quote's
+    # span leaves out edge punctuation such as the closing full stop); the check on the
+    # page stays as the guarantee's witness.
     try:
         assert_on_page(sentence.text, sentence.page, pages)
-        # The quote is the sentence itself, so its span is the sentence's own (find_quote's
-        # span leaves out edge punctuation such as the closing full stop).
-        start_end: tuple[int, int] | None = (sentence.start, sentence.end)
+        verified = True
     except QuoteNotOnPageError:
-        start_end = None
-    row = ReviewRow(
-        statement.id, statement.statement, label, sentence.page, " ".join(sentence.text.split()),
-        score, start_end is not None, by,
-        start_end[0] if start_end else None, start_end[1] if start_end else None, seconds,
-    )  # fmt: skip
+        verified = False
+    cited = Quote.of(document_id, sentence)
+    row = ReviewRow(statement.id, statement.statement, label, cited, score, verified, by, seconds)
     return with_position(row, statement), evidence
 
 
@@ -256,8 +286,9 @@ def review_document(
             statement, sentences, statement_query(statement, vault, document_id), cancel
         )
         row, evidence = review_statement(
-            engine, statement, ranked, pages, combiner, cancel, collect=collect_features
-        )
+            engine, statement, ranked, pages, combiner, cancel,
+            document_id=document_id, collect=collect_features,
+        )  # fmt: skip
         result.rows.append(row)
         result.evidence.append(evidence)
         if on_row is not None:

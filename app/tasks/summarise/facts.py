@@ -23,7 +23,8 @@ from app.tasks.candidates.parties import defines_parties
 from app.tasks.candidates.registry import header_fields
 from app.tasks.candidates.signatures import Signatory, SigningDate, signatories, signing_dates
 from app.tasks.legal_values import find_dates, words
-from app.tasks.summarise.parts import Cited, Point
+from app.tasks.quote import Quote
+from app.tasks.summarise.parts import Point
 
 #: (generator, label) in the order a reader wants them: the registry's header records.
 HEADER = header_fields()
@@ -60,17 +61,17 @@ def _preamble(doc: DocumentText) -> Point | None:
         after = doc.following(sentence)
         verb_text = after[0].text if after and after[0].page == sentence.page else ""
         if _NAMES_PARTIES.search(sentence.text) or defines_parties(sentence.text, verb_text):
-            page_text = doc.page_text(sentence.page)
             end = sentence.end
             for following in doc.following(sentence, 3):
                 if end - sentence.start >= MIN_PREAMBLE_CHARS or following.page != sentence.page:
                     break
                 end = following.end
-            quote = " ".join(page_text[sentence.start : end].split())
-            text = quote
+            quote = doc.cut(sentence.page, sentence.start, end)
+            text = quote.flat
             if len(text) > MAX_PREAMBLE_CHARS:
                 text = text[: MAX_PREAMBLE_CHARS - 1] + "\u2026"
-            return Point(f"Parties (as the agreement names them): {text}", [sentence.page], quote)
+            return Point(f"Parties (as the agreement names them): {text}", [sentence.page],
+                         cited=[quote])  # fmt: skip
     return None
 
 
@@ -90,8 +91,8 @@ def _signed_for(named: str, found: list[Signatory], doc: DocumentText) -> list[P
     points = []
     for page, names in by_page.items():
         text = "; ".join(s.name for s in names)
-        quote = doc.page_text(page)[names[0].span.start : names[-1].span.end]
-        points.append(Point(f"Signed for: {text.rstrip('.')}.", [page], quote))
+        quote = doc.cut(page, names[0].span.start, names[-1].span.end)
+        points.append(Point(f"Signed for: {text.rstrip('.')}.", [page], cited=[quote]))
     return points
 
 
@@ -99,13 +100,14 @@ def _parties(doc: DocumentText, best: Candidate | None) -> list[Point]:
     """The parties as split from the preamble (else the preamble quoted), then signatories."""
     points = []
     if best is not None and len(best.normalised or []) >= 2:
-        points.append(Point(f"Parties: {best.value}.", [best.page], best.quote))
+        points.append(Point(f"Parties: {best.value}.", [best.page], cited=[_cited(doc, best)]))
     else:
         preamble = _preamble(doc)
         if preamble is not None:
             points.append(preamble)
         elif best is not None:
-            points.append(Point(f"Parties: {best.value}.", [best.page], best.quote))
+            points.append(Point(f"Parties: {best.value}.", [best.page],
+                                cited=[_cited(doc, best)]))  # fmt: skip
     named = " ".join(p.text for p in points)
     return points + _signed_for(named, signatories(doc), doc)
 
@@ -121,8 +123,8 @@ def _signed_on(stated: str, doc: DocumentText) -> list[Point]:
     points = []
     for page, dates in by_page.items():
         text = "; ".join(format_date(d.date) for d in dates)
-        quote = doc.page_text(page)[dates[0].span.start : dates[-1].span.end]
-        points.append(Point(f"Signed on: {text}.", [page], quote))
+        quote = doc.cut(page, dates[0].span.start, dates[-1].span.end)
+        points.append(Point(f"Signed on: {text}.", [page], cited=[quote]))
     return points
 
 
@@ -145,10 +147,9 @@ def facts_header(doc: DocumentText, extractors: Extractors | None = None) -> lis
         value = best.value
         if best.derivation:
             value = f"{value} ({best.derivation})"
-        points.append(Point(f"{label}: {value}.", [best.page], best.quote, cited=[_cited(best)]))
+        points.append(Point(f"{label}: {value}.", [best.page], cited=[_cited(doc, best)]))
     return [replace(p, kind="fact") for p in points]
 
 
-def _cited(candidate: Candidate) -> Cited:
-    sentence = candidate.sentence
-    return Cited(sentence.page, sentence.start, sentence.end)
+def _cited(doc: DocumentText, candidate: Candidate) -> Quote:
+    return doc.quote(candidate.sentence)

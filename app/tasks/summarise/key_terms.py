@@ -23,7 +23,7 @@ from app.tasks.candidates import Extractors
 from app.tasks.extract.params import load_params
 from app.tasks.extract.typed import typed_cell
 from app.tasks.fieldsets import Field, FieldSet, FieldSetError, load_fieldset
-from app.tasks.summarise.parts import Cited, Point
+from app.tasks.summarise.parts import Point
 
 #: The field set the summary reads, first that exists: the CUAD due-diligence set (41
 #: categories) once installed, else the built-in commercial-contract set.
@@ -136,10 +136,10 @@ def key_terms(extractors: Extractors, fieldset: FieldSet) -> tuple[list[Point], 
             value = f"{value} ({cell.derivation})"
         cited = []
         if cell.char_start is not None and cell.char_end is not None:
-            cited = [Cited(cell.page, cell.char_start, cell.char_end)]
+            cited = [extractors.doc.cut(cell.page, cell.char_start, cell.char_end)]
         points.append(
-            Point(f"{label}: {value}", [cell.page], cell.quote, kind="term", term=item.name,
-                  cited=cited)
+            Point(f"{label}: {value}", [cell.page], kind="term", term=item.name, cited=cited,
+                  unplaced=None if cited else cell.quote)
         )  # fmt: skip
     return points, absent
 

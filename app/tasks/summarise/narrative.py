@@ -28,9 +28,10 @@ from app.engine.structured import bound_schema
 from app.tasks.candidates import DocumentText, Sentence
 from app.tasks.grounding import unsupported_facts
 from app.tasks.prompts import prompt_messages
+from app.tasks.quote import Quote
 from app.tasks.quotes import find_quote
 from app.tasks.summarise.boilerplate import judge
-from app.tasks.summarise.parts import Cited, Point
+from app.tasks.summarise.parts import Point
 
 PROMPT_FILE = "summarise_points.txt"
 #: Salience cues: (weight, pattern). A sentence must score at least MIN_SALIENCE.
@@ -90,8 +91,8 @@ def quoted_spans(doc: DocumentText, points: Sequence[Point]) -> set[tuple[int, i
     for point in points:
         for cited in point.cited:
             spans.add((cited.page, cited.start, cited.end))
-        if point.quote and not point.cited:
-            span = find_quote(point.quote, doc.page_text(point.pages[0]))
+        if point.unplaced and not point.cited:
+            span = find_quote(point.unplaced, doc.page_text(point.pages[0]))
             if span is not None:
                 spans.add((point.pages[0], span[0], span[1]))
     return spans
@@ -219,7 +220,9 @@ def tidy(text: str, limit: int) -> str:
     return cut.rstrip(",;:-") + "\u2026"
 
 
-def check_points(value: Any, sentences: Sequence[Sentence], max_chars: int = 10_000) -> Checked:
+def check_points(
+    value: Any, sentences: Sequence[Sentence], document_id: str, max_chars: int = 10_000
+) -> Checked:
     """The model's points, each kept only if its facts are in the sentences it cites.
 
     A point that states a fact its sentences do not, or merely copies a sentence, is
@@ -238,11 +241,11 @@ def check_points(value: Any, sentences: Sequence[Sentence], max_chars: int = 10_
             continue
         seen.add(numbers)
         pages = sorted({s.page for s in cited})
-        spans = [Cited(s.page, s.start, s.end) for s in cited]
+        spans = [Quote.of(document_id, s) for s in cited]
         sources = [s.text for s in cited]
         if not is_copy(text, sources) and not unsupported_facts(text, sources):
             out.confirmed += 1
-            out.points.append(Point(text, pages, cited[0].flat, kind="point", cited=spans))
+            out.points.append(Point(text, pages, kind="point", cited=spans))
             continue
         first = cited[0]
         if first.index in quoted:
@@ -250,7 +253,5 @@ def check_points(value: Any, sentences: Sequence[Sentence], max_chars: int = 10_
             continue
         quoted.add(first.index)
         out.quoted += 1
-        out.points.append(
-            Point(first.flat, [first.page], first.flat, kind="quoted", cited=spans[:1])
-        )
+        out.points.append(Point(first.flat, [first.page], kind="quoted", cited=spans[:1]))
     return out

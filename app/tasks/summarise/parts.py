@@ -7,14 +7,15 @@ windowing and schemas are tested without a model.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from app.engine.chat import Message
 from app.engine.structured import bound_schema
 from app.errors import ChambersError
 from app.tasks.prompts import load_prompt
+from app.tasks.quote import Quote
 
 STYLES = ("brief", "detailed", "chronology")
 PARTIAL_TASK = "summarise.partial"
@@ -71,15 +72,6 @@ class Window:
         return f"{name}.{self.part}" if self.part else name
 
 
-@dataclass(frozen=True)
-class Cited:
-    """Where a point's sentence sits: ``page_text[start:end]`` of page ``page``."""
-
-    page: int
-    start: int
-    end: int
-
-
 #: What a line of the summary is: a fact of the header, a key term (both by rule), a
 #: model's point whose facts its sentences state, a sentence quoted in place of a point
 #: that failed that check, or a dated event (chronology).
@@ -90,21 +82,41 @@ KINDS = ("fact", "term", "point", "quoted", "event")
 class Point:
     text: str
     pages: list[int]
-    quote: str | None = None
     #: Chronology only: YYYY, YYYY-MM or YYYY-MM-DD.
     date: str | None = None
     #: One of KINDS.
     kind: str = "point"
     #: A key term's field name in its field set.
     term: str | None = None
-    #: The sentences the line rests on, by span (the first one is ``quote``'s).
-    cited: list[Cited] = field(default_factory=list)
+    #: The sentences the line rests on, as the one quote type (the first is shown).
+    cited: list[Quote] = field(default_factory=list)
+    #: A quote kept by an older version without its span: shown as it was, and the
+    #: source viewer searches the page for it (the only quote that is searched for).
+    unplaced: str | None = None
+
+    @property
+    def quote(self) -> str | None:
+        """The quote shown beside the point, on one line."""
+        return self.cited[0].flat if self.cited else self.unplaced
+
+    def to_json(self) -> dict[str, Any]:
+        """The point's fields; ``quote`` and each span's page/start/end as before."""
+        data = asdict(self)
+        del data["unplaced"]
+        return data | {"quote": self.quote, "cited": [c.to_json() for c in self.cited]}
 
     @classmethod
-    def from_json(cls, node: dict[str, Any]) -> Point:
-        """A point as ``asdict`` stored it (its spans back into Cited)."""
-        cited = [Cited(**c) for c in node.get("cited", [])]
-        return cls(**{**node, "cited": cited})
+    def from_json(cls, node: Mapping[str, Any], document_id: str) -> Point:
+        """A point as ``to_json`` stored it (spans kept before quotes held their text,
+        or a quote with no span at all, become ``unplaced``)."""
+        cited = [Quote.from_json({"document_id": document_id} | dict(c))
+                 for c in node.get("cited", []) if "text" in c]  # fmt: skip
+        if len(cited) < len(node.get("cited", [])):
+            cited = []
+        names = {f.name for f in fields(cls)} - {"cited", "unplaced"}
+        kept = {k: v for k, v in node.items() if k in names}
+        unplaced = None if cited else node.get("quote")
+        return cls(**kept, cited=cited, unplaced=unplaced)
 
 
 def merge_repeats(points: Sequence[Point]) -> list[Point]:
@@ -116,7 +128,8 @@ def merge_repeats(points: Sequence[Point]) -> list[Point]:
         if key in merged:
             kept = merged[key]
             pages = sorted(set(kept.pages) | set(point.pages))
-            merged[key] = Point(kept.text, pages, kept.quote or point.quote, kept.date)
+            merged[key] = Point(kept.text, pages, kept.date, cited=kept.cited or point.cited,
+                                unplaced=kept.unplaced or point.unplaced)  # fmt: skip
         else:
             merged[key] = point
     return list(merged.values())
@@ -184,7 +197,7 @@ class Summary:
             "title": self.title,
             "style": self.style,
             "text": self.text,
-            "points": [asdict(p) for p in self.points],
+            "points": [p.to_json() for p in self.points],
             "covered_pages": self.covered_pages,
             "total_pages": self.total_pages,
             "empty_pages": self.empty_pages,

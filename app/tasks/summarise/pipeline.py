@@ -31,7 +31,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.cancel import CancelToken, Progress, no_progress
@@ -104,6 +104,7 @@ class _Partials:
     """Finished steps of earlier runs of this document (app/tasks/resume.py), as points."""
 
     def __init__(self, vault: Vault, document_id: str, enabled: bool) -> None:
+        self._document_id = document_id
         self._kept = KeptSteps(vault, PARTIAL_TASK, document_id, enabled=enabled)
 
     def get(self, key: str) -> tuple[list[Point], dict[str, int]] | None:
@@ -111,7 +112,7 @@ class _Partials:
         if stored is None:
             return None
         try:
-            points = [Point.from_json(p) for p in stored["points"]]
+            points = [Point.from_json(p, self._document_id) for p in stored["points"]]
             counts = {str(k): int(v) for k, v in stored.get("counts", {}).items()}
         except (ValueError, TypeError, KeyError, AttributeError):
             return None  # an unreadable partial is recomputed
@@ -124,7 +125,7 @@ class _Partials:
         model_sha256: str | None,
         counts: dict[str, int] | None = None,
     ) -> None:
-        result = {"points": [asdict(p) for p in points], "counts": counts or {}}
+        result = {"points": [p.to_json() for p in points], "counts": counts or {}}
         self._kept.put(key, result, model_sha256)
 
 
@@ -293,7 +294,7 @@ def _brief_rules(
     info, pages, stats = run.info, run.pages, run.stats
     on_points, progress = run.on_points, run.progress
     rules_start = time.perf_counter()
-    doc = DocumentText(pages, info.title)
+    doc = DocumentText(pages, info.title, document_id=info.id)
     extractors = Extractors(doc)
     header = facts_header(doc, extractors)
     terms, absent = key_terms(extractors, fieldset)
@@ -362,7 +363,7 @@ def _brief_points(
                 cancel,
                 stats,
             )
-            checked = check_points(value, shown, spec.max_chars)
+            checked = check_points(value, shown, info.id, spec.max_chars)
             counts = {"written": checked.written, "confirmed": checked.confirmed,
                       "quoted": checked.quoted, "dropped": checked.dropped}  # fmt: skip
             partials.put(key, checked.points, model_sha, counts)
