@@ -4,83 +4,94 @@
 <context>
     <name>AskPanel</name>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="37"/>
+        <location filename="../../app/gui/ask_panel.py" line="45"/>
         <source>Ask about this matter…  (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="38"/>
+        <location filename="../../app/gui/ask_panel.py" line="46"/>
         <source>Question</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="32"/>
+        <location filename="../../app/gui/ask_panel.py" line="40"/>
         <source>&amp;Ask</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="32"/>
+        <location filename="../../app/gui/ask_panel.py" line="40"/>
         <source>Ask the question</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="32"/>
+        <location filename="../../app/gui/ask_panel.py" line="40"/>
         <source>answer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="33"/>
+        <location filename="../../app/gui/ask_panel.py" line="41"/>
         <source>Unlock a matter to ask about it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="41"/>
+        <location filename="../../app/gui/ask_panel.py" line="49"/>
         <source>Documents to ask about</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="42"/>
+        <location filename="../../app/gui/ask_panel.py" line="50"/>
         <source>Ask about every document of the matter, or one of them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="43"/>
-        <location filename="../../app/gui/ask_panel.py" line="83"/>
+        <location filename="../../app/gui/ask_panel.py" line="51"/>
+        <location filename="../../app/gui/ask_panel.py" line="94"/>
         <source>All documents</source>
+        <extracomment>The running question&apos;s heading, what has streamed in under it, and how many citations there were before it (its streamed ones are replaced by the answer&apos;s).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="46"/>
+        <location filename="../../app/gui/ask_panel.py" line="54"/>
         <source>Answers with citations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="106"/>
+        <location filename="../../app/gui/ask_panel.py" line="119"/>
         <source>Answering…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="106"/>
+        <location filename="../../app/gui/ask_panel.py" line="119"/>
         <source>Cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="115"/>
+        <location filename="../../app/gui/ask_panel.py" line="129"/>
+        <source>(part {0} of {1})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="131"/>
+        <source>Part {0} of {1}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/gui/ask_panel.py" line="149"/>
         <source>The closest sentences (they do not answer it):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="135"/>
+        <location filename="../../app/gui/ask_panel.py" line="173"/>
         <source>✓ every fact in it is in the quoted sentence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="138"/>
+        <location filename="../../app/gui/ask_panel.py" line="176"/>
         <source>Unconfirmed: no short answer could be confirmed by the sentences.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/ask_panel.py" line="142"/>
+        <location filename="../../app/gui/ask_panel.py" line="180"/>
         <source>Not in the sentences: {0}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -88,142 +99,142 @@
 <context>
     <name>AuditDialog</name>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="198"/>
+        <location filename="../../app/gui/audit_dialog.py" line="197"/>
         <source>Audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="207"/>
+        <location filename="../../app/gui/audit_dialog.py" line="206"/>
         <source>Matter, document and model actions, newest first. The log holds identifiers only, never document content. Hover over a row to see all of its fields.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="213"/>
+        <location filename="../../app/gui/audit_dialog.py" line="212"/>
         <source>Filter by action or vault id…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="214"/>
+        <location filename="../../app/gui/audit_dialog.py" line="213"/>
         <source>Filter audit records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="218"/>
+        <location filename="../../app/gui/audit_dialog.py" line="217"/>
         <source>Records shown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="220"/>
+        <location filename="../../app/gui/audit_dialog.py" line="219"/>
         <source>&amp;Filter:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="229"/>
+        <location filename="../../app/gui/audit_dialog.py" line="228"/>
         <source>Audit records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="243"/>
+        <location filename="../../app/gui/audit_dialog.py" line="242"/>
         <source>&amp;Verify</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="245"/>
+        <location filename="../../app/gui/audit_dialog.py" line="244"/>
         <source>Check every record and signature for edits, gaps and truncation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="247"/>
+        <location filename="../../app/gui/audit_dialog.py" line="246"/>
         <source>&amp;Export…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="248"/>
+        <location filename="../../app/gui/audit_dialog.py" line="247"/>
         <source>Save the records as CSV or JSON for IT</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="249"/>
+        <location filename="../../app/gui/audit_dialog.py" line="248"/>
         <source>&amp;Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="252"/>
+        <location filename="../../app/gui/audit_dialog.py" line="251"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="254"/>
+        <location filename="../../app/gui/audit_dialog.py" line="253"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="267"/>
+        <location filename="../../app/gui/audit_dialog.py" line="266"/>
         <source>Not verified yet. Press Verify to check the log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="268"/>
+        <location filename="../../app/gui/audit_dialog.py" line="267"/>
         <source>Verification result</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="310"/>
+        <location filename="../../app/gui/audit_dialog.py" line="309"/>
         <source>The audit log could not be read: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="335"/>
+        <location filename="../../app/gui/audit_dialog.py" line="334"/>
         <source>{0} records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="337"/>
+        <location filename="../../app/gui/audit_dialog.py" line="336"/>
         <source>{0} of {1} records</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="371"/>
+        <location filename="../../app/gui/audit_dialog.py" line="370"/>
         <source>Cancelled; nothing was changed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="397"/>
+        <location filename="../../app/gui/audit_dialog.py" line="396"/>
         <source>OK</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="397"/>
+        <location filename="../../app/gui/audit_dialog.py" line="396"/>
         <source>Warning</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="412"/>
+        <location filename="../../app/gui/audit_dialog.py" line="411"/>
         <source>Verifying every record and signature…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="429"/>
+        <location filename="../../app/gui/audit_dialog.py" line="428"/>
         <source>CSV (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="429"/>
+        <location filename="../../app/gui/audit_dialog.py" line="428"/>
         <source>JSON with verification (*.json)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="432"/>
+        <location filename="../../app/gui/audit_dialog.py" line="431"/>
         <source>Export the audit log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="471"/>
+        <location filename="../../app/gui/audit_dialog.py" line="456"/>
         <source>Exporting to {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="475"/>
+        <location filename="../../app/gui/audit_dialog.py" line="460"/>
         <source>Exported {0} records to {1}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -231,7 +242,7 @@
 <context>
     <name>AuditRecordsModel</name>
     <message>
-        <location filename="../../app/gui/audit_dialog.py" line="166"/>
+        <location filename="../../app/gui/audit_dialog.py" line="165"/>
         <source>Verification found tampering here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -239,83 +250,83 @@
 <context>
     <name>ChambersStatusBar</name>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="14"/>
+        <location filename="../../app/gui/status_bar.py" line="16"/>
         <source>No model loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="18"/>
-        <location filename="../../app/gui/status_bar.py" line="77"/>
+        <location filename="../../app/gui/status_bar.py" line="20"/>
+        <location filename="../../app/gui/status_bar.py" line="85"/>
         <source>Offline ✓</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="21"/>
+        <location filename="../../app/gui/status_bar.py" line="23"/>
         <source>Chambers opens no network connections: your documents never leave this machine.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="29"/>
+        <location filename="../../app/gui/status_bar.py" line="31"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="30"/>
+        <location filename="../../app/gui/status_bar.py" line="32"/>
         <source>Cancel the running task</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="53"/>
+        <location filename="../../app/gui/status_bar.py" line="55"/>
         <source>Loading {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="60"/>
+        <location filename="../../app/gui/status_bar.py" line="76"/>
         <source>{0} {1}/{2} layers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="64"/>
+        <location filename="../../app/gui/status_bar.py" line="81"/>
         <source>CPU · {0} threads</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="66"/>
+        <location filename="../../app/gui/status_bar.py" line="64"/>
         <source>Firm server: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="68"/>
+        <location filename="../../app/gui/status_bar.py" line="66"/>
         <source>Firm network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="71"/>
+        <location filename="../../app/gui/status_bar.py" line="69"/>
         <source>Documents of this matter go to the firm&apos;s own inference server, as IT&apos;s policy allows.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="75"/>
+        <location filename="../../app/gui/status_bar.py" line="83"/>
         <source>On this computer · {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="81"/>
+        <location filename="../../app/gui/status_bar.py" line="89"/>
         <source>{0:.1f} tok/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="89"/>
+        <location filename="../../app/gui/status_bar.py" line="97"/>
         <source>Generation speed of the model</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="92"/>
+        <location filename="../../app/gui/status_bar.py" line="100"/>
         <source>read {0:.0f} tok/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/status_bar.py" line="94"/>
+        <location filename="../../app/gui/status_bar.py" line="102"/>
         <source>How fast the model reads the documents</source>
         <translation type="unfinished"></translation>
     </message>
@@ -513,22 +524,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="230"/>
+        <location filename="../../app/gui/draft_panel.py" line="231"/>
         <source>Save draft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="230"/>
+        <location filename="../../app/gui/draft_panel.py" line="231"/>
         <source>Word document (*.docx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="245"/>
+        <location filename="../../app/gui/draft_panel.py" line="246"/>
         <source>Could not save {0}: {1}. Choose another folder.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/draft_panel.py" line="250"/>
+        <location filename="../../app/gui/draft_panel.py" line="251"/>
         <source>Saved {0}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -592,7 +603,7 @@
     </message>
     <message>
         <location filename="../../app/gui/extract_panel.py" line="84"/>
-        <location filename="../../app/gui/extract_panel.py" line="467"/>
+        <location filename="../../app/gui/extract_panel.py" line="471"/>
         <source>Export the grid</source>
         <translation type="unfinished"></translation>
     </message>
@@ -677,7 +688,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/extract_panel.py" line="461"/>
+        <location filename="../../app/gui/extract_panel.py" line="465"/>
         <source>Flag removed.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -832,183 +843,183 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/gui/main_window.py" line="88"/>
+        <location filename="../../app/gui/main_window.py" line="89"/>
         <source>Open matter</source>
         <extracomment>Short reads (a source page, a search) get their own thread, so they never wait behind a long task on the main runner. The question asked when a matter turns out to be an older, restored copy. Why no model can run tasks (shown in the task panels), &quot;&quot; while none is known.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="103"/>
+        <location filename="../../app/gui/main_window.py" line="104"/>
         <source>&amp;Documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="104"/>
+        <location filename="../../app/gui/main_window.py" line="105"/>
         <source>As&amp;k</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="105"/>
+        <location filename="../../app/gui/main_window.py" line="106"/>
         <source>S&amp;ummarise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="106"/>
+        <location filename="../../app/gui/main_window.py" line="107"/>
         <source>E&amp;xtract</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="107"/>
+        <location filename="../../app/gui/main_window.py" line="108"/>
         <source>Dr&amp;aft</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="108"/>
+        <location filename="../../app/gui/main_window.py" line="109"/>
         <source>Re&amp;view</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="157"/>
+        <location filename="../../app/gui/main_window.py" line="158"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="160"/>
+        <location filename="../../app/gui/main_window.py" line="161"/>
         <source>&amp;Lock</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="163"/>
+        <location filename="../../app/gui/main_window.py" line="164"/>
         <source>&amp;Models…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="165"/>
+        <location filename="../../app/gui/main_window.py" line="166"/>
         <source>&amp;Audit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="167"/>
+        <location filename="../../app/gui/main_window.py" line="168"/>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="169"/>
+        <location filename="../../app/gui/main_window.py" line="170"/>
         <source>Search this matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="173"/>
+        <location filename="../../app/gui/main_window.py" line="174"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="179"/>
+        <location filename="../../app/gui/main_window.py" line="180"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="180"/>
+        <location filename="../../app/gui/main_window.py" line="181"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="194"/>
+        <location filename="../../app/gui/main_window.py" line="195"/>
         <source>No model: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="202"/>
+        <location filename="../../app/gui/main_window.py" line="203"/>
         <source>Model not loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="205"/>
+        <location filename="../../app/gui/main_window.py" line="206"/>
         <source>The model could not be loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="213"/>
+        <location filename="../../app/gui/main_window.py" line="214"/>
         <source>Chambers — no matter open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="214"/>
+        <location filename="../../app/gui/main_window.py" line="215"/>
         <source>No matter open. Choose one on the left and unlock it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="217"/>
+        <location filename="../../app/gui/main_window.py" line="218"/>
         <source>Chambers — {0} (unlocked)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="218"/>
+        <location filename="../../app/gui/main_window.py" line="219"/>
         <source>{0} — unlocked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="272"/>
+        <location filename="../../app/gui/main_window.py" line="273"/>
         <source>Unlocking {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="313"/>
+        <location filename="../../app/gui/main_window.py" line="314"/>
         <source>Opening the restored copy of {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="326"/>
+        <location filename="../../app/gui/main_window.py" line="327"/>
         <source>This matter may be an old copy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="365"/>
+        <location filename="../../app/gui/main_window.py" line="366"/>
         <source>Could not create the matter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="368"/>
+        <location filename="../../app/gui/main_window.py" line="369"/>
         <source>Creating {0}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="394"/>
+        <location filename="../../app/gui/main_window.py" line="395"/>
         <source>Import failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="397"/>
+        <location filename="../../app/gui/main_window.py" line="398"/>
         <source>Importing {0} item(s)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="404"/>
+        <location filename="../../app/gui/main_window.py" line="405"/>
         <source>{0} imported, {1} already in the matter, {2} refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="408"/>
+        <location filename="../../app/gui/main_window.py" line="409"/>
         <source> (cancelled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="413"/>
+        <location filename="../../app/gui/main_window.py" line="414"/>
         <source>Some files were not imported</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="455"/>
+        <location filename="../../app/gui/main_window.py" line="456"/>
         <source>No model can run: {0} Open Models… to install or choose one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="459"/>
+        <location filename="../../app/gui/main_window.py" line="460"/>
         <source>The model is loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/main_window.py" line="474"/>
+        <location filename="../../app/gui/main_window.py" line="475"/>
         <source>Unlock a matter and wait for the model first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1288,274 +1299,274 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>ReviewPanel</name>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="90"/>
+        <location filename="../../app/gui/review_panel.py" line="86"/>
         <source>&amp;Review</source>
         <extracomment>The position controls (_add_position_controls), and the review and decisions shown.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="90"/>
+        <location filename="../../app/gui/review_panel.py" line="86"/>
         <source>Review the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="90"/>
+        <location filename="../../app/gui/review_panel.py" line="86"/>
         <source>review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="93"/>
+        <location filename="../../app/gui/review_panel.py" line="89"/>
         <source>Unlock a matter to review its documents.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="95"/>
+        <location filename="../../app/gui/review_panel.py" line="91"/>
         <source>Document to review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="96"/>
+        <location filename="../../app/gui/review_panel.py" line="92"/>
         <source>Playbook</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="97"/>
+        <location filename="../../app/gui/review_panel.py" line="93"/>
         <source>Ex&amp;port…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="98"/>
-        <location filename="../../app/gui/review_panel.py" line="100"/>
+        <location filename="../../app/gui/review_panel.py" line="94"/>
+        <location filename="../../app/gui/review_panel.py" line="96"/>
         <source>Export the review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="102"/>
+        <location filename="../../app/gui/review_panel.py" line="98"/>
         <source>A&amp;ccept row</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="103"/>
+        <location filename="../../app/gui/review_panel.py" line="99"/>
         <source>Accept the selected row as reviewed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="105"/>
+        <location filename="../../app/gui/review_panel.py" line="101"/>
         <source>Playbook statements with labels and quotes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="107"/>
+        <location filename="../../app/gui/review_panel.py" line="103"/>
         <source>Statement</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="107"/>
+        <location filename="../../app/gui/review_panel.py" line="103"/>
         <source>Label</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="107"/>
+        <location filename="../../app/gui/review_panel.py" line="103"/>
         <source>Quote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="107"/>
+        <location filename="../../app/gui/review_panel.py" line="103"/>
         <source>Page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="122"/>
+        <location filename="../../app/gui/review_panel.py" line="118"/>
         <source>D&amp;ocument:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="123"/>
+        <location filename="../../app/gui/review_panel.py" line="119"/>
         <source>Play&amp;book:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="182"/>
+        <location filename="../../app/gui/review_panel.py" line="178"/>
         <source>Reviewing against the {0} playbook…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="192"/>
+        <location filename="../../app/gui/review_panel.py" line="188"/>
         <source>Reviewing…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="193"/>
+        <location filename="../../app/gui/review_panel.py" line="189"/>
         <source>Review cancelled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="136"/>
+        <location filename="../../app/gui/review_panel.py" line="132"/>
         <source>Says so</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="137"/>
+        <location filename="../../app/gui/review_panel.py" line="133"/>
         <source>Says the opposite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="138"/>
+        <location filename="../../app/gui/review_panel.py" line="134"/>
         <source>Silent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="210"/>
+        <location filename="../../app/gui/review_panel.py" line="206"/>
         <source>{0} statement(s): the document says so for {1}, says the opposite for {2}, is silent on {3}. Select a row to see its page; change a label or Accept to review it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="238"/>
+        <location filename="../../app/gui/review_panel.py" line="234"/>
         <source>— no quote</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="244"/>
+        <location filename="../../app/gui/review_panel.py" line="240"/>
         <source>Label of statement {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="301"/>
+        <location filename="../../app/gui/review_panel.py" line="297"/>
         <source>Risk</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="301"/>
+        <location filename="../../app/gui/review_panel.py" line="297"/>
         <source>Outcome</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="302"/>
+        <location filename="../../app/gui/review_panel.py" line="298"/>
         <source>Proposed change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="307"/>
+        <location filename="../../app/gui/review_panel.py" line="303"/>
         <source>Only &amp;deviations and missing points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="308"/>
+        <location filename="../../app/gui/review_panel.py" line="304"/>
         <source>Show only the statements that need a change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="310"/>
+        <location filename="../../app/gui/review_panel.py" line="306"/>
         <source>Export &amp;redline…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="312"/>
+        <location filename="../../app/gui/review_panel.py" line="308"/>
         <source>Export the document with the accepted changes tracked, or a review memo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="315"/>
+        <location filename="../../app/gui/review_panel.py" line="311"/>
         <source>as we want</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="316"/>
+        <location filename="../../app/gui/review_panel.py" line="312"/>
         <source>deviates</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="316"/>
+        <location filename="../../app/gui/review_panel.py" line="312"/>
         <source>missing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="331"/>
+        <location filename="../../app/gui/review_panel.py" line="327"/>
         <source>Proposed change of statement {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="332"/>
+        <location filename="../../app/gui/review_panel.py" line="328"/>
         <source>Accept: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="333"/>
+        <location filename="../../app/gui/review_panel.py" line="329"/>
         <source>Reject</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="334"/>
+        <location filename="../../app/gui/review_panel.py" line="330"/>
         <source>Change the wording…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="337"/>
+        <location filename="../../app/gui/review_panel.py" line="333"/>
         <source>Own wording: {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="348"/>
+        <location filename="../../app/gui/review_panel.py" line="344"/>
         <source>{0} deviate(s) and {1} missing point(s) by the playbook&apos;s positions. </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="353"/>
+        <location filename="../../app/gui/review_panel.py" line="349"/>
         <source>add the clause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="353"/>
+        <location filename="../../app/gui/review_panel.py" line="349"/>
         <source>replace the sentence</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="354"/>
+        <location filename="../../app/gui/review_panel.py" line="350"/>
         <source>comment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="377"/>
+        <location filename="../../app/gui/review_panel.py" line="373"/>
         <source>Change the wording</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="377"/>
+        <location filename="../../app/gui/review_panel.py" line="373"/>
         <source>The clause to write:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="387"/>
+        <location filename="../../app/gui/review_panel.py" line="383"/>
         <source>Saving the decision…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="398"/>
+        <location filename="../../app/gui/review_panel.py" line="394"/>
         <source>Export the redline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="399"/>
+        <location filename="../../app/gui/review_panel.py" line="395"/>
         <source>Word document (*.docx)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="413"/>
+        <location filename="../../app/gui/review_panel.py" line="409"/>
         <source>Writing the redline…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="417"/>
+        <location filename="../../app/gui/review_panel.py" line="413"/>
         <source>Redline</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="417"/>
+        <location filename="../../app/gui/review_panel.py" line="413"/>
         <source>Review memo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/review_panel.py" line="418"/>
+        <location filename="../../app/gui/review_panel.py" line="414"/>
         <source>{0} with {1} change(s) written to {2}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1787,104 +1798,104 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>SourceViewer</name>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="110"/>
+        <location filename="../../app/gui/source_viewer.py" line="120"/>
         <source>Source document and page</source>
         <extracomment>Widest an image document is shown, in pixels: a PDF page&apos;s width at the viewer&apos;s scale (612 pt x 1.5), so a 300 dpi scan (2,550 px) reads like any other page. Zoom steps of the page image (1.0: the rendered size, 1.5 pixels a point for a PDF). Reading and rendering run here; without a runner (tests), on the calling thread.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="112"/>
+        <location filename="../../app/gui/source_viewer.py" line="122"/>
         <source>Previous page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="113"/>
+        <location filename="../../app/gui/source_viewer.py" line="123"/>
         <source>Next page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="114"/>
+        <location filename="../../app/gui/source_viewer.py" line="124"/>
         <source>Smaller (Ctrl+-)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="115"/>
+        <location filename="../../app/gui/source_viewer.py" line="125"/>
         <source>Larger (Ctrl++)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="116"/>
+        <location filename="../../app/gui/source_viewer.py" line="126"/>
         <source>Fit width</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="116"/>
+        <location filename="../../app/gui/source_viewer.py" line="126"/>
         <source>Fit the page to the width</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="117"/>
+        <location filename="../../app/gui/source_viewer.py" line="127"/>
         <source>Close the source (Ctrl+W)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="125"/>
+        <location filename="../../app/gui/source_viewer.py" line="135"/>
         <source>About this page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="135"/>
+        <location filename="../../app/gui/source_viewer.py" line="145"/>
         <source>Page text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="206"/>
+        <location filename="../../app/gui/source_viewer.py" line="222"/>
         <source>Opening p. {0}…</source>
-        <extracomment>The page asked for last; ``shown`` is the page on screen (None while loading). The page shown: its view, its image with the quote drawn, and how it is zoomed.</extracomment>
+        <extracomment>The page asked for last; ``shown`` is the page on screen (None while loading). The page shown: its view, its image with the quote drawn, and how it is zoomed. The page the quote is on, and the quote (a Quote, or text kept without a span).</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="239"/>
+        <location filename="../../app/gui/source_viewer.py" line="255"/>
         <source>Source: {0}, p. {1} of {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="244"/>
+        <location filename="../../app/gui/source_viewer.py" line="260"/>
         <source> (scanned page, text recognised by OCR: {0}% confidence)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="272"/>
+        <location filename="../../app/gui/source_viewer.py" line="288"/>
         <source>This page is too large to draw ({0}). Its text is shown on the right.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="276"/>
+        <location filename="../../app/gui/source_viewer.py" line="292"/>
         <source>(Page too large to draw.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="281"/>
+        <location filename="../../app/gui/source_viewer.py" line="297"/>
         <source>This page is very large ({0}): it is drawn reduced, so it fits in memory. Zoom in, or read its text on the right.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="287"/>
+        <location filename="../../app/gui/source_viewer.py" line="303"/>
         <source>(No page image for this type of document.)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="318"/>
+        <location filename="../../app/gui/source_viewer.py" line="334"/>
         <source>Page image; the quote is outlined</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="320"/>
+        <location filename="../../app/gui/source_viewer.py" line="336"/>
         <source>Page image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/source_viewer.py" line="344"/>
+        <location filename="../../app/gui/source_viewer.py" line="360"/>
         <source>Smaller (Ctrl+-); now {0}%</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1892,206 +1903,206 @@ Import it anyway on your own authority? Chambers will record its SHA-256 and ref
 <context>
     <name>SummarisePanel</name>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="47"/>
+        <location filename="../../app/gui/summarise_panel.py" line="48"/>
         <source>Document to summarise</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="52"/>
+        <location filename="../../app/gui/summarise_panel.py" line="53"/>
         <source>D&amp;ocument:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="55"/>
+        <location filename="../../app/gui/summarise_panel.py" line="56"/>
         <source>Summary style</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="57"/>
+        <location filename="../../app/gui/summarise_panel.py" line="58"/>
         <source>Brief</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="58"/>
+        <location filename="../../app/gui/summarise_panel.py" line="59"/>
         <source>Detailed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="59"/>
+        <location filename="../../app/gui/summarise_panel.py" line="60"/>
         <source>Chronology</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="62"/>
+        <location filename="../../app/gui/summarise_panel.py" line="63"/>
         <source>St&amp;yle:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="41"/>
+        <location filename="../../app/gui/summarise_panel.py" line="42"/>
         <source>Summa&amp;rise</source>
         <extracomment>The document choice that summarises every top-level document of the matter. heading, document id, lines, notes (the absent key terms, the points&apos; check)</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="41"/>
+        <location filename="../../app/gui/summarise_panel.py" line="42"/>
         <source>Summarise the document</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="44"/>
+        <location filename="../../app/gui/summarise_panel.py" line="45"/>
         <source>Summarise the chosen document (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="45"/>
+        <location filename="../../app/gui/summarise_panel.py" line="46"/>
         <source>Stop; finished parts are kept (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="65"/>
+        <location filename="../../app/gui/summarise_panel.py" line="66"/>
         <source>Pages covered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="70"/>
+        <location filename="../../app/gui/summarise_panel.py" line="71"/>
         <source>Summary with page citations</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="109"/>
+        <location filename="../../app/gui/summarise_panel.py" line="110"/>
         <source> ({0} p.)</source>
         <extracomment>A batch run&apos;s summaries (All documents), in the matter&apos;s order.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="43"/>
+        <location filename="../../app/gui/summarise_panel.py" line="44"/>
         <source>Unlock a matter to summarise its documents.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="41"/>
+        <location filename="../../app/gui/summarise_panel.py" line="42"/>
         <source>summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="113"/>
+        <location filename="../../app/gui/summarise_panel.py" line="114"/>
         <source>All {0} documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="127"/>
+        <location filename="../../app/gui/summarise_panel.py" line="128"/>
         <source>Import a document on the Documents tab to summarise it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="150"/>
+        <location filename="../../app/gui/summarise_panel.py" line="151"/>
         <source>Reading the document…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="161"/>
+        <location filename="../../app/gui/summarise_panel.py" line="162"/>
         <source>Summarising…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="164"/>
+        <location filename="../../app/gui/summarise_panel.py" line="165"/>
         <source>Cancelled. Finished parts are kept: run it again to resume.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="171"/>
+        <location filename="../../app/gui/summarise_panel.py" line="172"/>
         <source>Reading the documents…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="182"/>
+        <location filename="../../app/gui/summarise_panel.py" line="183"/>
         <source>Summarising {0} documents…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="185"/>
+        <location filename="../../app/gui/summarise_panel.py" line="186"/>
         <source>Cancelled. Finished summaries and parts are kept: run it again to resume.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="200"/>
+        <location filename="../../app/gui/summarise_panel.py" line="201"/>
         <source>Taking shape: points from the parts read so far</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="204"/>
+        <location filename="../../app/gui/summarise_panel.py" line="205"/>
         <source>Taking shape: what has been read so far</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="369"/>
+        <location filename="../../app/gui/summarise_panel.py" line="371"/>
         <source>quoted: no point in other words was confirmed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="374"/>
+        <location filename="../../app/gui/summarise_panel.py" line="376"/>
         <source>Other points</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="214"/>
-        <location filename="../../app/gui/summarise_panel.py" line="255"/>
+        <location filename="../../app/gui/summarise_panel.py" line="215"/>
+        <location filename="../../app/gui/summarise_panel.py" line="256"/>
         <source>{0} — {1} summary</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="217"/>
+        <location filename="../../app/gui/summarise_panel.py" line="218"/>
         <source>Pages covered {0}/{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="223"/>
+        <location filename="../../app/gui/summarise_panel.py" line="224"/>
         <source> — NOT every page was read (missing: {0}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="228"/>
+        <location filename="../../app/gui/summarise_panel.py" line="229"/>
         <source>  ⚠ Pages with no text (they may need OCR): {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="237"/>
+        <location filename="../../app/gui/summarise_panel.py" line="238"/>
         <source>{0} key facts, {1} key terms, {2} other point(s). Click a page reference to open the source.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="243"/>
+        <location filename="../../app/gui/summarise_panel.py" line="244"/>
         <source>{0} point(s). Click a page reference to open the source.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="247"/>
+        <location filename="../../app/gui/summarise_panel.py" line="248"/>
         <source>No points: the pages hold no text.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="262"/>
+        <location filename="../../app/gui/summarise_panel.py" line="263"/>
         <source>Pages covered {0}/{1} in {2} documents</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="269"/>
+        <location filename="../../app/gui/summarise_panel.py" line="270"/>
         <source> — NOT every page was read in: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="272"/>
+        <location filename="../../app/gui/summarise_panel.py" line="273"/>
         <source>  ⚠ Pages with no text (they may need OCR) in: {0}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="280"/>
+        <location filename="../../app/gui/summarise_panel.py" line="281"/>
         <source>{0} point(s) in {1} summaries. Click a page reference to open the source.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/gui/summarise_panel.py" line="301"/>
-        <location filename="../../app/gui/summarise_panel.py" line="304"/>
+        <location filename="../../app/gui/summarise_panel.py" line="302"/>
+        <location filename="../../app/gui/summarise_panel.py" line="305"/>
         <source>Stopped: points from the parts read so far</source>
         <translation type="unfinished"></translation>
     </message>
