@@ -25,7 +25,6 @@ _TRANSLATE = str.maketrans(
 )
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.+|\u2026)\s*")
 _EDGE = " \t\r\n\"'.,;:\u2026"
-_WORDS = re.compile(r"[^\W_]+")
 
 #: Shorter quotes prove nothing ("the", "Agreement").
 MIN_QUOTE_CHARS = 8
@@ -101,25 +100,3 @@ def _find(quote: str, source: str) -> tuple[int, int] | None:
         first = found if first < 0 else first
         position = found + len(part)
     return index[first], index[position - 1] + 1
-
-
-def closest_sentence(quote: str, passage: str, min_overlap: float = 0.6) -> str | None:
-    """The passage sentence sharing most words with ``quote`` (at least ``min_overlap``).
-
-    Lets a reader see what the model probably meant to quote, next to the flag that
-    its own quote is not in the source. The passage is cut by the one sentence splitter.
-    """
-    from app.tasks.candidates.document import sentence_spans  # it imports this module
-
-    wanted = {w.lower() for w in _WORDS.findall(quote)}
-    if not wanted:
-        return None
-    best, best_share = None, 0.0
-    for sentence in (passage[start:end] for start, end in sentence_spans(passage)):
-        words = {w.lower() for w in _WORDS.findall(sentence)}
-        share = len(wanted & words) / len(wanted)
-        if share > best_share:
-            best, best_share = sentence, share
-    if best is None or best_share < min_overlap:
-        return None
-    return " ".join(best.split())

@@ -30,7 +30,7 @@ def _scripted(scores: dict[str, list[float]]) -> ScriptedEngine:
 def test_review_measures_each_statements_content_free_scores_once_per_engine() -> None:
     engine = _scripted({"blank": [-1.0, -2.0, -3.0], "shown": [-0.5, -4.0, -3.5]})
     statement = Statement("s1", "The agreement is governed by English law.")
-    sentence = Sentence(1, 0, 38, "This Agreement is governed by English law.")
+    sentence = Sentence(1, 0, 38, "This Agreement is governed by English law.", 0)
     candidates = [Candidate(sentence, 1.0, True, False, False)]
     first = model_scores(engine, statement, candidates, None)
     assert first == (0.5, -2.0, -0.5)  # shown minus content-free, per letter

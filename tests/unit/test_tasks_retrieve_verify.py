@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.tasks.candidates.document import sentence_spans
-from app.tasks.quotes import closest_sentence, find_quote
+from app.tasks.candidates.document import closest_sentence, sentence_spans
+from app.tasks.quotes import find_quote
 from app.tasks.retrieve import build_query
 
 PAGE = (

@@ -185,3 +185,27 @@ def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if end > start:
         out.append((start, end))
     return out
+
+
+#: Words compared by ``closest_sentence``.
+_QUOTE_WORDS = re.compile(r"[^\W_]+")
+
+
+def closest_sentence(quote: str, passage: str, min_overlap: float = 0.6) -> str | None:
+    """The passage sentence sharing most words with ``quote`` (at least ``min_overlap``).
+
+    Lets a reader see what the model probably meant to quote, next to the flag that
+    its own quote is not in the source. The passage is cut by the one sentence splitter.
+    """
+    wanted = {w.lower() for w in _QUOTE_WORDS.findall(quote)}
+    if not wanted:
+        return None
+    best, best_share = None, 0.0
+    for sentence in (passage[start:end] for start, end in sentence_spans(passage)):
+        words = {w.lower() for w in _QUOTE_WORDS.findall(sentence)}
+        share = len(wanted & words) / len(wanted)
+        if share > best_share:
+            best, best_share = sentence, share
+    if best is None or best_share < min_overlap:
+        return None
+    return " ".join(best.split())

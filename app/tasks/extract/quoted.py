@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.tasks.candidates.document import closest_sentence
 from app.tasks.extract.cells import Cell
 from app.tasks.fieldsets import Field
 from app.tasks.quote import Quote
-from app.tasks.quotes import closest_sentence, find_quote
+from app.tasks.quotes import find_quote
 
 MAX_QUOTE_CHARS = 240
 
