@@ -84,8 +84,10 @@ def bundle_catalog(bundle: VerifiedBundle) -> list[dict[str, Any]]:
 
     entries = _catalog_entries(bundle)
     built_in = resource_path("models", "catalog.json")
-    taken = {str(e.get("id")): f"IT's catalog {bundle.folder / 'targets' / CATALOG_TARGET}"
-             for e in entries}  # fmt: skip
+    taken = {
+        str(e.get("id")): f"IT's catalog {bundle.folder / 'targets' / CATALOG_TARGET}"
+        for e in entries
+    }
     for spec in load_catalog(built_in):
         taken.setdefault(spec.id, f"the built-in catalog {built_in}")
     for target in bundle.targets:

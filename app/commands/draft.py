@@ -81,9 +81,14 @@ def _draft(args: argparse.Namespace) -> int:
     with task_session(args) as session:
         ids = session.documents(args.docs, all_if_none=False)
         result = run_draft(
-            template, instructions, ids, session.engine, session.vault,
-            progress=session.progress, cancel=session.cancel,
-        )  # fmt: skip
+            template,
+            instructions,
+            ids,
+            session.engine,
+            session.vault,
+            progress=session.progress,
+            cancel=session.cancel,
+        )
     rendered = layout(result)
     write_docx(rendered, out)
     if args.json:

@@ -101,9 +101,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     files = document_files(ids, Path(args.docs))
     with task_session(args, vault=False) as session:
         result = evaluate(
-            files, fieldset, labels, session.engine, progress=session.progress,
+            files,
+            fieldset,
+            labels,
+            session.engine,
+            progress=session.progress,
             cancel=session.cancel,
-        )  # fmt: skip
+        )
     if args.json:
         print_json(result.to_json())
     else:

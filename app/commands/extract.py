@@ -47,9 +47,13 @@ def _extract(args: argparse.Namespace) -> int:
         if not ids:
             raise UsageError("There are no documents in this vault to extract from.")
         grid = run_extract(
-            ids, fieldset, session.engine, session.vault, progress=session.progress,
+            ids,
+            fieldset,
+            session.engine,
+            session.vault,
+            progress=session.progress,
             cancel=session.cancel,
-        )  # fmt: skip
+        )
         grid = export_reviewed(grid, session.vault, out)
     counts = grid.counts()
     print(

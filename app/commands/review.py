@@ -79,8 +79,10 @@ def format_review(result: ReviewResult) -> str:
     lines += [f"note: {safe(n)}" for n in result.notes]
     outcomes = [r.outcome for r in result.rows if r.outcome is not None]
     summary = ", ".join(f"{outcomes.count(o)} {o}" for o in ("deviates", "missing", "as we want"))
-    lines.append(f"{len(result.rows)} statements in {result.seconds:.1f} s"
-                 + (f": {summary}" if outcomes else ""))  # fmt: skip
+    lines.append(
+        f"{len(result.rows)} statements in {result.seconds:.1f} s"
+        + (f": {summary}" if outcomes else "")
+    )
     return "\n".join(lines)
 
 
@@ -104,8 +106,10 @@ def _review(args: argparse.Namespace) -> int:
         raise UsageError("--accept chooses the changes of a redline.", "Add --redline OUT.docx.")
     unknown = (accept or set()) - {s.id for s in playbook.statements}
     if unknown:
-        raise UsageError(f"--accept names {', '.join(sorted(unknown))}, not in playbook "
-                         f"{playbook.name!r}.", "Use the statement ids the review prints.")  # fmt: skip
+        raise UsageError(
+            f"--accept names {', '.join(sorted(unknown))}, not in playbook {playbook.name!r}.",
+            "Use the statement ids the review prints.",
+        )
     if args.redline is not None and args.redline.suffix.lower() != ".docx":
         raise UsageError(f"{args.redline} does not end in .docx.", "Name it OUT.docx.")
     delivered = None
@@ -123,8 +127,12 @@ def _review(args: argparse.Namespace) -> int:
     if args.json:
         data = result.to_json()
         if delivered is not None:
-            data["redline"] = {"path": str(delivered.path), "kind": delivered.kind,
-                               "changes": delivered.changes, "notes": delivered.notes}  # fmt: skip
+            data["redline"] = {
+                "path": str(delivered.path),
+                "kind": delivered.kind,
+                "changes": delivered.changes,
+                "notes": delivered.notes,
+            }
         print_json(data)
     else:
         print(format_review(result))

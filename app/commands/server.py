@@ -23,8 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("server", help="the firm inference server (policy-gated)")
     verbs = parser.add_subparsers(dest="server_verb", metavar="ACTION", required=True)
     status = verbs.add_parser("status", help="where tasks run for a matter (no network)")
-    status.add_argument("--matter", action="append", default=[],
-                        help="vault id or matter name (repeatable)")  # fmt: skip
+    status.add_argument(
+        "--matter", action="append", default=[], help="vault id or matter name (repeatable)"
+    )
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=_status)
     check = verbs.add_parser("check", help="connect to the chosen server and list its models")

@@ -28,9 +28,10 @@ def register(sub: Any) -> None:
     p.add_argument("--model", help="model id (default: the settings' or catalog default)")
     p.add_argument("--docs", nargs="+", metavar="DOC", help="only these documents (ids)")
     p.add_argument(
-        "--no-routing", action="store_true",
+        "--no-routing",
+        action="store_true",
         help="skip the field and playbook rules: the model chooses among retrieved sentences",
-    )  # fmt: skip
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_unlock_arguments(p)
     p.set_defaults(func=_ask)
@@ -85,11 +86,12 @@ def _ask(args: argparse.Namespace) -> int:
 
 def register_summarise(sub: Any) -> None:
     p = sub.add_parser(
-        "summarise", help="summarise documents, every point citing its page",
+        "summarise",
+        help="summarise documents, every point citing its page",
         description="Summarise one or several documents. Several run concurrently on the "
         "firm inference server (settings.server_parallel at a time), one at a time on this "
         "computer; finished parts are kept, so a rerun after an error or Ctrl-C resumes.",
-    )  # fmt: skip
+    )
     p.add_argument("vault", metavar="VAULT")
     p.add_argument(
         "documents", metavar="DOC", nargs="*", help="document id, unique id prefix, or title"
@@ -134,12 +136,20 @@ def _summarise(args: argparse.Namespace) -> int:
             summaries = [summary]
         else:
             summaries = run_summarise_batch(
-                ids, session.engine, session.vault, style=args.style,
-                progress=session.progress, cancel=session.cancel, fieldset=args.fieldset,
-            )  # fmt: skip
+                ids,
+                session.engine,
+                session.vault,
+                style=args.style,
+                progress=session.progress,
+                cancel=session.cancel,
+                fieldset=args.fieldset,
+            )
     if args.json:
-        print_json(summaries[0].to_json() if len(summaries) == 1 and not args.all else
-                   [s.to_json() for s in summaries])  # fmt: skip
+        print_json(
+            summaries[0].to_json()
+            if len(summaries) == 1 and not args.all
+            else [s.to_json() for s in summaries]
+        )
     elif len(summaries) == 1:
         print(format_summary(summaries[0]))
     else:

@@ -144,8 +144,11 @@ class RemoteEngine:
         return self.server.host
 
     def _headers(self, length: int) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "Content-Length": str(length),
-                   "Accept": "application/json, text/event-stream"}  # fmt: skip
+        headers = {
+            "Content-Type": "application/json",
+            "Content-Length": str(length),
+            "Accept": "application/json, text/event-stream",
+        }
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         return headers
@@ -218,8 +221,12 @@ class RemoteEngine:
                 detail = b""
             conn.close()
             self._audit(endpoint.strip("/"), len(body or b""), len(detail), "error", start)
-            hint = ("Store the server's API key in the OS keyring: chambers server set-key "
-                    f"{self.server.base_url}" if response.status in (401, 403) else None)  # fmt: skip
+            hint = (
+                "Store the server's API key in the OS keyring: chambers server set-key "
+                f"{self.server.base_url}"
+                if response.status in (401, 403)
+                else None
+            )
             raise EngineError(
                 f"The firm inference server {self.server.base_url} answered HTTP "
                 f"{response.status} to {endpoint}{self._server_says(detail)}",
@@ -290,13 +297,25 @@ class RemoteEngine:
         for path in paths:
             try:
                 if path == "extras":
-                    value = self._call_json("POST", "/extras/tokenize/count",
-                                            {"input": text, "model": self.spec.id}, root=True)  # fmt: skip
+                    value = self._call_json(
+                        "POST",
+                        "/extras/tokenize/count",
+                        {"input": text, "model": self.spec.id},
+                        root=True,
+                    )
                     count = int(value["count"])
                 else:
-                    value = self._call_json("POST", "/tokenize", root=True, payload={
-                        "model": self.spec.id, "prompt": text, "content": text,
-                        "add_special_tokens": False})  # fmt: skip
+                    value = self._call_json(
+                        "POST",
+                        "/tokenize",
+                        root=True,
+                        payload={
+                            "model": self.spec.id,
+                            "prompt": text,
+                            "content": text,
+                            "add_special_tokens": False,
+                        },
+                    )
                     count = int(value.get("count", len(value.get("tokens", []))))
             except ServerUnavailableError:
                 raise
@@ -335,9 +354,13 @@ class RemoteEngine:
         text = prompt if prompt is not None else render(messages or [], self.spec.chat_format)
         stops = list(stop) if stop is not None else stop_strings(self.spec.chat_format)
         payload: dict[str, Any] = {
-            "model": self.spec.id, "prompt": text, "max_tokens": max_tokens,
-            "temperature": temperature, "repeat_penalty": 1.0, "stream": True,
-        }  # fmt: skip
+            "model": self.spec.id,
+            "prompt": text,
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "repeat_penalty": 1.0,
+            "stream": True,
+        }
         if stops:
             payload["stop"] = stops
         if schema is not None:
@@ -442,14 +465,24 @@ class RemoteEngine:
         if len(set(labels)) != len(labels):
             raise EngineError("Two option labels are the same.", "Use distinct labels.")
         start = time.perf_counter()
-        value = self._call_json("POST", "/completions", {
-            "model": self.spec.id, "prompt": prompt, "max_tokens": 1, "temperature": 0.0,
-            "logprobs": TOP_K, "stream": False,
-        })  # fmt: skip
+        value = self._call_json(
+            "POST",
+            "/completions",
+            {
+                "model": self.spec.id,
+                "prompt": prompt,
+                "max_tokens": 1,
+                "temperature": 0.0,
+                "logprobs": TOP_K,
+                "stream": False,
+            },
+        )
         try:
             top = value["choices"][0]["logprobs"]["top_logprobs"][0] or {}
-            scores = [max(LOGPROB_FLOOR, float(top[label])) if label in top else LOGPROB_FLOOR
-                      for label in labels]  # fmt: skip
+            scores = [
+                max(LOGPROB_FLOOR, float(top[label])) if label in top else LOGPROB_FLOOR
+                for label in labels
+            ]
         except (KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
             raise EngineError(
                 f"The firm inference server {self.server.base_url} returned no log-"
@@ -457,8 +490,7 @@ class RemoteEngine:
                 "Serve the model with log-probabilities enabled (vLLM --max-logprobs 20; "
                 "llama-cpp-python --logits_all true).",
             ) from exc
-        stats = GenerationStats(total_seconds=time.perf_counter() - start,
-                                finish_reason="scored")  # fmt: skip
+        stats = GenerationStats(total_seconds=time.perf_counter() - start, finish_reason="scored")
         self.last_score_stats = stats
         self.stats_feed.finished(stats)
         return scores

@@ -100,8 +100,9 @@ class ServerConfig:
         prefix = parts.path.rstrip("/")
         if not prefix.endswith("/v1"):
             prefix += "/v1"
-        return cls(url, parts.hostname, parts.port or 443, prefix, pin,
-                   Path(ca_cert) if ca_cert else None)  # fmt: skip
+        return cls(
+            url, parts.hostname, parts.port or 443, prefix, pin, Path(ca_cert) if ca_cert else None
+        )
 
     def ssl_context(self) -> ssl.SSLContext:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -129,8 +129,16 @@ def _keyword(question: str, vault: Vault, document_id: str) -> tuple[str | None,
     return (found[0].sentence.flat if found else None), bool(found)
 
 
-def ask_field(engine: EngineLike, vault: Vault, document_id: str, fieldset: FieldSet,
-              name: str, label: str, *, routing: bool = True) -> AskOutcome:  # fmt: skip
+def ask_field(
+    engine: EngineLike,
+    vault: Vault,
+    document_id: str,
+    fieldset: FieldSet,
+    name: str,
+    label: str,
+    *,
+    routing: bool = True,
+) -> AskOutcome:
     item = fieldset.field(name)
     kind = match_kind(item)
     question = FIELD_QUESTIONS[name]
@@ -147,14 +155,36 @@ def ask_field(engine: EngineLike, vault: Vault, document_id: str, fieldset: Fiel
     grid = cell.value if cell.value is not None else ("No" if yes_no else None)
     invented, quotes, verbatim = _checked(answer, vault)
     return AskOutcome(
-        document_id, name, question, label, answer.text, value, answer.kind, answer.path,
-        is_correct(kind, label, value), keyword_value, is_correct(kind, label, keyword_value),
-        grid, is_correct(kind, label, grid), invented, quotes, verbatim, seconds,
-    )  # fmt: skip
+        document_id,
+        name,
+        question,
+        label,
+        answer.text,
+        value,
+        answer.kind,
+        answer.path,
+        is_correct(kind, label, value),
+        keyword_value,
+        is_correct(kind, label, keyword_value),
+        grid,
+        is_correct(kind, label, grid),
+        invented,
+        quotes,
+        verbatim,
+        seconds,
+    )
 
 
-def ask_statement(engine: EngineLike, vault: Vault, document_id: str, book: Playbook,
-                  statement_id: str, gold: str, *, routing: bool = True) -> AskOutcome:  # fmt: skip
+def ask_statement(
+    engine: EngineLike,
+    vault: Vault,
+    document_id: str,
+    book: Playbook,
+    statement_id: str,
+    gold: str,
+    *,
+    routing: bool = True,
+) -> AskOutcome:
     question = STATEMENT_QUESTIONS[statement_id]
     label = _NLI[gold]
     start = time.perf_counter()
@@ -168,10 +198,24 @@ def ask_statement(engine: EngineLike, vault: Vault, document_id: str, book: Play
     grid = _NLI[row.label]
     invented, quotes, verbatim = _checked(answer, vault)
     return AskOutcome(
-        document_id, statement_id, question, label, answer.text, value, answer.kind, answer.path,
-        value == label, keyword, keyword == label, grid, grid == label, invented, quotes,
-        verbatim, seconds,
-    )  # fmt: skip
+        document_id,
+        statement_id,
+        question,
+        label,
+        answer.text,
+        value,
+        answer.kind,
+        answer.path,
+        value == label,
+        keyword,
+        keyword == label,
+        grid,
+        grid == label,
+        invented,
+        quotes,
+        verbatim,
+        seconds,
+    )
 
 
 def _share(flags: Sequence[bool | None] | Sequence[bool]) -> float | None:

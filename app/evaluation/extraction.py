@@ -181,11 +181,23 @@ def score(
             guess = baseline_value(item, kind, pages[row.document_id])
             common = majority_answer(kind, [labels.rows[d][item.name] for d in evaluated])
             outcomes.append(
-                Outcome(document, item.name, label, cell.value, cell.status,
-                        is_correct(kind, label, cell.value), guess, is_correct(kind, label, guess),
-                        common, is_correct(kind, label, common), cell.page, cell.quote,
-                        cell.decided_by, cell.derivation)
-            )  # fmt: skip
+                Outcome(
+                    document,
+                    item.name,
+                    label,
+                    cell.value,
+                    cell.status,
+                    is_correct(kind, label, cell.value),
+                    guess,
+                    is_correct(kind, label, guess),
+                    common,
+                    is_correct(kind, label, common),
+                    cell.page,
+                    cell.quote,
+                    cell.decided_by,
+                    cell.derivation,
+                )
+            )
     fields = [
         field_score(f.name, f.title, match_kind(f), [o for o in outcomes if o.field == f.name])
         for f in fieldset.fields

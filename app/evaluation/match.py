@@ -58,13 +58,49 @@ TEXT_F1 = 0.7
 PARTY_SHARE = 2 / 3
 _SYNONYMS = {"perpetuity": "perpetual", "indefinite": "perpetual", "indefinitely": "perpetual"}
 _COMPANY_FORMS = frozenset(
-    ("inc", "incorporated", "llc", "l", "c", "llp", "lp", "p", "ltd", "limited", "corp",
-     "corporation", "co", "plc", "gmbh", "ag", "sa", "nv", "bv", "kk", "pty", "pte")
-)  # fmt: skip
+    (
+        "inc",
+        "incorporated",
+        "llc",
+        "l",
+        "c",
+        "llp",
+        "lp",
+        "p",
+        "ltd",
+        "limited",
+        "corp",
+        "corporation",
+        "co",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "nv",
+        "bv",
+        "kk",
+        "pty",
+        "pte",
+    )
+)
 _PARTY_FILLER = frozenset(
-    ("and", "the", "a", "an", "individually", "collectively", "together", "each", "referred",
-     "to", "as", "hereinafter", "party", "parties")
-)  # fmt: skip
+    (
+        "and",
+        "the",
+        "a",
+        "an",
+        "individually",
+        "collectively",
+        "together",
+        "each",
+        "referred",
+        "to",
+        "as",
+        "hereinafter",
+        "party",
+        "parties",
+    )
+)
 _PLACE_PREFIXES = (
     "the ",
     "laws of ",

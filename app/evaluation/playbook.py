@@ -209,10 +209,22 @@ def _outcomes(result: ReviewResult, nda: LabelledNda) -> list[Outcome]:
             found = find_quote(row.quote, nda.text)
             on_evidence = found is not None and any(found[0] < e and s < found[1] for s, e in spans)
         out.append(
-            Outcome(nda.id, row.statement_id, gold, row.label, keyword_baseline(result, row.statement_id),
-                    row.page, row.quote, row.verified, row.decided_by, round(row.score, 4), on_evidence,
-                    [round(v, 4) for v in evidence.features()], round(row.model_seconds, 3))
-        )  # fmt: skip
+            Outcome(
+                nda.id,
+                row.statement_id,
+                gold,
+                row.label,
+                keyword_baseline(result, row.statement_id),
+                row.page,
+                row.quote,
+                row.verified,
+                row.decided_by,
+                round(row.score, 4),
+                on_evidence,
+                [round(v, 4) for v in evidence.features()],
+                round(row.model_seconds, 3),
+            )
+        )
     return out
 
 
@@ -242,8 +254,14 @@ def evaluate_playbook(
         )
     start = time.perf_counter()
     identity = engine.identity if engine is not None else None
-    result = PlaybookEvaluation(book.name, str(path), identity.id if identity else None,
-                                [], [], {s.id: s.statement for s in book.statements if s.id in statements})  # fmt: skip
+    result = PlaybookEvaluation(
+        book.name,
+        str(path),
+        identity.id if identity else None,
+        [],
+        [],
+        {s.id: s.statement for s in book.statements if s.id in statements},
+    )
     with scratch_matter("playbook evaluation") as vault, tempfile.TemporaryDirectory() as folder:
         outcome, ids = "error", []
         try:
@@ -261,9 +279,13 @@ def evaluate_playbook(
                     continue
                 progress(i / len(ndas), f"NDA {i + 1} of {len(ndas)}")
                 review = review_document(
-                    engine, vault, document_id, book, cancel=cancel,
+                    engine,
+                    vault,
+                    document_id,
+                    book,
+                    cancel=cancel,
                     collect_features=collect_features,
-                )  # fmt: skip
+                )
                 ids.append(document_id)
                 result.documents.append(nda.id)
                 result.review_seconds += review.seconds
@@ -286,8 +308,15 @@ def evaluate_playbook(
                     "baseline_correct": sum(o.baseline == o.gold for o in result.outcomes),
                     "cited": int(overall.get("cited", 0)),
                 }
-                record_task_run("evaluate", vault.vault_id, engine, document_ids=ids,
-                                outcome=outcome, seconds=time.perf_counter() - start, details=details)  # fmt: skip
+                record_task_run(
+                    "evaluate",
+                    vault.vault_id,
+                    engine,
+                    document_ids=ids,
+                    outcome=outcome,
+                    seconds=time.perf_counter() - start,
+                    details=details,
+                )
     result.seconds = time.perf_counter() - start
     return result
 

@@ -192,10 +192,22 @@ def evaluate_rules(
                 value = "Yes" if folded[document] else "No"
             guess = baseline_value(item, kind, [p.text for p in doc.pages])
             outcomes.append(
-                Outcome(document, item.name, label, value, cell.status,
-                        is_correct(kind, label, value), guess, is_correct(kind, label, guess),
-                        common, is_correct(kind, label, common), cell.page, cell.quote, "rule")
-            )  # fmt: skip
+                Outcome(
+                    document,
+                    item.name,
+                    label,
+                    value,
+                    cell.status,
+                    is_correct(kind, label, value),
+                    guess,
+                    is_correct(kind, label, guess),
+                    common,
+                    is_correct(kind, label, common),
+                    cell.page,
+                    cell.quote,
+                    "rule",
+                )
+            )
     fields = [
         field_score(f.name, f.title, match_kind(f), [o for o in outcomes if o.field == f.name])
         for f in fieldset.fields

@@ -111,9 +111,14 @@ class AskPanel(TaskPanel):
 
         def work(task: TaskContext) -> Answer:
             return run_ask(
-                question, task.engine, task.vault, document_ids=document_ids,
-                progress=task.progress, cancel=task.cancel, on_partial=task.emit,
-            )  # fmt: skip
+                question,
+                task.engine,
+                task.vault,
+                document_ids=document_ids,
+                progress=task.progress,
+                cancel=task.cancel,
+                on_partial=task.emit,
+            )
 
         return TaskRequest(
             "ask", self.tr("Answering…"), work, {"question": question}, self.tr("Cancelled.")
@@ -176,9 +181,13 @@ class AskPanel(TaskPanel):
             note = self.tr("Unconfirmed: no short answer could be confirmed by the sentences.")
             missing = ""
             if result.unsupported:
-                missing = "<p><small>" + html.escape(
-                    self.tr("Not in the sentences: {0}").format(", ".join(result.unsupported))
-                ) + "</small></p>"  # fmt: skip
+                missing = (
+                    "<p><small>"
+                    + html.escape(
+                        self.tr("Not in the sentences: {0}").format(", ".join(result.unsupported))
+                    )
+                    + "</small></p>"
+                )
             return (
                 f"<p style='color:#8a4b00'><b>⚠ {note}</b></p>{missing}"
                 f"<p>{self.tr('The documents say:')}</p>"

@@ -60,9 +60,11 @@ class DraftPanel(TaskPanel):
         self.instructions = QPlainTextEdit()
         self.instructions.setAccessibleName(self.tr("Instructions"))
         self.instructions.setPlaceholderText(
-            self.tr("What is the draft for? Give the facts you know, e.g. “Our client is owed "
-                    "$48,500 under invoice 2019-114; give them 14 days.”")
-        )  # fmt: skip
+            self.tr(
+                "What is the draft for? Give the facts you know, e.g. “Our client is owed "
+                "$48,500 under invoice 2019-114; give them 14 days.”"
+            )
+        )
         self.instructions.setTabChangesFocus(True)
         instructions_label = QLabel(self.tr("&Instructions:"))
         instructions_label.setBuddy(self.instructions)
@@ -148,9 +150,14 @@ class DraftPanel(TaskPanel):
 
         def work(task: TaskContext) -> Draft:
             return run_draft(
-                load_template(name), instructions, documents, task.engine, task.vault,
-                progress=task.progress, cancel=task.cancel,
-            )  # fmt: skip
+                load_template(name),
+                instructions,
+                documents,
+                task.engine,
+                task.vault,
+                progress=task.progress,
+                cancel=task.cancel,
+            )
 
         return TaskRequest(
             "draft",
@@ -220,8 +227,9 @@ class DraftPanel(TaskPanel):
             return
         source = self.rendered.sources[int(url.path()) - 1]
         if source.document_id and source.page is not None:
-            self.source_requested.emit(source.document_id, source.page,
-                                       source.cited or source.quote)  # fmt: skip
+            self.source_requested.emit(
+                source.document_id, source.page, source.cited or source.quote
+            )
 
     def _choose_file(self) -> None:
         if self.rendered is None:

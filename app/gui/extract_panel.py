@@ -92,9 +92,11 @@ class ExtractPanel(ReviewingPanel):
         self.flag_button = QPushButton(self.tr("F&lag cell"))
         self.flag_button.setAccessibleName(self.tr("Flag the selected cell for a second look"))
         self.flag_button.setToolTip(
-            self.tr("Mark the cell ⚑ for a second look (again: remove the flag); kept in the "
-                    "vault and exported")
-        )  # fmt: skip
+            self.tr(
+                "Mark the cell ⚑ for a second look (again: remove the flag); kept in the "
+                "vault and exported"
+            )
+        )
         self.flag_button.clicked.connect(self.flag)
         self.model = GridModel()
         self.model.edited.connect(self._edited)
@@ -132,9 +134,11 @@ class ExtractPanel(ReviewingPanel):
         self.column_box.returnPressed.connect(self.add_column)
         self.column_button = QPushButton(self.tr("Add co&lumn"))
         self.column_button.setToolTip(
-            self.tr("Ask the question of every document in the grid: Yes or No only with the "
-                    "sentence that says so, otherwise not found")
-        )  # fmt: skip
+            self.tr(
+                "Ask the question of every document in the grid: Yes or No only with the "
+                "sentence that says so, otherwise not found"
+            )
+        )
         self.column_button.clicked.connect(self.add_column)
         self._column_question: str | None = None
         self.detail = QLabel("")
@@ -236,9 +240,13 @@ class ExtractPanel(ReviewingPanel):
             cells = run_column(question, documents, task.engine, task.vault, cancel=task.cancel)
             return question, cells
 
-        return TaskRequest("column", self.tr("Adding a column…"), work,
-                           {"question": question, "document_ids": documents},
-                           self.tr("The column was cancelled."))  # fmt: skip
+        return TaskRequest(
+            "column",
+            self.tr("Adding a column…"),
+            work,
+            {"question": question, "document_ids": documents},
+            self.tr("The column was cancelled."),
+        )
 
     def show_column(self, question: str, cells: dict[str, Cell]) -> None:
         """The grid with one more column: the question and each document's answer."""
@@ -246,8 +254,11 @@ class ExtractPanel(ReviewingPanel):
             return
         grid = self.raw_grid
         name = f"question_{len(grid.fields) + 1}"
-        rows = [Row(r.document_id, r.title, {**r.cells, name: cells[r.document_id]}, r.seconds)
-                for r in grid.rows if r.document_id in cells]  # fmt: skip
+        rows = [
+            Row(r.document_id, r.title, {**r.cells, name: cells[r.document_id]}, r.seconds)
+            for r in grid.rows
+            if r.document_id in cells
+        ]
         widened = Grid(grid.fieldset, [*grid.fields, (name, question)], rows)
         self.show_grid(widened, list(self.corrections.values()))
         self.column_box.clear()
@@ -272,9 +283,13 @@ class ExtractPanel(ReviewingPanel):
 
         def work(task: TaskContext) -> tuple[Grid, list[Correction]]:
             grid = run_extract(
-                documents, fieldset, task.engine, task.vault, progress=task.progress,
+                documents,
+                fieldset,
+                task.engine,
+                task.vault,
+                progress=task.progress,
                 cancel=task.cancel,
-            )  # fmt: skip
+            )
             return grid, load_corrections(task.vault)
 
         return TaskRequest(
@@ -372,8 +387,9 @@ class ExtractPanel(ReviewingPanel):
     def stored_review(self, fieldset: str, document_id: str, field: str) -> Correction | None:
         return self.corrections.get((document_id, field))
 
-    def show_review(self, fieldset: str, document_id: str, field: str,
-                    correction: Correction | None) -> None:  # fmt: skip
+    def show_review(
+        self, fieldset: str, document_id: str, field: str, correction: Correction | None
+    ) -> None:
         """An undone (or redone) review: the cell shows what is stored now."""
         if self.raw_grid is None or self.raw_grid.fieldset != fieldset:
             return
@@ -464,8 +480,15 @@ class ExtractPanel(ReviewingPanel):
             self.put_back(None, stored)
             self.state.setText(self.tr("Flag removed."))
             return
-        self.store_review(self.raw_grid.fieldset, document_id, name, cell.value or "", cell,
-                          self.add_correction, flagged=True)  # fmt: skip
+        self.store_review(
+            self.raw_grid.fieldset,
+            document_id,
+            name,
+            cell.value or "",
+            cell,
+            self.add_correction,
+            flagged=True,
+        )
 
     def _choose_export(self) -> None:
         self.choose_export(self.tr("Export the grid"), "extraction.xlsx")

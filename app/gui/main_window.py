@@ -440,8 +440,13 @@ class MainWindow(QMainWindow):
     # -- tasks and sources ---------------------------------------------------------------
     @property
     def task_panels(self) -> list[TaskPanel]:
-        return [self.ask_panel, self.summarise_panel, self.extract_panel, self.draft_panel,
-                self.review_panel]  # fmt: skip
+        return [
+            self.ask_panel,
+            self.summarise_panel,
+            self.extract_panel,
+            self.draft_panel,
+            self.review_panel,
+        ]
 
     def _update_tasks(self) -> None:
         """Enable the task panels when a matter is open and the model is ready, else say why."""

@@ -59,8 +59,17 @@ class ReviewTasks(Protocol):
 
     def list_playbooks(self) -> list[str]: ...
 
-    def run_review(self, engine: Any, vault: Any, document_id: str, playbook: str, *,
-                   progress: Any, cancel: Any, on_row: Callable[[Any], None]) -> Any: ...  # fmt: skip
+    def run_review(
+        self,
+        engine: Any,
+        vault: Any,
+        document_id: str,
+        playbook: str,
+        *,
+        progress: Any,
+        cancel: Any,
+        on_row: Callable[[Any], None],
+    ) -> Any: ...
 
 
 def as_grid(playbook: str, document_id: str, title: str, rows: Sequence[ReviewRow]) -> Grid:
@@ -83,8 +92,9 @@ class ReviewPanel(ReviewingPanel):
     decisions: dict[str, str]
 
     def __init__(self, tasks: ReviewTasks | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("&Review"), self.tr("Review the document"), self.tr("review"),
-                         parent)  # fmt: skip
+        super().__init__(
+            self.tr("&Review"), self.tr("Review the document"), self.tr("review"), parent
+        )
         self.tasks: ReviewTasks = tasks or review_tasks
         self.locked_text = self.tr("Unlock a matter to review its documents.")
         self.document, self.playbook = QComboBox(), QComboBox()
@@ -106,32 +116,41 @@ class ReviewPanel(ReviewingPanel):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        for column, mode in enumerate((QHeaderView.ResizeMode.Stretch,
-                                       QHeaderView.ResizeMode.ResizeToContents,
-                                       QHeaderView.ResizeMode.Stretch,
-                                       QHeaderView.ResizeMode.ResizeToContents)):  # fmt: skip
+        for column, mode in enumerate(
+            (
+                QHeaderView.ResizeMode.Stretch,
+                QHeaderView.ResizeMode.ResizeToContents,
+                QHeaderView.ResizeMode.Stretch,
+                QHeaderView.ResizeMode.ResizeToContents,
+            )
+        ):
             header.setSectionResizeMode(column, mode)
         self.table.currentCellChanged.connect(lambda row, *_: self._open(row))
         self.accept_button.clicked.connect(lambda: self.review(self.table.currentRow()))
         self.inputs = [self.document, self.playbook]
         bar = QHBoxLayout()
-        for label, box in ((self.tr("D&ocument:"), self.document),
-                           (self.tr("Play&book:"), self.playbook)):  # fmt: skip
+        for label, box in (
+            (self.tr("D&ocument:"), self.document),
+            (self.tr("Play&book:"), self.playbook),
+        ):
             caption = QLabel(label)
             caption.setBuddy(box)
             bar.addWidget(caption)
             bar.addWidget(box, 1)
         self._add_position_controls()
-        bar.addLayout(self.controls.buttons(self.accept_button, self.export_button,
-                                            self.redline_button))  # fmt: skip
+        bar.addLayout(
+            self.controls.buttons(self.accept_button, self.export_button, self.redline_button)
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         for widget in (self.progress, self.state, self.deviations, self.table):
             layout.addWidget(widget)
         # In a lawyer's words; the task's names (Entailment…) stay in JSON and the CLI.
-        self.label_names = {"Entailment": self.tr("Says so"),
-                            "Contradiction": self.tr("Says the opposite"),
-                            "NotMentioned": self.tr("Silent")}  # fmt: skip
+        self.label_names = {
+            "Entailment": self.tr("Says so"),
+            "Contradiction": self.tr("Says the opposite"),
+            "NotMentioned": self.tr("Silent"),
+        }
         self.rows: list[ReviewRow] = []
         self.reviewed: dict[str, Correction] = {}
         self._target = ("", "", "")  # document id, title, playbook of the rows shown
@@ -179,14 +198,21 @@ class ReviewPanel(ReviewingPanel):
         tasks = self.tasks
 
         def work(task: TaskContext) -> tuple[Any, list[Correction]]:
-            result = tasks.run_review(task.engine, task.vault, document_id, playbook,
-                                      progress=task.progress, cancel=task.cancel,
-                                      on_row=task.emit)  # fmt: skip
+            result = tasks.run_review(
+                task.engine,
+                task.vault,
+                document_id,
+                playbook,
+                progress=task.progress,
+                cancel=task.cancel,
+                on_row=task.emit,
+            )
             return result, load_corrections(task.vault)
 
         params = {"document_id": document_id, "playbook": playbook}
-        return TaskRequest("review", self.tr("Reviewing…"), work, params,
-                           self.tr("Review cancelled."))  # fmt: skip
+        return TaskRequest(
+            "review", self.tr("Reviewing…"), work, params, self.tr("Review cancelled.")
+        )
 
     def partial(self, value: Any) -> None:
         self._show_rows([*self.rows, value])
@@ -194,21 +220,31 @@ class ReviewPanel(ReviewingPanel):
     def done(self, result: Any) -> None:
         review, corrections = result
         self.result = review
-        self.decisions = {c.field: c.value for c in corrections
-                          if c.fieldset == decision_fieldset(self._target[2])
-                          and c.document_id == self._target[0]}  # fmt: skip
+        self.decisions = {
+            c.field: c.value
+            for c in corrections
+            if c.fieldset == decision_fieldset(self._target[2]) and c.document_id == self._target[0]
+        }
         fieldset = f"review:{self._target[2]}"
-        self.reviewed = {c.field: c for c in corrections
-                         if c.fieldset == fieldset and c.document_id == self._target[0]}  # fmt: skip
+        self.reviewed = {
+            c.field: c
+            for c in corrections
+            if c.fieldset == fieldset and c.document_id == self._target[0]
+        }
         self._show_rows(by_risk(list(review.rows)))
         labels = [r.label for r in self.rows]
         self.state.setText(
-            self.tr("{0} statement(s): the document says so for {1}, says the opposite for "
-                    "{2}, is silent on {3}. "
-                    "Select a row to see its page; change a label or Accept to review it.")
-            .format(len(labels), labels.count("Entailment"), labels.count("Contradiction"),
-                    labels.count("NotMentioned"))
-        )  # fmt: skip
+            self.tr(
+                "{0} statement(s): the document says so for {1}, says the opposite for "
+                "{2}, is silent on {3}. "
+                "Select a row to see its page; change a label or Accept to review it."
+            ).format(
+                len(labels),
+                labels.count("Entailment"),
+                labels.count("Contradiction"),
+                labels.count("NotMentioned"),
+            )
+        )
         self._state_outcomes()
 
     shown_key = "review"
@@ -221,8 +257,9 @@ class ReviewPanel(ReviewingPanel):
     def restore(self, shown: dict[str, Any], corrections: list[Any]) -> None:
         self._target = (str(shown["document_id"]), str(shown["title"]), str(shown["playbook"]))
         rows = review_rows_from_json(shown["rows"], self._target[0])
-        self.done((review_tasks.ReviewResult(self._target[0], self._target[2], rows, 0.0),
-                   corrections))  # fmt: skip
+        self.done(
+            (review_tasks.ReviewResult(self._target[0], self._target[2], rows, 0.0), corrections)
+        )
 
     # -- the table ------------------------------------------------------------------------
     def _show_rows(self, rows: list[ReviewRow]) -> None:
@@ -232,8 +269,14 @@ class ReviewPanel(ReviewingPanel):
             done = self.reviewed.get(row.statement_id)
             mark = "✓ " if done else "" if row.verified or not row.quote else "⚠ "
             quote = QTableWidgetItem(mark + (row.quote or self.tr("— no quote")))
-            for column, item in enumerate((QTableWidgetItem(row.statement), None, quote,
-                                           QTableWidgetItem(str(row.page or "")))):  # fmt: skip
+            for column, item in enumerate(
+                (
+                    QTableWidgetItem(row.statement),
+                    None,
+                    quote,
+                    QTableWidgetItem(str(row.page or "")),
+                )
+            ):
                 if item is not None:
                     self.table.setItem(i, column, item)
             box = ChoiceBox()
@@ -266,8 +309,9 @@ class ReviewPanel(ReviewingPanel):
             row, (document_id, title, playbook) = self.rows[index], self._target
             cell = as_grid(playbook, document_id, title, [row]).rows[0].cells[row.statement_id]
             value = str(self.label_box(index).currentData())
-            self.store_review(f"review:{playbook}", document_id, row.statement_id, value, cell,
-                              self._reviewed)  # fmt: skip
+            self.store_review(
+                f"review:{playbook}", document_id, row.statement_id, value, cell, self._reviewed
+            )
 
     def _reviewed(self, correction: Correction) -> None:
         self.reviewed[correction.field] = correction
@@ -276,8 +320,9 @@ class ReviewPanel(ReviewingPanel):
     def stored_review(self, fieldset: str, document_id: str, field: str) -> Correction | None:
         return self.reviewed.get(field)
 
-    def show_review(self, fieldset: str, document_id: str, field: str,
-                    correction: Correction | None) -> None:  # fmt: skip
+    def show_review(
+        self, fieldset: str, document_id: str, field: str, correction: Correction | None
+    ) -> None:
         if (document_id, fieldset) != (self._target[0], f"review:{self._target[2]}"):
             return  # another review is shown now
         if correction is None:
@@ -294,8 +339,9 @@ class ReviewPanel(ReviewingPanel):
     def _add_position_controls(self) -> None:
         self.decisions = {}
         self.table.setColumnCount(POSITION_COLUMN + 3)
-        for offset, name in enumerate((self.tr("Risk"), self.tr("Outcome"),
-                                       self.tr("Proposed change"))):  # fmt: skip
+        for offset, name in enumerate(
+            (self.tr("Risk"), self.tr("Outcome"), self.tr("Proposed change"))
+        ):
             self.table.setHorizontalHeaderItem(POSITION_COLUMN + offset, QTableWidgetItem(name))
             self.table.horizontalHeader().setSectionResizeMode(
                 POSITION_COLUMN + offset, QHeaderView.ResizeMode.ResizeToContents
@@ -308,8 +354,11 @@ class ReviewPanel(ReviewingPanel):
             self.tr("Export the document with the accepted changes tracked, or a review memo")
         )
         self.redline_button.clicked.connect(self.choose_redline)
-        self.outcome_names = {"as we want": self.tr("as we want"),
-                              "deviates": self.tr("deviates"), "missing": self.tr("missing")}  # fmt: skip
+        self.outcome_names = {
+            "as we want": self.tr("as we want"),
+            "deviates": self.tr("deviates"),
+            "missing": self.tr("missing"),
+        }
 
     def _show_positions(self, rows: list[ReviewRow]) -> None:
         for i, row in enumerate(rows):
@@ -341,13 +390,18 @@ class ReviewPanel(ReviewingPanel):
         outcomes = [getattr(r, "outcome", None) for r in self.rows]
         if any(outcomes):
             self.state.setText(
-                self.tr("{0} deviate(s) and {1} missing point(s) by the playbook's positions. ")
-                .format(outcomes.count("deviates"), outcomes.count("missing")) + self.state.text()
-            )  # fmt: skip
+                self.tr(
+                    "{0} deviate(s) and {1} missing point(s) by the playbook's positions. "
+                ).format(outcomes.count("deviates"), outcomes.count("missing"))
+                + self.state.text()
+            )
 
     def kind_names(self) -> dict[str, str]:
-        return {"insert": self.tr("add the clause"), "replace": self.tr("replace the sentence"),
-                "comment": self.tr("comment")}  # fmt: skip
+        return {
+            "insert": self.tr("add the clause"),
+            "replace": self.tr("replace the sentence"),
+            "comment": self.tr("comment"),
+        }
 
     def _filter(self) -> None:
         only = self.deviations.isChecked()
@@ -380,9 +434,15 @@ class ReviewPanel(ReviewingPanel):
         def work(task: TaskContext) -> Correction:
             return save_decision(task.vault, document_id, playbook, row, decision)
 
-        self.side_job("review-change", self.tr("Saving the decision…"), work, self._decided,
-                      document_id=document_id, statement=row.statement_id,
-                      decision=decision)  # fmt: skip
+        self.side_job(
+            "review-change",
+            self.tr("Saving the decision…"),
+            work,
+            self._decided,
+            document_id=document_id,
+            statement=row.statement_id,
+            decision=decision,
+        )
 
     def _decided(self, correction: Correction) -> None:
         self.decisions[correction.field] = correction.value
@@ -391,9 +451,11 @@ class ReviewPanel(ReviewingPanel):
     def choose_redline(self) -> None:
         title = self._target[1].lstrip("↳ ").rsplit(".", 1)[0] or "review"
         path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export the redline"), str(Path.home() / f"{title} - redline.docx"),
+            self,
+            self.tr("Export the redline"),
+            str(Path.home() / f"{title} - redline.docx"),
             self.tr("Word document (*.docx)"),
-        )  # fmt: skip
+        )
         if path:
             self.export_redline(Path(path).with_suffix(".docx"))
 
@@ -406,14 +468,16 @@ class ReviewPanel(ReviewingPanel):
         def work(task: TaskContext) -> Delivered:
             return export_review(task.vault, result, load_playbook(playbook), path)
 
-        self.side_job("export-redline", self.tr("Writing the redline…"), work,
-                      self._redlined, path=path)  # fmt: skip
+        self.side_job(
+            "export-redline", self.tr("Writing the redline…"), work, self._redlined, path=path
+        )
 
     def _redlined(self, done: Delivered) -> None:
         kind = self.tr("Redline") if done.kind == "redline" else self.tr("Review memo")
-        self.state.setText(self.tr("{0} with {1} change(s) written to {2}")
-                           .format(kind, done.changes, done.path)
-                           + "".join(f"\n{n}" for n in done.notes))  # fmt: skip
+        self.state.setText(
+            self.tr("{0} with {1} change(s) written to {2}").format(kind, done.changes, done.path)
+            + "".join(f"\n{n}" for n in done.notes)
+        )
 
 
 #: The first of the position columns (Risk, Outcome, Proposed change), after the label's.
@@ -422,5 +486,6 @@ POSITION_COLUMN = 4
 
 def by_risk(rows: list[ReviewRow]) -> list[ReviewRow]:
     """High risk first, deviations before missing points; rows without a position last."""
-    return sorted(rows, key=lambda r: risk_order(getattr(r, "risk", None),
-                                                 getattr(r, "outcome", None)))  # fmt: skip
+    return sorted(
+        rows, key=lambda r: risk_order(getattr(r, "risk", None), getattr(r, "outcome", None))
+    )

@@ -97,9 +97,11 @@ class ReviewingPanel(TaskPanel):
         super().__init__(run_text, run_name, what, parent)
         self.undo_stack = QUndoStack(self)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in ((QKeySequence.StandardKey.Undo, self.undo_stack.undo),
-                           (QKeySequence.StandardKey.Redo, self.undo_stack.redo),
-                           (QKeySequence("Ctrl+Shift+Z"), self.undo_stack.redo)):  # fmt: skip
+        for keys, slot in (
+            (QKeySequence.StandardKey.Undo, self.undo_stack.undo),
+            (QKeySequence.StandardKey.Redo, self.undo_stack.redo),
+            (QKeySequence("Ctrl+Shift+Z"), self.undo_stack.redo),
+        ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(context)
             shortcut.activated.connect(slot)
@@ -108,8 +110,9 @@ class ReviewingPanel(TaskPanel):
         """The review of one cell stored now, as the panel knows it (for undo)."""
         raise NotImplementedError
 
-    def show_review(self, fieldset: str, document_id: str, field: str,
-                    correction: Correction | None) -> None:  # fmt: skip
+    def show_review(
+        self, fieldset: str, document_id: str, field: str, correction: Correction | None
+    ) -> None:
         """Show a cell's stored review (None: the model's own value again)."""
         raise NotImplementedError
 
@@ -130,18 +133,29 @@ class ReviewingPanel(TaskPanel):
 
         def work(task: TaskContext) -> Correction:
             return save_correction(
-                task.vault, document_id, field, value, fieldset=fieldset, original=original,
+                task.vault,
+                document_id,
+                field,
+                value,
+                fieldset=fieldset,
+                original=original,
                 flagged=flagged,
-            )  # fmt: skip
+            )
 
         def stored(correction: Correction) -> None:
             self.undo_stack.push(ReviewCommand(self, before, correction))
             on_done(correction)
 
         self.side_job(
-            "review", self.tr("Saving the review…"), work, stored,
-            document_id=document_id, field=field, value=value, original=original,
-        )  # fmt: skip
+            "review",
+            self.tr("Saving the review…"),
+            work,
+            stored,
+            document_id=document_id,
+            field=field,
+            value=value,
+            original=original,
+        )
 
     def put_back(self, correction: Correction | None, cell: Correction) -> None:
         """Store ``correction`` as the review of ``cell``'s cell again (None: remove it)."""
@@ -154,12 +168,16 @@ class ReviewingPanel(TaskPanel):
             return restore_correction(task.vault, correction)
 
         self.side_job(
-            "undo review", self.tr("Undoing the review…"), work,
+            "undo review",
+            self.tr("Undoing the review…"),
+            work,
             lambda stored: self.show_review(fieldset, document_id, field, stored),
-            document_id=document_id, field=field,
-        )  # fmt: skip
-        self.state.setText(self.tr("Review undone.") if correction is not cell
-                           else self.tr("Review redone."))  # fmt: skip
+            document_id=document_id,
+            field=field,
+        )
+        self.state.setText(
+            self.tr("Review undone.") if correction is not cell else self.tr("Review redone.")
+        )
 
     def forget_undo(self) -> None:
         """Edits can no longer be undone (the panel was left, or its results changed)."""

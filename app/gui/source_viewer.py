@@ -69,8 +69,9 @@ def load_page(vault: Vault, document_id: str, page: int, quote: Quote | str = ""
         unplaced = quote if isinstance(quote, str) else quote.text if quote.page == page else ""
         words = text[span[0] : span[1]] if span else unplaced
         at = span[0] / len(text) if span and isinstance(quote, Quote) else None
-        rendered = render_pdf_page(vault.get_document(document_id).content, page, quote=words,
-                                   at=at)  # fmt: skip
+        rendered = render_pdf_page(
+            vault.get_document(document_id).content, page, quote=words, at=at
+        )
     elif info.mime_type.startswith("image/") and page == 1:
         rendered = render_image(vault.get_document(document_id).content)
     ocr = vault.page_ocr(document_id, page)  # a scan: its OCR word boxes locate the quote
@@ -149,8 +150,14 @@ class SourceViewer(QWidget):
         split.setSizes([520, 420])
         bar = QHBoxLayout()
         bar.addWidget(self.title, 1)
-        for button in (self.previous_button, self.next_button, self.zoom_out_button,
-                       self.zoom_in_button, self.fit_button, self.close_button):  # fmt: skip
+        for button in (
+            self.previous_button,
+            self.next_button,
+            self.zoom_out_button,
+            self.zoom_in_button,
+            self.fit_button,
+            self.close_button,
+        ):
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -285,19 +292,21 @@ class SourceViewer(QWidget):
         rendered = view.rendered
         if rendered is not None and rendered.too_large is not None:
             self._say(
-                self.tr("This page is too large to draw ({0}). Its text is shown on the right.")
-                .format(_inches(rendered.too_large))
-            )  # fmt: skip
+                self.tr(
+                    "This page is too large to draw ({0}). Its text is shown on the right."
+                ).format(_inches(rendered.too_large))
+            )
             self.image.clear()
             self.image.setText(self.tr("(Page too large to draw.)"))
             self.image.adjustSize()
         elif rendered is not None:
             if rendered.reduced:
                 self._say(
-                    self.tr("This page is very large ({0}): it is drawn reduced, so it fits "
-                            "in memory. Zoom in, or read its text on the right.")
-                    .format(_inches(rendered.page_size))
-                )  # fmt: skip
+                    self.tr(
+                        "This page is very large ({0}): it is drawn reduced, so it fits "
+                        "in memory. Zoom in, or read its text on the right."
+                    ).format(_inches(rendered.page_size))
+                )
             self._render(rendered)
         else:
             self.image.setText(self.tr("(No page image for this type of document.)"))
@@ -357,8 +366,9 @@ class SourceViewer(QWidget):
             )
         self.image.setPixmap(QPixmap.fromImage(image))
         self.image.adjustSize()
-        self.zoom_out_button.setToolTip(self.tr("Smaller (Ctrl+-); now {0}%").format(
-            round(self.zoom * 100)))  # fmt: skip
+        self.zoom_out_button.setToolTip(
+            self.tr("Smaller (Ctrl+-); now {0}%").format(round(self.zoom * 100))
+        )
 
     def step_zoom(self, step: int) -> None:
         """One zoom step smaller (-1) or larger (+1) than now."""

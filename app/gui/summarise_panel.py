@@ -153,9 +153,14 @@ class SummarisePanel(TaskPanel):
 
         def work(task: TaskContext) -> Summary:
             return run_summarise(
-                info.id, task.engine, task.vault, style=style, progress=task.progress,
-                cancel=task.cancel, on_points=task.emit,
-            )  # fmt: skip
+                info.id,
+                task.engine,
+                task.vault,
+                style=style,
+                progress=task.progress,
+                cancel=task.cancel,
+                on_points=task.emit,
+            )
 
         return TaskRequest(
             "summary",
@@ -174,9 +179,14 @@ class SummarisePanel(TaskPanel):
 
         def work(task: TaskContext) -> list[Summary]:
             return run_summarise_batch(
-                ids, task.engine, task.vault, style=style, progress=task.progress,
-                cancel=task.cancel, on_points=lambda doc, found: task.emit((doc, found)),
-            )  # fmt: skip
+                ids,
+                task.engine,
+                task.vault,
+                style=style,
+                progress=task.progress,
+                cancel=task.cancel,
+                on_points=lambda doc, found: task.emit((doc, found)),
+            )
 
         return TaskRequest(
             "summary",
@@ -190,8 +200,9 @@ class SummarisePanel(TaskPanel):
         return next((d.title for d in self._documents if d.id == document_id), document_id)
 
     def _batch_sections(self) -> list[Section]:
-        return [(self._title_of(doc), doc, points, []) for doc, points in self._batch.items()
-                if points]  # fmt: skip
+        return [
+            (self._title_of(doc), doc, points, []) for doc, points in self._batch.items() if points
+        ]
 
     def partial(self, value: list[Point] | tuple[str, list[Point]]) -> None:
         """Lines as they exist: the rule-built facts and key terms first, then the points."""
@@ -235,10 +246,11 @@ class SummarisePanel(TaskPanel):
         self.coverage.show()
         if summary.facts or summary.key_terms:
             self.state.setText(
-                self.tr("{0} key facts, {1} key terms, {2} other point(s). Click a page "
-                        "reference to open the source.")
-                .format(summary.facts, summary.key_terms, len(summary.narrative))
-            )  # fmt: skip
+                self.tr(
+                    "{0} key facts, {1} key terms, {2} other point(s). Click a page "
+                    "reference to open the source."
+                ).format(summary.facts, summary.key_terms, len(summary.narrative))
+            )
         else:
             self.state.setText(
                 self.tr("{0} point(s). Click a page reference to open the source.").format(
@@ -278,9 +290,10 @@ class SummarisePanel(TaskPanel):
         self.coverage.show()
         points = sum(len(s.points) for s in summaries)
         self.state.setText(
-            self.tr("{0} point(s) in {1} summaries. Click a page reference to open the source.")
-            .format(points, len(summaries))
-        )  # fmt: skip
+            self.tr(
+                "{0} point(s) in {1} summaries. Click a page reference to open the source."
+            ).format(points, len(summaries))
+        )
 
     shown_key = "summary"
 
@@ -315,8 +328,10 @@ class SummarisePanel(TaskPanel):
         """The absent key terms and the points' check, for a brief or detailed summary."""
         if summary.style == "chronology":
             return []
-        return [absent_line(summary.absent), confirmed_line(summary.written, summary.confirmed,
-                                                             summary.quoted)]  # fmt: skip
+        return [
+            absent_line(summary.absent),
+            confirmed_line(summary.written, summary.confirmed, summary.quoted),
+        ]
 
     def _render(
         self, heading: str, points: list[Point], draft: bool = False, notes: list[str] | None = None

@@ -257,9 +257,13 @@ class TaskPanel(QWidget):
         self.run_requested.emit(request)
 
     def side_job(
-        self, name: str, message: str, work: Callable[[TaskContext], Any],
-        on_done: Callable[[Any], None], **params: Any,
-    ) -> TaskRequest:  # fmt: skip
+        self,
+        name: str,
+        message: str,
+        work: Callable[[TaskContext], Any],
+        on_done: Callable[[Any], None],
+        **params: Any,
+    ) -> TaskRequest:
         """Ask for vault-only work beside the run (storing a review, exporting)."""
         request = TaskRequest(name, message, work, params, needs_engine=False, on_done=on_done)
         self.run_requested.emit(request)

@@ -67,9 +67,15 @@ def render_pdf_page(
         bitmap = pdf_page.render(scale=drawn, rev_byteorder=False)
         boxes = _quote_boxes(pdf_page, quote, height, drawn, at) if quote.strip() else ()
         rendered = RenderedPage(
-            bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride, boxes,
-            drawn < scale, None, (width, height),
-        )  # fmt: skip
+            bytes(bitmap.buffer),
+            bitmap.width,
+            bitmap.height,
+            bitmap.stride,
+            boxes,
+            drawn < scale,
+            None,
+            (width, height),
+        )
         bitmap.close()
         pdf_page.close()
         return rendered

@@ -124,9 +124,15 @@ def run_ask(
 
     with audited_task("ask", vault, engine) as record:
         answer = ask(
-            question, engine, vault, document_ids=document_ids, routing=routing,
-            progress=progress, cancel=cancel, on_partial=on_partial,
-        )  # fmt: skip
+            question,
+            engine,
+            vault,
+            document_ids=document_ids,
+            routing=routing,
+            progress=progress,
+            cancel=cancel,
+            on_partial=on_partial,
+        )
         record.document_ids = answer.document_ids
         record.outcome = "ok" if answer.found else "not_found"
         record.details.update(
@@ -220,9 +226,17 @@ def run_summarise_batch(
         parallel = engine_parallel(engine)
         record.details.update(style=style, documents=len(document_ids), parallel=parallel)
         summaries = summarise_batch(
-            document_ids, engine, vault, style=style, progress=progress, cancel=cancel,
-            parallel=parallel, on_points=on_points, on_summary=on_summary, fieldset=fieldset,
-        )  # fmt: skip
+            document_ids,
+            engine,
+            vault,
+            style=style,
+            progress=progress,
+            cancel=cancel,
+            parallel=parallel,
+            on_points=on_points,
+            on_summary=on_summary,
+            fieldset=fieldset,
+        )
         stats = [s.stats for s in summaries]
         record.details.update(
             pages=sum(s.total_pages for s in summaries),
@@ -277,6 +291,7 @@ def run_draft(
         result = draft(
             template, instructions, document_ids, engine, vault, progress=progress, cancel=cancel
         )
-        record.details.update(template=template.name, model_calls=result.model_calls,
-                              **result.counts())  # fmt: skip
+        record.details.update(
+            template=template.name, model_calls=result.model_calls, **result.counts()
+        )
     return result

@@ -60,8 +60,14 @@ def column_route(question: str) -> Route | None:
     return chosen if chosen is not None and chosen.target.yes_no else None
 
 
-def _routed_cell(chosen: Route, document_id: str, vault: Vault, engine: EngineLike,
-                 chooser: Chooser, cancel: CancelToken | None) -> Cell:  # fmt: skip
+def _routed_cell(
+    chosen: Route,
+    document_id: str,
+    vault: Vault,
+    engine: EngineLike,
+    chooser: Chooser,
+    cancel: CancelToken | None,
+) -> Cell:
     target = chosen.target
     if target.field is not None:
         one = load_fieldset(target.source).subset([target.field.name])
@@ -69,8 +75,9 @@ def _routed_cell(chosen: Route, document_id: str, vault: Vault, engine: EngineLi
         cell = row.cells[target.field.name]
         if cell.status == "not_found":
             # "Not found" is not "No": the cell says why it is empty.
-            return Cell(None, "", None, "not_found", decided_by="rule",
-                        note=cell.note or NOT_FOUND_NOTE)  # fmt: skip
+            return Cell(
+                None, "", None, "not_found", decided_by="rule", note=cell.note or NOT_FOUND_NOTE
+            )
         return cell
     assert target.statement is not None
     book = Playbook(target.source, target.source, (target.statement,))
@@ -78,17 +85,34 @@ def _routed_cell(chosen: Route, document_id: str, vault: Vault, engine: EngineLi
     value = _REVIEW_VALUES.get(row_.label)
     if value is None or row_.quote is None:
         return Cell(None, "", None, "not_found", decided_by=row_.decided_by, note=NOT_FOUND_NOTE)
-    return Cell(value, row_.quote, row_.page, "supported" if row_.verified else "unsupported",
-                row_.char_start, row_.char_end, decided_by=row_.decided_by)  # fmt: skip
+    return Cell(
+        value,
+        row_.quote,
+        row_.page,
+        "supported" if row_.verified else "unsupported",
+        row_.char_start,
+        row_.char_end,
+        decided_by=row_.decided_by,
+    )
 
 
-def sentence_leans(question: str, document_id: str, doc: DocumentText, engine: EngineLike,
-                   cancel: CancelToken | None = None) -> list[tuple[Found, float]]:  # fmt: skip
+def sentence_leans(
+    question: str,
+    document_id: str,
+    doc: DocumentText,
+    engine: EngineLike,
+    cancel: CancelToken | None = None,
+) -> list[tuple[Found, float]]:
     """The candidate sentences of ``doc`` for ``question``, best-scored first, each with
     the model's calibrated lean to Yes reading it alone (tools/fit_columns.py fits on
     exactly this)."""
-    relevant, _ = find_sentences(question, [(document_id, doc)], limit=MAX_READ,
-                                 min_coverage=CANDIDATE_COVERAGE, cancel=cancel)  # fmt: skip
+    relevant, _ = find_sentences(
+        question,
+        [(document_id, doc)],
+        limit=MAX_READ,
+        min_coverage=CANDIDATE_COVERAGE,
+        cancel=cancel,
+    )
     if not relevant:
         return []
     return [
@@ -97,20 +121,39 @@ def sentence_leans(question: str, document_id: str, doc: DocumentText, engine: E
     ]
 
 
-def model_cell(question: str, document_id: str, doc: DocumentText, engine: EngineLike,
-               chooser: Chooser, cancel: CancelToken | None) -> Cell:  # fmt: skip
+def model_cell(
+    question: str,
+    document_id: str,
+    doc: DocumentText,
+    engine: EngineLike,
+    chooser: Chooser,
+    cancel: CancelToken | None,
+) -> Cell:
     """The model's own path: read the best few sentences for Yes, copy the one that says so."""
     leans = sentence_leans(question, document_id, doc, engine, cancel)
     if not leans:
         return Cell(None, "", None, "not_found", decided_by="rule", note=NOT_FOUND_NOTE)
     found, lean = max(leans, key=lambda pair: pair[1])
     if lean < YES_LEAN:
-        return Cell(None, "", None, "not_found", decided_by="model",
-                    note="No sentence read clearly says so.")  # fmt: skip
+        return Cell(
+            None,
+            "",
+            None,
+            "not_found",
+            decided_by="model",
+            note="No sentence read clearly says so.",
+        )
     verdict = "Yes"
     cite = citation(document_id, doc.title, found.sentence, doc.page_text(found.sentence.page))
-    return Cell(verdict, cite.quote, cite.page, "supported" if cite.verified else "unsupported",
-                cite.char_start, cite.char_end, decided_by="model")  # fmt: skip
+    return Cell(
+        verdict,
+        cite.quote,
+        cite.page,
+        "supported" if cite.verified else "unsupported",
+        cite.char_start,
+        cite.char_end,
+        decided_by="model",
+    )
 
 
 def column_cell(

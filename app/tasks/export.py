@@ -144,9 +144,17 @@ def to_xlsx(grid: Grid, path: Path) -> Path:
             _write_row(
                 evidence,
                 line,
-                [row.document_id, row.title, title, cell.value, cell.status, cell.page,
-                 cell.quote, review_mark(cell)]
-            )  # fmt: skip
+                [
+                    row.document_id,
+                    row.title,
+                    title,
+                    cell.value,
+                    cell.status,
+                    cell.page,
+                    cell.quote,
+                    review_mark(cell),
+                ],
+            )
     for heading in evidence[1]:
         heading.font = Font(bold=True)
     book.save(path)

@@ -30,12 +30,36 @@ from app.tasks.legal_values import words as value_words
 
 #: Number words read as numbers (contracts write "thirty (30)", answers write either).
 NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
-}  # fmt: skip
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+}
 _SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -163,8 +187,9 @@ _STARTERS_TEXT = """
 _ENGLISH_STARTERS = frozenset(_STARTERS_TEXT.split())
 
 
-def _source_index(sources: Sequence[str]) -> tuple[set[tuple[int | None, ...]], set[tuple[int, str]],
-                                                  set[Decimal], set[str], str]:  # fmt: skip
+def _source_index(
+    sources: Sequence[str],
+) -> tuple[set[tuple[int | None, ...]], set[tuple[int, str]], set[Decimal], set[str], str]:
     dates: set[tuple[int | None, ...]] = set()
     durations: set[tuple[int, str]] = set()
     numbers: set[Decimal] = set()
@@ -224,8 +249,9 @@ def _alias_stated(name: str, folded_sources: str, states: set[str]) -> bool:
         return True
     for place, aliases in PLACE_ALIASES.items():
         if key in place.split() or key == place:
-            return any(re.search(rf"(?<![\w.]){re.escape(a)}(?!\w)", folded_sources)
-                       for a in aliases)  # fmt: skip
+            return any(
+                re.search(rf"(?<![\w.]){re.escape(a)}(?!\w)", folded_sources) for a in aliases
+            )
     return False
 
 

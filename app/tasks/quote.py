@@ -87,17 +87,31 @@ class Quote:
 
     def fields(self) -> dict[str, Any]:
         """The legacy JSON fields of a result: page, quote (one line), char_start, char_end."""
-        return {"page": self.page, "quote": self.flat, "char_start": self.start,
-                "char_end": self.end}  # fmt: skip
+        return {
+            "page": self.page,
+            "quote": self.flat,
+            "char_start": self.start,
+            "char_end": self.end,
+        }
 
     def to_json(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "page": self.page, "start": self.start,
-                "end": self.end, "text": self.text}  # fmt: skip
+        return {
+            "document_id": self.document_id,
+            "page": self.page,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
 
     @classmethod
     def from_json(cls, node: dict[str, Any]) -> Quote:
-        return cls(str(node["document_id"]), int(node["page"]), int(node["start"]),
-                   int(node["end"]), str(node["text"]))  # fmt: skip
+        return cls(
+            str(node["document_id"]),
+            int(node["page"]),
+            int(node["start"]),
+            int(node["end"]),
+            str(node["text"]),
+        )
 
 
 def quote_from_fields(

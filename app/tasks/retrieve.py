@@ -41,8 +41,25 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 #: Suffixes stripped (first match wins) before a word becomes a prefix query, kept only
 #: when at least ``_MIN_STEM`` characters remain: "governs" -> govern*, "termination"
 #: -> terminat*, "penalty" -> penalt*, "bananas" -> banana*.
-_SUFFIXES = ("ings", "ing", "ations", "ation", "ions", "ion", "ments", "ment", "edly", "ed",
-             "ies", "es", "ity", "ly", "s", "y", "e")  # fmt: skip
+_SUFFIXES = (
+    "ings",
+    "ing",
+    "ations",
+    "ation",
+    "ions",
+    "ion",
+    "ments",
+    "ment",
+    "edly",
+    "ed",
+    "ies",
+    "es",
+    "ity",
+    "ly",
+    "s",
+    "y",
+    "e",
+)
 _MIN_STEM = 5
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _PHRASE = re.compile(r'"([^"]+)"')

@@ -33,8 +33,10 @@ def save_shown(vault: Vault, panel: str, shown: Mapping[str, Any]) -> None:
 
 def load_shown(vault: Vault) -> tuple[dict[str, dict[str, Any]], list[Correction]]:
     """Each panel's last result, and the reviews stored since (a grid shows them)."""
-    shown = {output.id.removeprefix(f"{TASK}:"): output.result
-             for output in vault.list_task_outputs(TASK)}  # fmt: skip
+    shown = {
+        output.id.removeprefix(f"{TASK}:"): output.result
+        for output in vault.list_task_outputs(TASK)
+    }
     return shown, load_corrections(vault)
 
 

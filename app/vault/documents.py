@@ -108,9 +108,14 @@ class WriteTxn:
     ) -> TaskOutput:
         """Store (or replace) a task's output in this transaction (app/vault/task_outputs.py)."""
         return task_outputs.put(
-            self._conn, task, output_id, result, document_ids=document_ids,
-            model_sha256=model_sha256, created=created,
-        )  # fmt: skip
+            self._conn,
+            task,
+            output_id,
+            result,
+            document_ids=document_ids,
+            model_sha256=model_sha256,
+            created=created,
+        )
 
     def delete_task_output(self, output_id: str) -> bool:
         """Remove one task output in this transaction; True if there was one."""

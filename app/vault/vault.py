@@ -224,9 +224,13 @@ class Vault:
         """Store (or replace, by id) one output in its own write transaction."""
         with self.write() as txn:
             return txn.put_task_output(
-                task, output_id, result, document_ids=document_ids,
-                model_sha256=model_sha256, created=created,
-            )  # fmt: skip
+                task,
+                output_id,
+                result,
+                document_ids=document_ids,
+                model_sha256=model_sha256,
+                created=created,
+            )
 
     def delete_task_output(self, output_id: str) -> bool:
         """Remove one output (a review undone) in its own write transaction."""

@@ -104,8 +104,9 @@ def citation(document_id: str, title: str, sentence: Sentence, page_text: str) -
 
 def _found_citation(found: Found, docs: dict[str, DocumentText]) -> Citation:
     doc = docs[found.document_id]
-    return citation(found.document_id, found.title, found.sentence,
-                    doc.page_text(found.sentence.page))  # fmt: skip
+    return citation(
+        found.document_id, found.title, found.sentence, doc.page_text(found.sentence.page)
+    )
 
 
 def _cell_citation(document_id: str, doc: DocumentText, cell: Cell) -> Citation | None:
@@ -146,9 +147,15 @@ OnPartial = Callable[[Streamed], None]
 class _Run:
     """One question's work: the documents in scope, read once, and the figures."""
 
-    def __init__(self, engine: EngineLike, vault: Vault, document_ids: Sequence[str],
-                 progress: Progress, cancel: CancelToken,
-                 on_partial: OnPartial | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        engine: EngineLike,
+        vault: Vault,
+        document_ids: Sequence[str],
+        progress: Progress,
+        cancel: CancelToken,
+        on_partial: OnPartial | None = None,
+    ) -> None:
         self.engine, self.vault, self.progress, self.cancel = engine, vault, progress, cancel
         self.docs = {d: document_text(vault, d) for d in document_ids}
         self.stats = AskStats()
@@ -164,8 +171,9 @@ class _Run:
             text = _phrase(target, answer)
         else:
             text = UNCONFIRMED if answer.kind == "unconfirmed" else NOT_STATED
-        self.on_partial(Streamed(self.part, self.parts, text, answer.kind, answer.citations,
-                                 answer.title))  # fmt: skip
+        self.on_partial(
+            Streamed(self.part, self.parts, text, answer.kind, answer.citations, answer.title)
+        )
 
     # -- routed: a field or a statement -------------------------------------------------
 
@@ -177,14 +185,16 @@ class _Run:
         for n, (document_id, doc) in enumerate(self.docs.items()):
             self.cancel.raise_if_cancelled()
             self.progress(0.1 + 0.8 * n / len(self.docs), f"{doc.title}: {item.title}")
-            row = extract_document(document_id, one, self.engine, self.vault,
-                                   cancel=self.cancel, chooser=self.chooser)  # fmt: skip
+            row = extract_document(
+                document_id, one, self.engine, self.vault, cancel=self.cancel, chooser=self.chooser
+            )
             cell = row.cells[item.name]
             self.stats.model_calls += cell.decided_by == "model"
             cite = _cell_citation(document_id, doc, cell)
             if cell.status == "not_found" or cite is None or cell.value is None:
-                out.append(DocumentAnswer(document_id, doc.title, None, (), "not_stated",
-                                          cell.decided_by))  # fmt: skip
+                out.append(
+                    DocumentAnswer(document_id, doc.title, None, (), "not_stated", cell.decided_by)
+                )
                 self.stream(target, out[-1])
                 continue
             # The value is the rule's, copied from the sentence; the check is the witness
@@ -193,13 +203,23 @@ class _Run:
             cites = (cite, *self._derivation_citations(document_id, doc, cell, cite))
             sources = [c.quote for c in cites]
             kind: Kind = "confirmed" if not unsupported_facts(claim, sources) else "unconfirmed"
-            out.append(DocumentAnswer(document_id, doc.title, cell.value, cites, kind,
-                                      cell.decided_by, cell.derivation))  # fmt: skip
+            out.append(
+                DocumentAnswer(
+                    document_id,
+                    doc.title,
+                    cell.value,
+                    cites,
+                    kind,
+                    cell.decided_by,
+                    cell.derivation,
+                )
+            )
             self.stream(target, out[-1])
         return out
 
-    def _derivation_citations(self, document_id: str, doc: DocumentText, cell: Cell,
-                              cite: Citation) -> list[Citation]:  # fmt: skip
+    def _derivation_citations(
+        self, document_id: str, doc: DocumentText, cell: Cell, cite: Citation
+    ) -> list[Citation]:
         """For a computed value ("May 1, 2006 + five (5) years"), the sentence stating the
         date it counts from, when the cell's own sentence does not: shown beside it, so
         every fact of the derivation is in a quote the lawyer sees."""
@@ -221,19 +241,20 @@ class _Run:
         for n, (document_id, doc) in enumerate(self.docs.items()):
             self.cancel.raise_if_cancelled()
             self.progress(0.1 + 0.8 * n / len(self.docs), f"{doc.title}: checking the clause")
-            result = review_document(self.engine, self.vault, document_id, book,
-                                     cancel=self.cancel)  # fmt: skip
+            result = review_document(self.engine, self.vault, document_id, book, cancel=self.cancel)
             row = result.rows[0]
             self.stats.model_calls += row.decided_by == "model"
             value = _LABEL_WORDS.get(row.label)
             if value is None or row.cited is None or not row.verified:
-                out.append(DocumentAnswer(document_id, doc.title, None, (), "not_stated",
-                                          row.decided_by))  # fmt: skip
+                out.append(
+                    DocumentAnswer(document_id, doc.title, None, (), "not_stated", row.decided_by)
+                )
                 self.stream(target, out[-1])
                 continue
             cite = Citation(doc.title, row.cited, row.verified)
-            out.append(DocumentAnswer(document_id, doc.title, value, (cite,), "confirmed",
-                                      row.decided_by))  # fmt: skip
+            out.append(
+                DocumentAnswer(document_id, doc.title, value, (cite,), "confirmed", row.decided_by)
+            )
             self.stream(target, out[-1])
         return out
 
@@ -269,9 +290,12 @@ class _Run:
         self.progress(0.4, f"Choosing among {len(relevant)} sentence(s)")
         start = time.perf_counter()
         choice = self.chooser.choose(
-            question, "Answer from these sentences only.",
-            [f.sentence.text for f in relevant], allow_none=True, cancel=self.cancel,
-        )  # fmt: skip
+            question,
+            "Answer from these sentences only.",
+            [f.sentence.text for f in relevant],
+            allow_none=True,
+            cancel=self.cancel,
+        )
         self.stats.model_calls += 1
         if choice.index is None:
             self.stats.model_seconds += time.perf_counter() - start
@@ -285,16 +309,16 @@ class _Run:
             self.stats.model_seconds += time.perf_counter() - start
             if verdict is None:
                 return Answer(UNCONFIRMED, [cite], "unconfirmed", "retrieval", question)
-            return Answer(f"{verdict}.", [cite], "confirmed", "retrieval", question,
-                          yes_no=verdict)  # fmt: skip
+            return Answer(f"{verdict}.", [cite], "confirmed", "retrieval", question, yes_no=verdict)
         self.progress(0.7, "Writing a short answer from the sentence")
         phrase = short_answer(self.engine, question, found.sentence.flat, self.cancel)
         self.stats.model_calls += 1
         self.stats.model_seconds += time.perf_counter() - start
         missing = [f.text for f in unsupported_facts(phrase, [found.sentence.text])]
         if not phrase or missing or not words_supported(phrase, found.sentence.text):
-            return Answer(UNCONFIRMED, [cite], "unconfirmed", "retrieval", question,
-                          unsupported=missing)  # fmt: skip
+            return Answer(
+                UNCONFIRMED, [cite], "unconfirmed", "retrieval", question, unsupported=missing
+            )
         return Answer(phrase, [cite], "confirmed", "retrieval", question)
 
 
@@ -307,8 +331,9 @@ def words_supported(phrase: str, sentence: str) -> bool:
     return sum(w in present for w in wanted) / len(wanted) >= MIN_WORD_SHARE
 
 
-def yes_no_lean(engine: EngineLike, question: str, sentence: str,
-                cancel: CancelToken | None) -> float:  # fmt: skip
+def yes_no_lean(
+    engine: EngineLike, question: str, sentence: str, cancel: CancelToken | None
+) -> float:
     """How far the model leans to Yes (positive) or No (negative) reading ``sentence``.
 
     One forward pass scores the two answers; the same prompt with the sentence replaced
@@ -319,11 +344,17 @@ def yes_no_lean(engine: EngineLike, question: str, sentence: str,
 
     def prompt(text: str) -> str:
         messages: list[Message] = [
-            {"role": "system", "content": "You answer a yes-or-no question about a contract "
-             "from one of its sentences. Answer A for yes, B for no."},
-            {"role": "user", "content": f"SENTENCE: {text}\n\nQUESTION: {question}\n\n"
-             "A. Yes\nB. No\n\nAnswer with one letter."},
-        ]  # fmt: skip
+            {
+                "role": "system",
+                "content": "You answer a yes-or-no question about a contract "
+                "from one of its sentences. Answer A for yes, B for no.",
+            },
+            {
+                "role": "user",
+                "content": f"SENTENCE: {text}\n\nQUESTION: {question}\n\n"
+                "A. Yes\nB. No\n\nAnswer with one letter.",
+            },
+        ]
         return engine.render(messages)
 
     raw = engine.score_options(prompt(sentence), ["A", "B"], cancel=cancel)
@@ -331,8 +362,13 @@ def yes_no_lean(engine: EngineLike, question: str, sentence: str,
     return (raw[0] - bias[0]) - (raw[1] - bias[1])
 
 
-def yes_or_no(engine: EngineLike, question: str, sentence: str, cancel: CancelToken | None,
-              margin: float = YES_NO_MARGIN) -> str | None:  # fmt: skip
+def yes_or_no(
+    engine: EngineLike,
+    question: str,
+    sentence: str,
+    cancel: CancelToken | None,
+    margin: float = YES_NO_MARGIN,
+) -> str | None:
     """ "Yes" or "No" for ``question`` from ``sentence`` alone, or None when unsure."""
     lean = yes_no_lean(engine, question, sentence, cancel)
     if abs(lean) < margin:
@@ -340,14 +376,18 @@ def yes_or_no(engine: EngineLike, question: str, sentence: str, cancel: CancelTo
     return "Yes" if lean > 0 else "No"
 
 
-def short_answer(engine: EngineLike, question: str, sentence: str,
-                 cancel: CancelToken | None) -> str:  # fmt: skip
+def short_answer(
+    engine: EngineLike, question: str, sentence: str, cancel: CancelToken | None
+) -> str:
     """A few words answering ``question`` from ``sentence`` (checked by the caller)."""
     messages: list[Message] = [
-        {"role": "system", "content": "You answer a lawyer's question in a few words, using "
-         "only the words of the sentence given. Never add a fact it does not state."},
+        {
+            "role": "system",
+            "content": "You answer a lawyer's question in a few words, using "
+            "only the words of the sentence given. Never add a fact it does not state.",
+        },
         {"role": "user", "content": f"SENTENCE: {sentence}\n\nQUESTION: {question}"},
-    ]  # fmt: skip
+    ]
     value, _ = generate_json(engine, messages, SHORT_ANSWER_SCHEMA, cancel=cancel)
     return " ".join(str(value["answer"]).split())
 
@@ -386,18 +426,28 @@ def routed_answer(question: str, target: Target, answers: list[DocumentAnswer]) 
     yes_no = found[0].value if target.kind == "statement" and not several else None
     if target.kind == "field" and target.yes_no and not several:
         yes_no = "Yes"
-    return Answer("\n".join(lines), citations, kind, target.path, question,
-                  documents=answers, yes_no=yes_no)  # fmt: skip
+    return Answer(
+        "\n".join(lines), citations, kind, target.path, question, documents=answers, yes_no=yes_no
+    )
 
 
 def _join(question: str, parts: list[Answer]) -> Answer:
     text = "\n".join(f"{n}. {p.text}" for n, p in enumerate(parts, 1))
     kinds = {p.kind for p in parts}
-    kind: Kind = "confirmed" if kinds == {"confirmed"} else (
-        "not_stated" if kinds == {"not_stated"} else "unconfirmed")  # fmt: skip
+    kind: Kind = (
+        "confirmed"
+        if kinds == {"confirmed"}
+        else ("not_stated" if kinds == {"not_stated"} else "unconfirmed")
+    )
     cites = [c for p in parts for c in p.citations]
-    return Answer(text, list(dict.fromkeys(cites)), kind, "+".join(p.path for p in parts),
-                  question, parts=parts)  # fmt: skip
+    return Answer(
+        text,
+        list(dict.fromkeys(cites)),
+        kind,
+        "+".join(p.path for p in parts),
+        question,
+        parts=parts,
+    )
 
 
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z0-9&'\-]{2,}")
@@ -460,8 +510,15 @@ def ask(
         answers.append(answer)
         if on_partial is not None and len(parts) > 1 and not answer.documents:
             # A routed part has streamed document by document; this one comes whole.
-            on_partial(Streamed(run.part, len(parts), answer.text, answer.kind,
-                                tuple(answer.citations or answer.closest)))  # fmt: skip
+            on_partial(
+                Streamed(
+                    run.part,
+                    len(parts),
+                    answer.text,
+                    answer.kind,
+                    tuple(answer.citations or answer.closest),
+                )
+            )
     result = answers[0] if len(answers) == 1 else _join(question, answers)
     result.question = question
     run.stats.total_seconds = time.perf_counter() - start

@@ -76,8 +76,13 @@ MIN_SCORE = 0.5
 DESCRIPTION_ONLY = 0.69
 #: Field sets and playbooks consulted (built-in and the firm's own, by name).
 DEFAULT_FIELDSETS = (
-    "commercial-contract", "due-diligence", "execution", "nda", "lease", "employment",
-)  # fmt: skip
+    "commercial-contract",
+    "due-diligence",
+    "execution",
+    "nda",
+    "lease",
+    "employment",
+)
 #: A typed field whose kind of value the question does not want keeps this share.
 WRONG_KIND = 0.6
 #: Among targets within ``CLOSE`` of the best fit, ranking loses up to this share for
@@ -88,28 +93,62 @@ CLOSE = 0.15
 #: and the title words that name that kind ("when" asks for a date).
 _WANTS: tuple[tuple[re.Pattern[str], frozenset[str], tuple[str, ...]], ...] = (
     (re.compile(r"^\s*(?:who|whom|whose)\b", re.I), frozenset({"parties", "text"}), ()),
-    (re.compile(r"^\s*(?:when|on\s+what\s+date|what\s+date)\b", re.I),
-     frozenset({"date", "duration"}), ("date",)),
+    (
+        re.compile(r"^\s*(?:when|on\s+what\s+date|what\s+date)\b", re.I),
+        frozenset({"date", "duration"}),
+        ("date",),
+    ),
     (re.compile(r"^\s*where\b", re.I), frozenset({"place", "text"}), ()),
-    (re.compile(r"^\s*(?:for\s+)?how\s+long\b", re.I), frozenset({"duration", "date"}),
-     ("period", "term")),
-)  # fmt: skip
+    (
+        re.compile(r"^\s*(?:for\s+)?how\s+long\b", re.I),
+        frozenset({"duration", "date"}),
+        ("period", "term"),
+    ),
+)
 
 
 #: Plain words a question uses for the law's own ("end the agreement" is "terminate it",
 #: "who signed" asks who executed it): each is read as the legal word's stem.
 LAY_WORDS = {
-    "end": "terminat", "ends": "terminat", "ending": "terminat", "cancel": "terminat",
-    "quit": "terminat", "exit": "terminat", "signed": "execut", "sign": "execut",
-    "signing": "execut", "signature": "execut", "transfer": "assign", "sell": "assign",
-    "hire": "solicit", "poach": "solicit", "lasts": "term", "last": "term",
-    "recipient": "receiv", "discloser": "disclos", "called": "name", "named": "name",
-    "capped": "cap", "caps": "cap", "orally": "oral", "verbally": "oral", "copies": "copy",
-    "copying": "copy", "copied": "copy", "licence": "licens", "licences": "licens",
-    "licenced": "licens", "licensing": "licens", "signatures": "execut", "signs": "execut",
-    "signatory": "execut", "signatories": "execut", "signer": "execut", "signers": "execut",
+    "end": "terminat",
+    "ends": "terminat",
+    "ending": "terminat",
+    "cancel": "terminat",
+    "quit": "terminat",
+    "exit": "terminat",
+    "signed": "execut",
+    "sign": "execut",
+    "signing": "execut",
+    "signature": "execut",
+    "transfer": "assign",
+    "sell": "assign",
+    "hire": "solicit",
+    "poach": "solicit",
+    "lasts": "term",
+    "last": "term",
+    "recipient": "receiv",
+    "discloser": "disclos",
+    "called": "name",
+    "named": "name",
+    "capped": "cap",
+    "caps": "cap",
+    "orally": "oral",
+    "verbally": "oral",
+    "copies": "copy",
+    "copying": "copy",
+    "copied": "copy",
+    "licence": "licens",
+    "licences": "licens",
+    "licenced": "licens",
+    "licensing": "licens",
+    "signatures": "execut",
+    "signs": "execut",
+    "signatory": "execut",
+    "signatories": "execut",
+    "signer": "execut",
+    "signers": "execut",
     "concluded": "execut",
-}  # fmt: skip
+}
 #: Two stems this long or longer match when one begins the other ("effect"/"effectiv").
 PREFIX_MATCH = 5
 
@@ -183,8 +222,9 @@ def field_target(source: str, item: Field) -> Target:
         ("description", frozenset(content_stems(item.description))),
         ("cues", frozenset(content_stems(cue_text))),
     )
-    return Target("field", source, item.name, item.title, parts, field=item,
-                  kind_of_value=value_kind(item))  # fmt: skip
+    return Target(
+        "field", source, item.name, item.title, parts, field=item, kind_of_value=value_kind(item)
+    )
 
 
 def value_kind(item: Field) -> str:
@@ -204,8 +244,14 @@ def statement_target(source: str, statement: Statement, raw_cues: Sequence[str])
         ("description", frozenset(content_stems(statement.statement))),
         ("cues", frozenset(content_stems(pattern_words(raw_cues)))),
     )
-    return Target("statement", source, statement.id, statement.title or statement.statement,
-                  parts, statement=statement)  # fmt: skip
+    return Target(
+        "statement",
+        source,
+        statement.id,
+        statement.title or statement.statement,
+        parts,
+        statement=statement,
+    )
 
 
 @lru_cache(maxsize=4)
@@ -266,20 +312,26 @@ def matches(root: str, stems: frozenset[str]) -> bool:
         return True
     if len(root) < PREFIX_MATCH:
         return False
-    return any(len(s) >= PREFIX_MATCH and (s.startswith(root) or root.startswith(s))
-               for s in stems)  # fmt: skip
+    return any(len(s) >= PREFIX_MATCH and (s.startswith(root) or root.startswith(s)) for s in stems)
 
 
-def score(question_stems: Sequence[str], target: Target, idf: dict[str, float],
-          unseen: float, scale: dict[str, float] | None = None) -> float:  # fmt: skip
+def score(
+    question_stems: Sequence[str],
+    target: Target,
+    idf: dict[str, float],
+    unseen: float,
+    scale: dict[str, float] | None = None,
+) -> float:
     """Share of the question's weight the target's profile holds, each word counted at
     the weight of the best part of the profile that has it (times its ``scale``)."""
     total = held = 0.0
     for root in question_stems:
         weight = idf.get(root, unseen) * (scale or {}).get(root, 1.0)
         total += weight
-        best = max((PART_WEIGHTS[part] for part, stems in target.parts if matches(root, stems)),
-                   default=0.0)  # fmt: skip
+        best = max(
+            (PART_WEIGHTS[part] for part, stems in target.parts if matches(root, stems)),
+            default=0.0,
+        )
         held += weight * best
     return held / total if total else 0.0
 
@@ -293,8 +345,9 @@ def wanted_kinds(question: str) -> tuple[frozenset[str] | None, tuple[str, ...]]
     return None, ()
 
 
-def title_missed(question_stems: Sequence[str], target: Target, idf: dict[str, float],
-                 unseen: float) -> float:  # fmt: skip
+def title_missed(
+    question_stems: Sequence[str], target: Target, idf: dict[str, float], unseen: float
+) -> float:
     """IDF-weighted share of the target's title stems that no question word matches, when
     the question names some of the title (a question naming none of it reached the target
     through its description or cues, where a jargon title says nothing either way)."""
@@ -341,8 +394,9 @@ def rank(question: str, pool: Sequence[Target] | None = None) -> list[Route]:
     return sorted(scored, key=lambda r: -r.score)
 
 
-def route(question: str, pool: Sequence[Target] | None = None,
-          min_score: float = MIN_SCORE) -> Route | None:  # fmt: skip
+def route(
+    question: str, pool: Sequence[Target] | None = None, min_score: float = MIN_SCORE
+) -> Route | None:
     """The field or statement ``question`` asks about, or None (answered by retrieval):
     the best ranked of those holding ``min_score`` of the question.
 
@@ -354,8 +408,9 @@ def route(question: str, pool: Sequence[Target] | None = None,
         return None
     best = eligible[0]
     stems = set(content_stems(question)) | set(wanted_kinds(question)[1])
-    named = {r for part, roots in best.target.parts if part in ("title", "search", "cues")
-             for r in roots}  # fmt: skip
+    named = {
+        r for part, roots in best.target.parts if part in ("title", "search", "cues") for r in roots
+    }
     if not stems & named and best.fit < DESCRIPTION_ONLY:
         return None
     return best

@@ -78,8 +78,9 @@ def weigh(terms: Sequence[Term], sentences: Sequence[str]) -> list[Term]:
     for term in terms:
         hits = sum(1 for s in sentences if term.pattern.search(s))
         idf = math.log(1.0 + n / (1.0 + hits))
-        out.append(Term(term.root, term.pattern, idf * (1.0 if term.own else WIDEN_WEIGHT),
-                        term.own))  # fmt: skip
+        out.append(
+            Term(term.root, term.pattern, idf * (1.0 if term.own else WIDEN_WEIGHT), term.own)
+        )
     return out
 
 
@@ -120,7 +121,8 @@ def find_sentences(
             continue
         scored.append((own, held, Found(document_id, doc.title, sentence, own)))
     scored.sort(key=lambda t: (-(t[0] + t[1]), t[2].sentence.index))
-    relevant = [f for own, held, f in scored
-                if own >= min_coverage or (own > 0 and held >= min_coverage)]  # fmt: skip
+    relevant = [
+        f for own, held, f in scored if own >= min_coverage or (own > 0 and held >= min_coverage)
+    ]
     closest = [f for _, _, f in scored[:3]]
     return relevant[:limit], closest

@@ -56,8 +56,12 @@ class Citation:
 
     def to_json(self) -> dict[str, Any]:
         """The fields ``chambers ask --json`` has always written."""
-        return {"document_id": self.document_id, "title": self.title, **self.cited.fields(),
-                "verified": self.verified}  # fmt: skip
+        return {
+            "document_id": self.document_id,
+            "title": self.title,
+            **self.cited.fields(),
+            "verified": self.verified,
+        }
 
     @classmethod
     def from_json(cls, node: Mapping[str, Any]) -> Citation:
@@ -65,8 +69,9 @@ class Citation:
         start, end = node.get("char_start"), node.get("char_end")
         if start is None or end is None:
             raise ValueError("A kept citation without its span is an older shape.")
-        cited = Quote(str(node["document_id"]), int(node["page"]), int(start), int(end),
-                      str(node["quote"]))  # fmt: skip
+        cited = Quote(
+            str(node["document_id"]), int(node["page"]), int(start), int(end), str(node["quote"])
+        )
         return cls(str(node.get("title", "")), cited, bool(node.get("verified")))
 
 

@@ -57,12 +57,14 @@ class Cues:
             isinstance(node, dict)
             and set(node) <= {"yes", "not"}
             and all(
-                isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
+                isinstance(c, list)
+                and len(c) == 2
+                and isinstance(c[0], str)
                 and isinstance(c[1], int | float)
                 for c in node.get("yes", [])
             )
             and all(isinstance(c, str) for c in node.get("not", []))
-        )  # fmt: skip
+        )
         if not shape:
             return '"x-cues" must be {"yes": [[pattern, weight], ...], "not": [pattern, ...]}'
         for pattern in [c[0] for c in node.get("yes", [])] + list(node.get("not", [])):

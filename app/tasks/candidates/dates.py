@@ -358,10 +358,16 @@ def expiration_dates(
             years = int(raw) if raw.isdigit() else _ORDINALS[raw]
             end = add_months(start.normalised, 12 * years)
             if end is not None:
-                out.append(Candidate(format_date(end), sentence,
-                                     EXPIRATION_CUES["anniversary"] - sentence.index * ORDER_STEP,
-                                     ("anniversary",), derivation=f"{start.value} + {years} years",
-                                     normalised=end))  # fmt: skip
+                out.append(
+                    Candidate(
+                        format_date(end),
+                        sentence,
+                        EXPIRATION_CUES["anniversary"] - sentence.index * ORDER_STEP,
+                        ("anniversary",),
+                        derivation=f"{start.value} + {years} years",
+                        normalised=end,
+                    )
+                )
         renewal = bool(_RENEWAL_CONTEXT.search(text))
         penalty = (EXPIRATION_PENALTIES["renewal"] if renewal else 0.0) + (
             EXPIRATION_PENALTIES["obligation"] if _OBLIGATION.search(text) else 0.0
@@ -373,8 +379,15 @@ def expiration_dates(
                 dated = True
                 initial = EXPIRATION_CUES["initial_term"] if _INITIAL_TERM.search(text) else 0.0
                 score = EXPIRATION_CUES["explicit_end"] - penalty + initial
-                out.append(Candidate(format_date(date), sentence, score - order,
-                                     ("explicit_end",), normalised=date))  # fmt: skip
+                out.append(
+                    Candidate(
+                        format_date(date),
+                        sentence,
+                        score - order,
+                        ("explicit_end",),
+                        normalised=date,
+                    )
+                )
         if start is not None and start.normalised is not None:
             for s, e, (amount, unit) in duration_spans(text):
                 if not _PERIOD_BEFORE.search(text[max(0, s - 40) : s]):
@@ -390,9 +403,16 @@ def expiration_dates(
                     EXPIRATION_CUES["from_start"] if _FROM_START.search(text[e : e + 120]) else 0.0
                 )
                 score = EXPIRATION_CUES["term_from_start"] - penalty + bonus
-                out.append(Candidate(format_date(end), sentence, score - order,
-                                     ("term_from_start",), derivation=f"{start.value} + {span}",
-                                     normalised=end))  # fmt: skip
+                out.append(
+                    Candidate(
+                        format_date(end),
+                        sentence,
+                        score - order,
+                        ("term_from_start",),
+                        derivation=f"{start.value} + {span}",
+                        normalised=end,
+                    )
+                )
                 break
         if renewal or _NOT_PERPETUAL.search(text):
             continue

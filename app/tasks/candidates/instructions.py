@@ -34,8 +34,22 @@ _CLIENT = re.compile(
     r"\b(?i:our\s+client(?:\s+is)?|we\s+act\s+for|acting\s+for|on\s+behalf\s+of(?:\s+our\s+client)?|"
     r"we\s+represent|client\s*:)\s*,?\s+(?P<name>[A-Z][\w.&'-]*(?:\s+(?:[A-Z][\w.&'-]*|of|and|&))*)"
 )
-_COMPANY_FORMS = {"inc", "llc", "ltd", "corp", "co", "corporation", "company", "limited", "plc",
-                  "lp", "llp", "the", "and", "com"}  # fmt: skip
+_COMPANY_FORMS = {
+    "inc",
+    "llc",
+    "ltd",
+    "corp",
+    "co",
+    "corporation",
+    "company",
+    "limited",
+    "plc",
+    "lp",
+    "llp",
+    "the",
+    "and",
+    "com",
+}
 
 #: The chosen documents, each with its id, as Draft passes them.
 Documents = Sequence[tuple[str, DocumentText]]
@@ -56,8 +70,9 @@ class TypedValue:
 
 def instruction_sentences(instructions: str) -> list[Sentence]:
     spans = sentence_spans(instructions)
-    return [Sentence(INSTRUCTIONS_PAGE, s, e, instructions[s:e], i)
-            for i, (s, e) in enumerate(spans)]  # fmt: skip
+    return [
+        Sentence(INSTRUCTIONS_PAGE, s, e, instructions[s:e], i) for i, (s, e) in enumerate(spans)
+    ]
 
 
 def _from_instructions(sentence: Sentence, value: str) -> TypedValue:
@@ -143,8 +158,9 @@ def party_fact(kind: str, instructions: str, docs: Documents) -> TypedValue | No
         if overlap[client] > 0:
             chosen: int | None = client
             if kind != "client":
-                others = [i for i, p in enumerate(parties)
-                          if i != client and p[0] == parties[client][0]]  # fmt: skip
+                others = [
+                    i for i, p in enumerate(parties) if i != client and p[0] == parties[client][0]
+                ]
                 chosen = min(others, key=lambda i: overlap[i]) if others else None
             if chosen is not None:
                 document_id, candidate, name = parties[chosen]

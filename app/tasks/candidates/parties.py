@@ -273,14 +273,22 @@ def _title_pair(sentence_text: str) -> list[tuple[str, str]]:
 def _fallback_candidates(doc: DocumentText) -> list[Candidate]:
     out: list[Candidate] = []
     for sentence in doc.head(HEAD_CHARS):
-        for finder, score in ((_labelled_parties, PARTY_CUES["labelled"]),
-                              (_title_pair, PARTY_CUES["title_pair"]),
-                              (_cover_pair, PARTY_CUES["cover_pair"])):  # fmt: skip
+        for finder, score in (
+            (_labelled_parties, PARTY_CUES["labelled"]),
+            (_title_pair, PARTY_CUES["title_pair"]),
+            (_cover_pair, PARTY_CUES["cover_pair"]),
+        ):
             parties = finder(sentence.text)
             if len(parties) >= 2:
-                out.append(Candidate(format_parties(parties), sentence,
-                                     score - sentence.index * ORDER_STEP, (finder.__name__,),
-                                     normalised=parties))  # fmt: skip
+                out.append(
+                    Candidate(
+                        format_parties(parties),
+                        sentence,
+                        score - sentence.index * ORDER_STEP,
+                        (finder.__name__,),
+                        normalised=parties,
+                    )
+                )
     return out
 
 
@@ -310,8 +318,9 @@ def _named_after_between(doc: DocumentText) -> list[Candidate]:
                 stop = found.start()
         value = " ".join(page_text[start:stop].split()).strip(" ,;:")
         end = max(sentence.end, stop)
-        quoted = Sentence(sentence.page, sentence.start, end, page_text[sentence.start : end],
-                          sentence.index)  # fmt: skip
+        quoted = Sentence(
+            sentence.page, sentence.start, end, page_text[sentence.start : end], sentence.index
+        )
         if value:
             score = PARTY_CUES["named_after_between"] - sentence.index * ORDER_STEP
             return [Candidate(value, quoted, score, ("named_after_between",))]

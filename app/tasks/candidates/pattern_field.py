@@ -55,11 +55,13 @@ def check_pattern(node: Any) -> str | None:
         and isinstance(node.get("patterns"), list)
         and node["patterns"]
         and all(
-            isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
+            isinstance(p, list)
+            and len(p) == 2
+            and isinstance(p[0], str)
             and isinstance(p[1], int | float)
             for p in node["patterns"]
         )
-    )  # fmt: skip
+    )
     if not shape:
         return '"x-pattern" must be {"kind": KIND, "patterns": [[pattern, weight], ...]}'
     if node.get("kind", "text") not in PATTERN_KINDS:

@@ -93,9 +93,14 @@ def renewal_terms(doc: DocumentText) -> list[Candidate]:
             words = " ".join(text[s:e].split())
             value = f"successive {words}" if "success" in text.lower() else words
             out.append(
-                Candidate(value, sentence, score - sentence.index * ORDER_STEP, ("auto_renewal",),
-                          normalised=after[0][2])
-            )  # fmt: skip
+                Candidate(
+                    value,
+                    sentence,
+                    score - sentence.index * ORDER_STEP,
+                    ("auto_renewal",),
+                    normalised=after[0][2],
+                )
+            )
         elif _YEAR_TO_YEAR.search(text):
             unit = _YEAR_TO_YEAR.search(text)
             assert unit is not None
@@ -127,7 +132,12 @@ def renewal_notices(doc: DocumentText) -> list[Candidate]:
                 score = NOTICE_CUES["notice"] - NOTICE_CUES["next_sentence"] * offset + stop
                 words = " ".join(text[s:e].split())
                 out.append(
-                    Candidate(words, candidate, score - candidate.index * ORDER_STEP,
-                              ("renewal_notice",), normalised=duration)
-                )  # fmt: skip
+                    Candidate(
+                        words,
+                        candidate,
+                        score - candidate.index * ORDER_STEP,
+                        ("renewal_notice",),
+                        normalised=duration,
+                    )
+                )
     return ranked(out)

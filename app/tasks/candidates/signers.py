@@ -78,8 +78,7 @@ def _cut_run_on(person: str, names: list[str]) -> str:
     words = person.split()
     for cut in range(2, len(words)):
         head, tail = " ".join(words[:cut]), " ".join(words[cut:])
-        if head == tail or any(n != person and (n.startswith(tail) or n == head)
-                               for n in names):  # fmt: skip
+        if head == tail or any(n != person and (n.startswith(tail) or n == head) for n in names):
             return head
     return person
 

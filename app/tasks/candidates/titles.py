@@ -60,14 +60,16 @@ def title_candidates(doc: DocumentText) -> list[Candidate]:
             score = TITLE_CUES["title_line"] + (TITLE_CUES["upper"] if upper else 0)
             several = len(title.split()) > 1
             score += TITLE_CUES["several_words"] if several else TITLE_CUES["one_word"]
-            out.append(Candidate(title, sentence, score - sentence.index * ORDER_STEP,
-                                 ("title_line",)))  # fmt: skip
+            out.append(
+                Candidate(title, sentence, score - sentence.index * ORDER_STEP, ("title_line",))
+            )
         for match in _THIS.finditer(sentence.text):
             title = " ".join(match.group("title").split())
             several = len(title.split()) > 1
             score = TITLE_CUES["this_title"] + (
                 TITLE_CUES["several_words"] if several else TITLE_CUES["one_word_this"]
             )
-            out.append(Candidate(title, sentence, score - sentence.index * ORDER_STEP,
-                                 ("this_title",)))  # fmt: skip
+            out.append(
+                Candidate(title, sentence, score - sentence.index * ORDER_STEP, ("this_title",))
+            )
     return ranked(out)

@@ -102,9 +102,15 @@ class Source:
 
     def to_json(self) -> dict[str, Any]:
         """The fields ``chambers draft --json`` has always written."""
-        return {"document_id": self.document_id, "title": self.title, "page": self.page,
-                "quote": self.quote, "verified": self.verified, "char_start": self.char_start,
-                "char_end": self.char_end}  # fmt: skip
+        return {
+            "document_id": self.document_id,
+            "title": self.title,
+            "page": self.page,
+            "quote": self.quote,
+            "verified": self.verified,
+            "char_start": self.char_start,
+            "char_end": self.char_end,
+        }
 
 
 @dataclass(frozen=True)
@@ -254,12 +260,20 @@ class _Sources:
         cited = Quote.locate(document_id, page, self.text(passage), quote)
         if cited is not None:
             return Source(passage.title, cited)
-        return Source(passage.title, None,
-                      (passage.document_id or None, page if passage.document_id else None, quote))  # fmt: skip
+        return Source(
+            passage.title,
+            None,
+            (passage.document_id or None, page if passage.document_id else None, quote),
+        )
 
 
-def _generate(engine: EngineLike, messages: list[Message], schema: dict[str, Any],
-              cancel: CancelToken, draft: Draft) -> Any:  # fmt: skip
+def _generate(
+    engine: EngineLike,
+    messages: list[Message],
+    schema: dict[str, Any],
+    cancel: CancelToken,
+    draft: Draft,
+) -> Any:
     """One structured answer through the engine's one seam; invalid output is "not found"."""
     draft.model_calls += 1
     try:
@@ -271,8 +285,14 @@ def _generate(engine: EngineLike, messages: list[Message], schema: dict[str, Any
     return value
 
 
-def find_fact(item: Field, draft: Draft, engine: EngineLike, vault: Vault, sources: _Sources,
-              cancel: CancelToken) -> Fact:  # fmt: skip
+def find_fact(
+    item: Field,
+    draft: Draft,
+    engine: EngineLike,
+    vault: Vault,
+    sources: _Sources,
+    cancel: CancelToken,
+) -> Fact:
     passages = gather_passages(item, draft.instructions, draft.document_ids, engine, vault, 3)
     if not passages:
         return Fact(item.name, item.title, None, "missing")
@@ -301,8 +321,9 @@ def find_fact(item: Field, draft: Draft, engine: EngineLike, vault: Vault, sourc
     return Fact(item.name, item.title, value, "supported" if ok else "unsupported", source)
 
 
-def typed_fact(item: Field, draft: Draft, texts: list[tuple[str, DocumentText]],
-               vault: Vault) -> Fact:  # fmt: skip
+def typed_fact(
+    item: Field, draft: Draft, texts: list[tuple[str, DocumentText]], vault: Vault
+) -> Fact:
     """A fact with ``x-extractor``: parsed from the instructions or the documents, or missing.
 
     No model call and no fallback to one: a typed fact no source states is a
@@ -372,8 +393,14 @@ def unsupported_as_placeholders(text: str, source: Source, draft: Draft) -> str:
     return text
 
 
-def write_section(section: Section, draft: Draft, engine: EngineLike, vault: Vault,
-                  sources: _Sources, cancel: CancelToken) -> SectionText:  # fmt: skip
+def write_section(
+    section: Section,
+    draft: Draft,
+    engine: EngineLike,
+    vault: Vault,
+    sources: _Sources,
+    cancel: CancelToken,
+) -> SectionText:
     passages = gather_passages(
         section.as_field, draft.instructions, draft.document_ids, engine, vault, 4
     )

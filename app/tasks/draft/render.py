@@ -89,8 +89,10 @@ def layout(draft: Draft) -> Layout:
             return None
         for n, known in enumerate(sources, 1):
             if (known.document_id, known.page, known.quote) == (
-                source.document_id, source.page, source.quote
-            ):  # fmt: skip
+                source.document_id,
+                source.page,
+                source.quote,
+            ):
                 return Run(str(n), "cite")
         sources.append(source)
         return Run(str(len(sources)), "cite")

@@ -47,16 +47,22 @@ class Cell:
         """A supported cell whose evidence is ``cited`` (a sentence or a Quote cut from
         its page): quote, page and span all come from that one span, so the quote is the
         page's own text at the span the viewer highlights."""
-        return cls(value, " ".join(cited.text.split()), cited.page, "supported",
-                   cited.start, cited.end, **extra)  # fmt: skip
+        return cls(
+            value,
+            " ".join(cited.text.split()),
+            cited.page,
+            "supported",
+            cited.start,
+            cited.end,
+            **extra,
+        )
 
     def cited(self, document_id: str) -> Quote | None:
         """The cell's evidence as the one quote type (app/tasks/quote.py); None for a
         cell without a span (not found, unsupported, or kept by an older version)."""
         if self.status != "supported":
             return None
-        return quote_from_fields(document_id, self.page, self.quote, self.char_start,
-                                 self.char_end)  # fmt: skip
+        return quote_from_fields(document_id, self.page, self.quote, self.char_start, self.char_end)
 
 
 NOT_FOUND_CELL = Cell(None, "", None, "not_found")

@@ -130,7 +130,13 @@ def open_cell(
         supported = value_in_sentence(value, sentence.text)
     if span is None or not supported:
         note = None if span is not None else "The quote is not on its page."
-        return Cell(value, sentence.flat, sentence.page, "unsupported", note=note,
-                    decided_by="generated" if not item.is_choice else "model",
-                    closest=sentence.flat if not supported else None)  # fmt: skip
+        return Cell(
+            value,
+            sentence.flat,
+            sentence.page,
+            "unsupported",
+            note=note,
+            decided_by="generated" if not item.is_choice else "model",
+            closest=sentence.flat if not supported else None,
+        )
     return Cell.quoting(value, sentence, decided_by="generated" if not item.is_choice else "model")

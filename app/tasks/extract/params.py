@@ -56,10 +56,13 @@ def load_params(model_sha256: str | None) -> ChooserParams:
     rules = data.get("rules", {})  # model-independent (clause thresholds): always apply
     per_model = data.get("models", {}).get(model_sha256 or "", None)
     if per_model is None:
-        return ChooserParams(False, model_sha256, int(defaults.get("max_options", 4)),
-                             rules, defaults)  # fmt: skip
-    merged = {name: {**rules.get(name, {}), **per_model.get("fields", {}).get(name, {})}
-              for name in set(rules) | set(per_model.get("fields", {}))}  # fmt: skip
+        return ChooserParams(
+            False, model_sha256, int(defaults.get("max_options", 4)), rules, defaults
+        )
+    merged = {
+        name: {**rules.get(name, {}), **per_model.get("fields", {}).get(name, {})}
+        for name in set(rules) | set(per_model.get("fields", {}))
+    }
     return ChooserParams(
         True,
         model_sha256,

@@ -113,7 +113,16 @@ def document_passages(
             continue
         used += tokens
         chosen.append(
-            Passage(passage.document_id, passage.title, passage.page, passage.char_start,
-                    passage.char_end, passage.text, passage.score, passage.coverage, tokens)
-        )  # fmt: skip
+            Passage(
+                passage.document_id,
+                passage.title,
+                passage.page,
+                passage.char_start,
+                passage.char_end,
+                passage.text,
+                passage.score,
+                passage.coverage,
+                tokens,
+            )
+        )
     return chosen

@@ -112,9 +112,15 @@ def extract_grid(
             scaled(1.0, f"{stored.title}: kept from the last run")
             return stored
         row = extract_document(
-            document_id, fieldset, engine, vault, progress=scaled, cancel=cancel,
-            chooser=chooser, params=params,
-        )  # fmt: skip
+            document_id,
+            fieldset,
+            engine,
+            vault,
+            progress=scaled,
+            cancel=cancel,
+            chooser=chooser,
+            params=params,
+        )
         if remote:
             store_row(vault, key, row, model_sha)
         return row

@@ -65,8 +65,14 @@ def verbatim_cell(value: str, candidate: Candidate, page_text: str, decided_by: 
     """
     sentence = candidate.sentence
     if page_text[sentence.start : sentence.end] != sentence.text:
-        return Cell(value, candidate.quote, candidate.page, "unsupported",
-                    decided_by=decided_by, derivation=candidate.derivation)  # fmt: skip
+        return Cell(
+            value,
+            candidate.quote,
+            candidate.page,
+            "unsupported",
+            decided_by=decided_by,
+            derivation=candidate.derivation,
+        )
     return Cell.quoting(value, sentence, derivation=candidate.derivation, decided_by=decided_by)
 
 
@@ -89,8 +95,14 @@ def typed_cell(
         no = next((o for o in options if o.lower() == "no"), options[-1])
         if candidates and candidates[0].score >= params.clause_threshold(item.name):
             return verbatim_cell(yes, candidates[0], doc.page_text(candidates[0].page), "rule")
-        return Cell(no, "", None, "not_found", decided_by="rule",
-                    note="No sentence of the document makes this kind of clause.")  # fmt: skip
+        return Cell(
+            no,
+            "",
+            None,
+            "not_found",
+            decided_by="rule",
+            note="No sentence of the document makes this kind of clause.",
+        )
     config = parse_config(item.extractor, item.config, f"field {item.name!r} x-pattern")
     found = extractors.candidates(item.extractor, config, cancel)
     decision = decide(item, found, chooser, params, cancel)

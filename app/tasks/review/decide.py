@@ -40,9 +40,16 @@ Label = Literal["Entailment", "Contradiction", "NotMentioned"]
 LABELS: tuple[Label, ...] = ("Entailment", "Contradiction", "NotMentioned")
 OPTION_LETTERS = ("A", "B", "C")  # in LABELS order
 FEATURES = (
-    "bias", "topic", "entail", "contradict", "coverage",
-    "model_called", "model_entail", "model_contradict", "model_none",
-)  # fmt: skip
+    "bias",
+    "topic",
+    "entail",
+    "contradict",
+    "coverage",
+    "model_called",
+    "model_entail",
+    "model_contradict",
+    "model_none",
+)
 #: Sentences shown to the model, best first, each cut to this many characters.
 SHOWN_SENTENCES = 2
 SHOWN_CHARS = 300
@@ -69,8 +76,15 @@ class Evidence:
         found = {k: float(self.first(k) is not None) for k in ("topic", "entail", "contradict")}
         # Calibrated log-probability differences, scaled to about -1..1 like the cues.
         model = tuple(max(-1.0, min(1.0, v / 5.0)) for v in self.model or (0.0, 0.0, 0.0))
-        return [1.0, found["topic"], found["entail"], found["contradict"], self.best_coverage,
-                float(self.model is not None), *model]  # fmt: skip
+        return [
+            1.0,
+            found["topic"],
+            found["entail"],
+            found["contradict"],
+            self.best_coverage,
+            float(self.model is not None),
+            *model,
+        ]
 
 
 def needs_model(evidence: Evidence) -> bool:

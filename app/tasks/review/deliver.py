@@ -30,8 +30,11 @@ from app.vault import Vault
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ACCEPT, REJECT = "accept", "reject"
-_SAYS = {"Entailment": "says so", "Contradiction": "says the opposite",
-         "NotMentioned": "does not mention it"}  # fmt: skip
+_SAYS = {
+    "Entailment": "says so",
+    "Contradiction": "says the opposite",
+    "NotMentioned": "does not mention it",
+}
 
 
 def fieldset(playbook: str) -> str:
@@ -55,9 +58,16 @@ def save_decision(
         raise ChambersError("A changed clause cannot be empty.", "Reject the change instead.")
     proposed = Cell(ACCEPT, row.quote or "", row.page, "supported" if row.verified else "not_found")
     return save_correction(
-        vault, document_id, row.statement_id, decision.strip(), fieldset=fieldset(playbook),
-        original=proposed, page=row.page, char_start=row.char_start, char_end=row.char_end,
-    )  # fmt: skip
+        vault,
+        document_id,
+        row.statement_id,
+        decision.strip(),
+        fieldset=fieldset(playbook),
+        original=proposed,
+        page=row.page,
+        char_start=row.char_start,
+        char_end=row.char_end,
+    )
 
 
 def comment_text(book: Playbook, row: ReviewRow) -> tuple[str, ...]:
@@ -108,9 +118,15 @@ def edits_for(
         if kind == "comment" and decision != ACCEPT:
             kind = "replace"  # the reviewer drafted wording for a deviation
         edits.append(
-            Edit(row.statement_id, kind, text, row.quote, comment_text(book, row),
-                 occurrence(pages, row) if pages else 0)
-        )  # fmt: skip
+            Edit(
+                row.statement_id,
+                kind,
+                text,
+                row.quote,
+                comment_text(book, row),
+                occurrence(pages, row) if pages else 0,
+            )
+        )
     return edits
 
 
@@ -144,8 +160,9 @@ def export_review(
     edits = edits_for(result, book, decisions, accept, pages)
     author = author or load_settings().reviewer_name.strip() or DEFAULT_AUTHOR
     if document.info.mime_type == DOCX_MIME:
-        data, notes = write_redline(document.content, document.info.title, edits,
-                                    Mark(author, now_stamp()))  # fmt: skip
+        data, notes = write_redline(
+            document.content, document.info.title, edits, Mark(author, now_stamp())
+        )
         kind = "redline"
     else:
         data, notes = write_memo(document.info.title, result, book, edits, author), []

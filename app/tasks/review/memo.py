@@ -14,10 +14,16 @@ from app.tasks.review.playbook import Playbook
 from app.tasks.review.redline import Edit
 from app.tasks.review.review import ReviewResult
 
-_LABEL = {"Entailment": "Says so", "Contradiction": "Says the opposite",
-          "NotMentioned": "Not mentioned"}  # fmt: skip
-_KIND = {"insert": "Add this clause", "replace": "Replace the quoted sentence with",
-         "comment": "Raise with the other side"}  # fmt: skip
+_LABEL = {
+    "Entailment": "Says so",
+    "Contradiction": "Says the opposite",
+    "NotMentioned": "Not mentioned",
+}
+_KIND = {
+    "insert": "Add this clause",
+    "replace": "Replace the quoted sentence with",
+    "comment": "Raise with the other side",
+}
 
 
 def write_memo(
@@ -36,9 +42,11 @@ def write_memo(
     )
     table = memo.add_table(rows=1, cols=5)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells,
-                          ("Risk", "Statement", "Firm wants", "Outcome", "The document"),
-                          strict=True):  # fmt: skip
+    for cell, text in zip(
+        table.rows[0].cells,
+        ("Risk", "Statement", "Firm wants", "Outcome", "The document"),
+        strict=True,
+    ):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True

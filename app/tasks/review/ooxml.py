@@ -41,9 +41,12 @@ class RedlineError(ChambersError):
 def parse_part(data: bytes, name: str) -> Any:
     """One XML part, parsed without DTDs, entities or network, within libxml2's limits."""
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
         remove_blank_text=False,
-    )  # fmt: skip
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -122,13 +125,17 @@ class Span:
         parent = self.paragraph
         if any(r.getparent() is not parent for r in self.runs):
             return False
-        if any(r.find(f"{W}fldChar") is not None or r.find(f"{W}instrText") is not None
-               for r in self.runs):  # fmt: skip
+        if any(
+            r.find(f"{W}fldChar") is not None or r.find(f"{W}instrText") is not None
+            for r in self.runs
+        ):
             return False
         positions = [parent.index(r) for r in self.runs]
         between = parent[positions[0] : positions[-1] + 1]
-        return all(c.tag in (f"{W}r", f"{W}proofErr", f"{W}bookmarkStart", f"{W}bookmarkEnd")
-                   for c in between)  # fmt: skip
+        return all(
+            c.tag in (f"{W}r", f"{W}proofErr", f"{W}bookmarkStart", f"{W}bookmarkEnd")
+            for c in between
+        )
 
 
 def _split_run(run: Any, offset: int) -> Any:

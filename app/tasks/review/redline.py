@@ -245,8 +245,10 @@ def apply_edits(
             continue
         span = span_in(target, quote) if target is not None else None
         if span is None or not span.runs:
-            notes.append(f"{edit.statement_id}: the quoted sentence was not found in the "
-                         "document's paragraphs; no change was made for it.")  # fmt: skip
+            notes.append(
+                f"{edit.statement_id}: the quoted sentence was not found in the "
+                "document's paragraphs; no change was made for it."
+            )
             continue
         if edit.kind == "replace" and span.editable:
             first = last = delete_runs(span, mark, ident)
@@ -256,8 +258,10 @@ def apply_edits(
             ident += 2
         else:
             if edit.kind == "replace":
-                notes.append(f"{edit.statement_id}: the sentence lies in a field or another "
-                             "tracked change; the replacement is in the comment.")  # fmt: skip
+                notes.append(
+                    f"{edit.statement_id}: the sentence lies in a field or another "
+                    "tracked change; the replacement is in the comment."
+                )
                 text.append(f"Proposed: {edit.text}")
             first = top_level(span.runs[0], span.paragraph)
             last = top_level(span.runs[-1], span.paragraph)

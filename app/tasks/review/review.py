@@ -89,15 +89,23 @@ class ReviewRow:
         data = asdict(self)
         del data["cited"]
         where = self.cited.fields() if self.cited else dict.fromkeys(_WHERE)
-        return data | where | {"score": round(self.score, 4),
-                               "model_seconds": round(self.model_seconds, 3)}  # fmt: skip
+        return (
+            data
+            | where
+            | {"score": round(self.score, 4), "model_seconds": round(self.model_seconds, 3)}
+        )
 
     @classmethod
     def from_json(cls, node: Mapping[str, Any], document_id: str) -> ReviewRow:
         """A row as ``to_json`` wrote it; a row kept without its span loses its quote."""
         names = {f.name for f in fields(cls)} - {"cited"}
-        cited = quote_from_fields(document_id, node.get("page"), node.get("quote"),
-                                  node.get("char_start"), node.get("char_end"))  # fmt: skip
+        cited = quote_from_fields(
+            document_id,
+            node.get("page"),
+            node.get("quote"),
+            node.get("char_start"),
+            node.get("char_end"),
+        )
         return cls(cited=cited, **{k: v for k, v in node.items() if k in names})
 
 
@@ -286,9 +294,15 @@ def review_document(
             statement, sentences, statement_query(statement, vault, document_id), cancel
         )
         row, evidence = review_statement(
-            engine, statement, ranked, pages, combiner, cancel,
-            document_id=document_id, collect=collect_features,
-        )  # fmt: skip
+            engine,
+            statement,
+            ranked,
+            pages,
+            combiner,
+            cancel,
+            document_id=document_id,
+            collect=collect_features,
+        )
         result.rows.append(row)
         result.evidence.append(evidence)
         if on_row is not None:

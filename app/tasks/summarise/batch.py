@@ -68,10 +68,19 @@ def summarise_batch(
 
         points = (lambda found: on_points(document_id, found)) if on_points else None
         summary = summarise(
-            document_id, engine, vault, style=style, progress=scaled, cancel=cancel, store=store,
-            window_tokens=window_tokens, max_points=max_points, max_chars=max_chars,
-            fieldset=fieldset, on_points=points,
-        )  # fmt: skip
+            document_id,
+            engine,
+            vault,
+            style=style,
+            progress=scaled,
+            cancel=cancel,
+            store=store,
+            window_tokens=window_tokens,
+            max_points=max_points,
+            max_chars=max_chars,
+            fieldset=fieldset,
+            on_points=points,
+        )
         kept = summary.stats.model_calls == 0 and summary.stats.windows_reused > 0
         scaled(1.0, "kept from the last run" if kept else "done")
         with lock:

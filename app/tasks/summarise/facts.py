@@ -70,8 +70,9 @@ def _preamble(doc: DocumentText) -> Point | None:
             text = quote.flat
             if len(text) > MAX_PREAMBLE_CHARS:
                 text = text[: MAX_PREAMBLE_CHARS - 1] + "\u2026"
-            return Point(f"Parties (as the agreement names them): {text}", [sentence.page],
-                         cited=[quote])  # fmt: skip
+            return Point(
+                f"Parties (as the agreement names them): {text}", [sentence.page], cited=[quote]
+            )
     return None
 
 
@@ -106,8 +107,7 @@ def _parties(doc: DocumentText, best: Candidate | None) -> list[Point]:
         if preamble is not None:
             points.append(preamble)
         elif best is not None:
-            points.append(Point(f"Parties: {best.value}.", [best.page],
-                                cited=[_cited(doc, best)]))  # fmt: skip
+            points.append(Point(f"Parties: {best.value}.", [best.page], cited=[_cited(doc, best)]))
     named = " ".join(p.text for p in points)
     return points + _signed_for(named, signatories(doc), doc)
 

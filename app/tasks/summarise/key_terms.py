@@ -30,9 +30,16 @@ from app.tasks.summarise.parts import Point
 FIELDSETS = ("due-diligence", "commercial-contract")
 #: Generators whose answers the facts header already states (app/tasks/summarise/facts).
 IN_HEADER = frozenset(
-    {"parties", "agreement_date", "effective_date", "expiration_date", "renewal_term",
-     "renewal_notice", "governing_law"}
-)  # fmt: skip
+    {
+        "parties",
+        "agreement_date",
+        "effective_date",
+        "expiration_date",
+        "renewal_term",
+        "renewal_notice",
+        "governing_law",
+    }
+)
 #: The order a lawyer reads the deal in: (group, heading).
 ORDER = (
     ("who", "Who"),
@@ -138,9 +145,15 @@ def key_terms(extractors: Extractors, fieldset: FieldSet) -> tuple[list[Point], 
         if cell.char_start is not None and cell.char_end is not None:
             cited = [extractors.doc.cut(cell.page, cell.char_start, cell.char_end)]
         points.append(
-            Point(f"{label}: {value}", [cell.page], kind="term", term=item.name, cited=cited,
-                  unplaced=None if cited else cell.quote)
-        )  # fmt: skip
+            Point(
+                f"{label}: {value}",
+                [cell.page],
+                kind="term",
+                term=item.name,
+                cited=cited,
+                unplaced=None if cited else cell.quote,
+            )
+        )
     return points, absent
 
 

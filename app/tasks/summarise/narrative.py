@@ -177,9 +177,13 @@ def points_messages(
     listed = ", ".join(dict.fromkeys(terms)) or "none"
     return prompt_messages(
         PROMPT_FILE,
-        {"title": title, "max_points": str(max_points), "terms": listed,
-         "sentences": numbered(sentences)},
-    )  # fmt: skip
+        {
+            "title": title,
+            "max_points": str(max_points),
+            "terms": listed,
+            "sentences": numbered(sentences),
+        },
+    )
 
 
 @dataclass

@@ -109,8 +109,11 @@ class Point:
     def from_json(cls, node: Mapping[str, Any], document_id: str) -> Point:
         """A point as ``to_json`` stored it (spans kept before quotes held their text,
         or a quote with no span at all, become ``unplaced``)."""
-        cited = [Quote.from_json({"document_id": document_id} | dict(c))
-                 for c in node.get("cited", []) if "text" in c]  # fmt: skip
+        cited = [
+            Quote.from_json({"document_id": document_id} | dict(c))
+            for c in node.get("cited", [])
+            if "text" in c
+        ]
         if len(cited) < len(node.get("cited", [])):
             cited = []
         names = {f.name for f in fields(cls)} - {"cited", "unplaced"}
@@ -128,8 +131,13 @@ def merge_repeats(points: Sequence[Point]) -> list[Point]:
         if key in merged:
             kept = merged[key]
             pages = sorted(set(kept.pages) | set(point.pages))
-            merged[key] = Point(kept.text, pages, kept.date, cited=kept.cited or point.cited,
-                                unplaced=kept.unplaced or point.unplaced)  # fmt: skip
+            merged[key] = Point(
+                kept.text,
+                pages,
+                kept.date,
+                cited=kept.cited or point.cited,
+                unplaced=kept.unplaced or point.unplaced,
+            )
         else:
             merged[key] = point
     return list(merged.values())

@@ -351,8 +351,13 @@ def _brief_points(
         if found is not None:
             stats.windows_reused = 1
             points, counts = found
-            checked = Checked(points, counts.get("written", 0), counts.get("confirmed", 0),
-                              counts.get("quoted", 0), counts.get("dropped", 0))  # fmt: skip
+            checked = Checked(
+                points,
+                counts.get("written", 0),
+                counts.get("confirmed", 0),
+                counts.get("quoted", 0),
+                counts.get("dropped", 0),
+            )
         else:
             progress(0.3, f"Asking the model about {len(shown)} sentences")
             cancel.raise_if_cancelled()
@@ -364,8 +369,12 @@ def _brief_points(
                 stats,
             )
             checked = check_points(value, shown, info.id, spec.max_chars)
-            counts = {"written": checked.written, "confirmed": checked.confirmed,
-                      "quoted": checked.quoted, "dropped": checked.dropped}  # fmt: skip
+            counts = {
+                "written": checked.written,
+                "confirmed": checked.confirmed,
+                "quoted": checked.quoted,
+                "dropped": checked.dropped,
+            }
             partials.put(key, checked.points, model_sha, counts)
         if on_points is not None and checked.points:
             on_points(list(checked.points))
