@@ -146,3 +146,18 @@ def span_on_page(quote: Quote | str, page: int, page_text: str) -> tuple[int, in
             return quote.span
         quote = quote.text
     return find_quote(quote, page_text) if quote else None
+
+
+class CitedSpan:
+    """``char_start`` / ``char_end`` of a result holding ``cited: Quote | None``: the span
+    fields its JSON and display code have always read, derived from the one quote."""
+
+    cited: Quote | None
+
+    @property
+    def char_start(self) -> int | None:
+        return self.cited.start if self.cited else None
+
+    @property
+    def char_end(self) -> int | None:
+        return self.cited.end if self.cited else None

@@ -44,7 +44,7 @@ from app.tasks.fieldsets import Field
 from app.tasks.grounding import unsupported_facts
 from app.tasks.legal_values import find_dates, find_durations
 from app.tasks.prompts import prompt_messages
-from app.tasks.quote import INSTRUCTIONS, INSTRUCTIONS_PAGE, Quote
+from app.tasks.quote import INSTRUCTIONS, INSTRUCTIONS_PAGE, CitedSpan, Quote
 from app.tasks.retrieve import Passage
 from app.vault import Vault
 
@@ -59,7 +59,7 @@ _CLAUSE = re.compile(r" (?:is|are|was|were|shall|will|must|owes|owed|has|have) "
 
 
 @dataclass(frozen=True)
-class Source:
+class Source(CitedSpan):
     """Where a fact or sentence came from: a span of a document page or of the
     instructions (``cited``, the one quote type); or, when the model's quote is on
     neither, the passage it named (``document_id``, ``page``) and its words, unverified."""
@@ -91,14 +91,6 @@ class Source:
         if self.cited is not None:
             return self.cited.flat
         return self.unfound[2] if self.unfound else ""
-
-    @property
-    def char_start(self) -> int | None:
-        return self.cited.start if self.cited else None
-
-    @property
-    def char_end(self) -> int | None:
-        return self.cited.end if self.cited else None
 
     def to_json(self) -> dict[str, Any]:
         """The fields ``chambers draft --json`` has always written."""

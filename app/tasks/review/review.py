@@ -18,7 +18,7 @@ from typing import Any
 from app.cancel import CancelToken, Progress, no_progress
 from app.engine.calibration import content_free_scores
 from app.engine.protocol import EngineLike
-from app.tasks.quote import Quote, quote_from_fields
+from app.tasks.quote import CitedSpan, Quote, quote_from_fields
 from app.tasks.review.candidates import (
     Candidate,
     QuoteNotOnPageError,
@@ -49,7 +49,7 @@ KEPT = 8
 
 
 @dataclass(frozen=True)
-class ReviewRow:
+class ReviewRow(CitedSpan):
     statement_id: str
     statement: str
     label: Label
@@ -75,14 +75,6 @@ class ReviewRow:
     def quote(self) -> str | None:
         """The sentence on one line, for display and the exports."""
         return self.cited.flat if self.cited else None
-
-    @property
-    def char_start(self) -> int | None:
-        return self.cited.start if self.cited else None
-
-    @property
-    def char_end(self) -> int | None:
-        return self.cited.end if self.cited else None
 
     def to_json(self) -> dict[str, Any]:
         """The row's fields as ``chambers review --json`` has always written them."""
